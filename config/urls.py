@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from rathausmobil.organisation import api as organisation_api
+
+router = DefaultRouter()
+organisation_api.register(router)
+
+handler404 = "rathausmobil.core.views.page_not_found"
+handler403 = "rathausmobil.core.views.permission_denied"
+
+urlpatterns = [
+    path("", include("rathausmobil.core.urls")),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("organisation/", include("rathausmobil.organisation.urls")),
+    path("berichte/", include("rathausmobil.reports.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Rathaus Mobil – Verwaltung"
+admin.site.site_title = "Rathaus Mobil"
+

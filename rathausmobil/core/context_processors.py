@@ -1,0 +1,5 @@
+from rathausmobil.core.scoping import scope_for
+
+
+def scope(request):
+    return {"scope": scope_for(getattr(request, "user", None))}

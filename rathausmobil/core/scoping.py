@@ -1,0 +1,111 @@
+"""Who may see what: the one place that turns a user into a scope.
+
+Every selector starts from `scope_for(user)`. The scope is computed once per
+user object (three small queries) and cached on it, so a page pays for it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from rathausmobil.core.models import Role
+
+_CACHE_ATTR = "_rathausmobil_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    is_superuser: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)
+    employee_id: int | None = None
+    supervised_paths: tuple[str, ...] = ()
+
+    def has(self, *roles: str) -> bool:
+        return self.is_superuser or any(role in self.roles for role in roles)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return bool(self.supervised_paths)
+
+    @property
+    def sees_whole_administration(self) -> bool:
+        """HR keeps the master data of everyone."""
+        return self.has(Role.HR)
+
+    @property
+    def sees_aggregates(self) -> bool:
+        return self.has(Role.HR, Role.LEADERSHIP, Role.STAFF_COUNCIL, Role.DPO, Role.IT)
+
+    def unit_filter(self, prefix: str = "unit__") -> Q:
+        """Q for records whose unit lies in a supervised subtree (empty Q matches nothing)."""
+        query = Q(pk__in=[])
+        for path in self.supervised_paths:
+            query |= Q(**{f"{prefix}path__startswith": path})
+        return query
+
+    def role_labels(self) -> list[str]:
+        labels = [str(label) for value, label in Role.choices if value in self.roles]
+        if self.is_supervisor and str(Role.SUPERVISOR.label) not in labels:
+            labels.insert(0, str(Role.SUPERVISOR.label))
+        if self.employee_id:
+            labels.insert(0, "Beschäftigte")
+        return labels
+
+
+ANONYMOUS = Scope(user_id=None)
+
+
+def _minimal_paths(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths that lie below another path in the set."""
+    result: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(kept) for kept in result):
+            result.append(path)
+    return tuple(sorted(result))
+
+
+def scope_for(user) -> Scope:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+
+    from rathausmobil.core.models import RoleAssignment
+    from rathausmobil.organisation.models import Employee, OrgUnit
+
+    roles: set[str] = set()
+    paths: set[str] = set()
+    for role, unit_path in RoleAssignment.objects.filter(user=user).values_list(
+        "role", "unit__path"
+    ):
+        roles.add(role)
+        if role == Role.SUPERVISOR and unit_path:
+            paths.add(unit_path)
+
+    employee_id = (
+        Employee.objects.filter(user=user, is_active=True).values_list("pk", flat=True).first()
+    )
+    if employee_id:
+        paths.update(OrgUnit.objects.filter(head_id=employee_id).values_list("path", flat=True))
+    if paths:
+        roles.add(Role.SUPERVISOR)
+
+    scope = Scope(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        roles=frozenset(roles),
+        employee_id=employee_id,
+        supervised_paths=_minimal_paths(paths),
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope (after role changes within one request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

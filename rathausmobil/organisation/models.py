@@ -1,0 +1,202 @@
+"""The organisation as the HR system knows it: units, positions, employees."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    DEZERNAT = "dezernat", _("Dezernat")
+    AMT = "amt", _("Amt")
+    ABTEILUNG = "abteilung", _("Abteilung")
+    SACHGEBIET = "sachgebiet", _("Sachgebiet")
+
+    @classmethod
+    def for_depth(cls, depth: int) -> "UnitKind":
+        order = [cls.DEZERNAT, cls.AMT, cls.ABTEILUNG, cls.SACHGEBIET]
+        return order[min(depth, len(order) - 1)]
+
+
+class OrgUnit(models.Model):
+    """A node of the org tree (Dezernat > Amt > Abteilung > Sachgebiet).
+
+    `path` is a materialised path of ids (`/3/17/42/`) so that "this unit and all
+    below" is one indexed prefix query. Services keep it up to date
+    (`org_units_rebuild_paths`); nothing else writes it.
+    """
+
+    code = models.CharField(_("Kennung"), max_length=32, unique=True)
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    kind = models.CharField(_("Ebene"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("übergeordnete Einheit"),
+    )
+    head = models.ForeignKey(
+        "Employee",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_units",
+        verbose_name=_("Leitung"),
+    )
+    head_personnel_number = models.CharField(
+        _("Personalnummer der Leitung laut Import"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "Wie in der Importdatei angegeben. Ist die Person noch nicht importiert, "
+            "wird die Leitung beim Import der Beschäftigten zugeordnet."
+        ),
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("Organisationseinheit")
+        verbose_name_plural = _("Organisationseinheiten")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Position(models.Model):
+    """A position (Stelle). Two part-time employees may share one (job sharing)."""
+
+    number = models.CharField(_("Stellennummer"), max_length=32, unique=True)
+    title = models.CharField(_("Stellenbezeichnung"), max_length=200)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name=_("Organisationseinheit"),
+    )
+
+    class Meta:
+        verbose_name = _("Stelle")
+        verbose_name_plural = _("Stellen")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class EmployeeQuerySet(models.QuerySet):
+    def active(self) -> "EmployeeQuerySet":
+        return self.filter(is_active=True)
+
+
+class Employee(models.Model):
+    """A member of staff, keyed by the personnel number of the HR system."""
+
+    personnel_number = models.CharField(_("Personalnummer"), max_length=32, unique=True)
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    first_name = models.CharField(_("Vorname"), max_length=100)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="employees",
+        verbose_name=_("Organisationseinheit"),
+    )
+    position = models.ForeignKey(
+        Position,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employees",
+        verbose_name=_("Stelle"),
+    )
+    weekly_hours = models.DecimalField(
+        _("Wochenstunden"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("60"))],
+    )
+    entry_date = models.DateField(_("Eintritt"))
+    exit_date = models.DateField(_("Austritt"), null=True, blank=True)
+    is_active = models.BooleanField(
+        _("aktiv"),
+        default=True,
+        db_index=True,
+        help_text=_("Wird beim Import gesetzt: Wer vor heute ausgetreten ist, ist nicht mehr aktiv."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee",
+        verbose_name=_("Benutzerkonto"),
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    objects = EmployeeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Beschäftigte/r")
+        verbose_name_plural = _("Beschäftigte")
+        ordering = ["last_name", "first_name", "personnel_number"]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="employee_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name} ({self.personnel_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def has_left(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.exit_date is not None and self.exit_date < today
+
+
+class ImportKind(models.TextChoices):
+    ORG_UNITS = "org_units", _("Organisationseinheiten")
+    EMPLOYEES = "employees", _("Beschäftigte")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Vorschau")
+    APPLIED = "applied", _("übernommen")
+    DISCARDED = "discarded", _("verworfen")
+
+
+class ImportBatch(models.Model):
+    """An uploaded HR file between preview and confirmation.
+
+    The file's bytes are kept so that the confirmation applies exactly the file
+    that was previewed; `sha256` makes a repeated upload recognisable.
+    """
+
+    kind = models.CharField(_("Art"), max_length=16, choices=ImportKind.choices)
+    filename = models.CharField(_("Dateiname"), max_length=255)
+    content = models.BinaryField(_("Inhalt"))
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("Status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    summary = models.JSONField(_("Zusammenfassung"), default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("durch")
+    )
+    created_at = models.DateTimeField(_("hochgeladen"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("übernommen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Importvorgang")
+        verbose_name_plural = _("Importvorgänge")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename}"

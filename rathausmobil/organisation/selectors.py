@@ -1,0 +1,66 @@
+"""Reads of the organisation, scoped by who asks."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from rathausmobil.core.models import Role
+from rathausmobil.core.scoping import scope_for
+from rathausmobil.organisation.models import Employee, OrgUnit, Position
+
+
+def employees_visible_to(user) -> QuerySet[Employee]:
+    """Employees whose master data the user may see.
+
+    HR and IT (who hand out devices and access) see everyone; supervisors their
+    units and the units below; everyone sees their own record. Staff council,
+    data-protection officer and leadership work with aggregates, not lists.
+    """
+    scope = scope_for(user)
+    base = Employee.objects.select_related("unit", "position")
+    if scope.user_id is None:
+        return base.none()
+    if scope.has(Role.HR, Role.IT):
+        return base.all()
+    query = scope.unit_filter()
+    if scope.employee_id:
+        query |= Q(pk=scope.employee_id)
+    return base.filter(query)
+
+
+def org_units_visible_to(user) -> QuerySet[OrgUnit]:
+    """The org chart (codes, names, heads) is internal public knowledge: every
+    signed-in user may see it, as on the intranet's organigram."""
+    if scope_for(user).user_id is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.select_related("parent", "head")
+
+
+def org_units_with_staff_counts(user) -> QuerySet[OrgUnit]:
+    """Units with their number of active staff, for those who may see figures."""
+    scope = scope_for(user)
+    units = org_units_visible_to(user)
+    if scope.sees_aggregates or scope.is_supervisor:
+        units = units.annotate(staff_count=Count("employees", filter=Q(employees__is_active=True)))
+    return units
+
+
+def positions_visible_to(user) -> QuerySet[Position]:
+    scope = scope_for(user)
+    base = Position.objects.select_related("unit")
+    if scope.user_id is None:
+        return base.none()
+    if scope.has(Role.HR, Role.IT):
+        return base.all()
+    return base.filter(scope.unit_filter())
+
+
+def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(path__startswith=unit.path)
+
+
+def kpis() -> dict[str, int]:
+    return {
+        "staff_total": Employee.objects.filter(is_active=True).count(),
+        "org_units_total": OrgUnit.objects.count(),
+    }
