@@ -16,7 +16,9 @@ urlpatterns = [
     path("", include("rathausmobil.core.urls")),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -31,4 +33,3 @@ urlpatterns = [
 
 admin.site.site_header = "Rathaus Mobil – Verwaltung"
 admin.site.site_title = "Rathaus Mobil"
-

@@ -20,7 +20,9 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[Iterable]
+) -> StreamingHttpResponse:
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
 
     def stream():

@@ -27,7 +27,14 @@ class PositionAdmin(admin.ModelAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
-    list_display = ["personnel_number", "last_name", "first_name", "unit", "weekly_hours", "is_active"]
+    list_display = [
+        "personnel_number",
+        "last_name",
+        "first_name",
+        "unit",
+        "weekly_hours",
+        "is_active",
+    ]
     list_filter = ["is_active"]
     search_fields = ["personnel_number", "last_name", "first_name", "email"]
     raw_id_fields = ["unit", "position", "user"]
@@ -39,4 +46,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["filename", "kind", "status", "uploaded_by", "created_at", "applied_at"]
     list_filter = ["kind", "status"]
     exclude = ["content"]
-    readonly_fields = ["kind", "filename", "sha256", "status", "summary", "uploaded_by", "applied_at"]
+    readonly_fields = [
+        "kind",
+        "filename",
+        "sha256",
+        "status",
+        "summary",
+        "uploaded_by",
+        "applied_at",
+    ]

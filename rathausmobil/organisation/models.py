@@ -128,7 +128,9 @@ class Employee(models.Model):
         _("aktiv"),
         default=True,
         db_index=True,
-        help_text=_("Wird beim Import gesetzt: Wer vor heute ausgetreten ist, ist nicht mehr aktiv."),
+        help_text=_(
+            "Wird beim Import gesetzt: Wer vor heute ausgetreten ist, ist nicht mehr aktiv."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -188,7 +190,10 @@ class ImportBatch(models.Model):
     )
     summary = models.JSONField(_("Zusammenfassung"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("durch")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("durch"),
     )
     created_at = models.DateTimeField(_("hochgeladen"), auto_now_add=True)
     applied_at = models.DateTimeField(_("übernommen"), null=True, blank=True)

@@ -75,9 +75,7 @@ def import_batch_apply(*, batch_id: int, by):
     """Apply a previewed file exactly once: a second confirmation (double click,
     back button) finds the batch applied and changes nothing."""
     with transaction.atomic():
-        batch = (
-            ImportBatch.objects.select_for_update().filter(pk=batch_id, uploaded_by=by).first()
-        )
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, uploaded_by=by).first()
         if batch is None:
             raise ImportBatchError("Dieser Importvorgang existiert nicht.")
         if batch.status != ImportStatus.PREVIEW:
@@ -99,9 +97,7 @@ def import_batch_apply(*, batch_id: int, by):
 
 def import_batch_discard(*, batch_id: int, by) -> None:
     with transaction.atomic():
-        batch = (
-            ImportBatch.objects.select_for_update().filter(pk=batch_id, uploaded_by=by).first()
-        )
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, uploaded_by=by).first()
         if batch is None:
             raise ImportBatchError("Dieser Importvorgang existiert nicht.")
         if batch.status == ImportStatus.PREVIEW:

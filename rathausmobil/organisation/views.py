@@ -30,7 +30,9 @@ PAGE_SIZE = 50
 
 def _employee_filter(request: HttpRequest) -> EmployeeFilter:
     filterset = EmployeeFilter(request.GET or None, queryset=employees_visible_to(request.user))
-    filterset.form.fields["unit"].queryset = org_units_visible_to(request.user).only("code", "name", "path")
+    filterset.form.fields["unit"].queryset = (
+        org_units_visible_to(request.user).select_related(None).only("code", "name", "path")
+    )
     return filterset
 
 
@@ -89,7 +91,11 @@ def employee_export(request: HttpRequest) -> HttpResponse:
 def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
     scope = scope_for(request.user)
-    history = history_of(employee)[:100] if (scope.has(Role.HR) or scope.employee_id == employee.pk or scope.is_supervisor) else []
+    history = (
+        history_of(employee)[:100]
+        if (scope.has(Role.HR) or scope.employee_id == employee.pk or scope.is_supervisor)
+        else []
+    )
     return render(
         request,
         "organisation/employee_detail.html",
@@ -118,14 +124,22 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         batch, result = import_batch_preview(
-            kind=form.cleaned_data["kind"], filename=upload.name, data=upload.read(), by=request.user
+            kind=form.cleaned_data["kind"],
+            filename=upload.name,
+            data=upload.read(),
+            by=request.user,
         )
         if batch is not None:
             return redirect("organisation:import_preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(uploaded_by=request.user).exclude(status=ImportStatus.PREVIEW)[:10]
+    recent = ImportBatch.objects.filter(uploaded_by=request.user).exclude(
+        status=ImportStatus.PREVIEW
+    )[:10]
     status = 422 if result is not None and not result.ok else 200
     return render(
-        request, "organisation/import_upload.html", {"form": form, "result": result, "recent": recent}, status=status
+        request,
+        "organisation/import_upload.html",
+        {"form": form, "result": result, "recent": recent},
+        status=status,
     )
 
 
@@ -133,7 +147,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk, uploaded_by=request.user)
-    return render(request, "organisation/import_preview.html", {"batch": batch, "summary": batch.summary})
+    return render(
+        request, "organisation/import_preview.html", {"batch": batch, "summary": batch.summary}
+    )
 
 
 @role_required(Role.HR)
@@ -146,7 +162,10 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, str(exc))
         return redirect("organisation:import_preview", pk=pk)
     if not result.ok:
-        messages.error(request, "Die Datei passt nicht mehr zum aktuellen Datenbestand; nichts wurde gespeichert.")
+        messages.error(
+            request,
+            "Die Datei passt nicht mehr zum aktuellen Datenbestand; nichts wurde gespeichert.",
+        )
         return render(
             request,
             "organisation/import_preview.html",

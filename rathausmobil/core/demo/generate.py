@@ -95,7 +95,10 @@ class Generator:
         extra = self._extra_staff()
         for unit, _parent, depth in self.units:
             head = self._person(
-                unit, f"{HEAD_TITLES.get(depth, 'Leitung')} {unit.name}", f"{unit.code}-L", head=True
+                unit,
+                f"{HEAD_TITLES.get(depth, 'Leitung')} {unit.name}",
+                f"{unit.code}-L",
+                head=True,
             )
             self.heads[unit.code] = head.personnel_number
             shared_open: Person | None = None

@@ -48,7 +48,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="offenbach")
         parser.add_argument(
-            "--reset", action="store_true", help="vorher alle Daten löschen (nur für Demo-Datenbanken)"
+            "--reset",
+            action="store_true",
+            help="vorher alle Daten löschen (nur für Demo-Datenbanken)",
         )
         parser.add_argument("--quiet", action="store_true")
 

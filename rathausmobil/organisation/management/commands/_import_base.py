@@ -34,9 +34,13 @@ class ImportCommand(BaseCommand):
         for warning in result.warnings:
             self.stdout.write(f"Hinweis: {warning}")
         if dry_run:
-            self.stdout.write(f"Probelauf, nichts gespeichert. {self.what}: {result.summary_line()}")
+            self.stdout.write(
+                f"Probelauf, nichts gespeichert. {self.what}: {result.summary_line()}"
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(f"{self.what} importiert: {result.summary_line()}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"{self.what} importiert: {result.summary_line()}")
+            )
 
     def _fail(self, lines):
         for line in lines:

@@ -1,0 +1,50 @@
+# Rathaus Mobil. Two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install demo test lint browser-deps bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 wird benötigt.")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+demo: install
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo --scenario offenbach
+	@echo "Rathaus Mobil läuft auf http://127.0.0.1:8000 (Beenden mit Strg+C)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser.
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installiere chromium (Debian) für die Browsertests ..."; \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)); \
+	  else \
+	    echo "Hinweis: $(CHROMIUM) fehlt; als root installiert make test es selbst (apt-get install chromium)."; \
+	  fi; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+
+test: install browser-deps lint
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) bench/employee_list.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,148 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from rathausmobil.core.models import AuditEvent
+from rathausmobil.organisation.models import Employee, ImportBatch, ImportStatus
+
+EMPLOYEES_CSV = (
+    "Personalnummer;Nachname;Vorname;E-Mail;Organisationseinheit;Stellennummer;"
+    "Stellenbezeichnung;Wochenstunden;Eintritt;Austritt\r\n"
+    "700001;Weiß;Jürgen;j.weiss@stadt.example;A1;A1-001;Sachbearbeitung;19,5;01.04.2019;\r\n"
+    "700002;Özdemir;Ayşe;;B1;;;39;2020-02-01;\r\n"
+).encode("utf-8")
+
+
+def upload(client, data=EMPLOYEES_CSV, kind="employees", name="personal.csv"):
+    return client.post(
+        reverse("organisation:import_upload"),
+        {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
+    )
+
+
+def test_it_redirects_anonymous_visitors_to_the_login(client, db):
+    response = client.get(reverse("organisation:employee_list"))
+    assert response.status_code == 302
+    assert response.url.startswith("/login/")
+
+
+def test_it_renders_the_login_page_in_german(client, db):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    assert '<html lang="de">' in response.content.decode()
+    assert "Anmelden" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["employee", "supervisor", "outsider", "it", "staff_council", "dpo", "leadership"])
+def test_it_keeps_the_import_page_for_hr(client, role, request):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("organisation:import_upload")).status_code == 403
+
+
+def test_it_shows_hr_a_preview_and_writes_nothing_before_confirmation(client, hr):
+    client.force_login(hr)
+    before = Employee.objects.count()
+    response = upload(client)
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("organisation:import_preview", args=[batch.pk])
+    preview = client.get(response.url).content.decode()
+    assert "2 neu" in preview and "Weiß, Jürgen (700001)" in preview
+    assert Employee.objects.count() == before
+
+    client.post(reverse("organisation:import_apply", args=[batch.pk]))
+    assert Employee.objects.count() == before + 2
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.APPLIED
+
+
+def test_it_applies_a_batch_once_on_a_double_click(client, hr):
+    client.force_login(hr)
+    upload(client)
+    batch = ImportBatch.objects.get()
+    url = reverse("organisation:import_apply", args=[batch.pk])
+    client.post(url)
+    events = AuditEvent.objects.count()
+    response = client.post(url, follow=True)
+    assert "bereits übernommen" in response.content.decode()
+    assert AuditEvent.objects.count() == events
+    assert Employee.objects.filter(personnel_number__startswith="7000").count() == 2
+
+
+def test_it_shows_every_problem_and_keeps_nothing_of_a_broken_file(client, hr):
+    client.force_login(hr)
+    broken = EMPLOYEES_CSV.replace(b"01.04.2019", b"31.02.2019").replace(b";B1;", b";XX;")
+    response = upload(client, broken)
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Zeile 2, Spalte Eintritt:" in body
+    assert "Zeile 3, Spalte Organisationseinheit:" in body
+    assert not ImportBatch.objects.exists()
+
+
+def test_it_hides_another_persons_import_batch(client, hr, org):
+    from rathausmobil.core.models import Role, RoleAssignment
+    from rathausmobil.organisation.tests.factories import UserFactory
+
+    client.force_login(hr)
+    upload(client)
+    batch = ImportBatch.objects.get()
+    other_hr = UserFactory(username="hr2")
+    RoleAssignment.objects.create(user=other_hr, role=Role.HR)
+    client.force_login(other_hr)
+    assert client.get(reverse("organisation:import_preview", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("organisation:import_apply", args=[batch.pk])).status_code == 404
+
+
+def test_it_discards_a_preview(client, hr):
+    client.force_login(hr)
+    upload(client)
+    batch = ImportBatch.objects.get()
+    client.post(reverse("organisation:import_discard", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DISCARDED
+    assert client.post(reverse("organisation:import_apply", args=[batch.pk])).status_code == 302
+    assert not Employee.objects.filter(personnel_number="700001").exists()
+
+
+def test_it_renders_the_table_fragment_for_htmx(client, hr, employee):
+    client.force_login(hr)
+    url = reverse("organisation:employee_list")
+    page = client.get(url).content.decode()
+    fragment = client.get(url, {"q": "Employee"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in page
+    assert "<html" not in fragment and 'id="results"' in fragment
+    assert "Employee" in fragment
+
+
+def test_it_filters_by_unit_including_units_below(client, hr, employee, stranger):
+    client.force_login(hr)
+    body = client.get(reverse("organisation:employee_list"), {"unit": "A"}).content.decode()
+    assert "Employee, Erika" in body
+    assert "Stranger" not in body
+
+
+def test_it_shows_an_employee_their_history(client, employee):
+    from rathausmobil.core.audit import audit_event
+
+    record = Employee.objects.get(user=employee)
+    audit_event(actor=None, action="geändert", obj=record, changes={"Organisationseinheit": ["B1", "A1"]})
+    client.force_login(employee)
+    body = client.get(reverse("organisation:employee_detail", args=[record.pk])).content.decode()
+    assert "Organisationseinheit: B1 → A1" in body
+
+
+@pytest.mark.parametrize("role,status", [("hr", 200), ("leadership", 200), ("staff_council", 200), ("dpo", 200), ("employee", 403), ("supervisor", 403)])
+def test_it_shows_the_dashboard_to_aggregate_roles(client, request, role, status):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == status
+    if status == 200:
+        assert 'data-kpi="staff_total"' in response.content.decode()
+
+
+def test_it_serves_the_api_schema_and_docs(client, db):
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert "cdn" not in docs.content.decode().lower()
