@@ -1,0 +1,189 @@
+"""Benchmark: the organisation at the size of a large city (50,000 employees).
+
+Prints: HR import speed (rows per second, first import and the idempotent second
+one), and for the employee list page (HR, whole administration; a head of a large
+department): time per request and number of queries.
+
+Runs against a throw-away test database of the configured engine:
+    .venv/bin/python bench/employee_list.py                      # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/employee_list.py
+Options: --employees N (default 50000), --repeat N (default 20)
+"""
+
+import argparse
+import csv
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--employees", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    django.setup()
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db["TEST"]["NAME"] = str(out / "bench.sqlite3")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["*"]
+
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        run(args, connection)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def org_units_file(units: int) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";")
+    w.writerow(["Kennung", "Bezeichnung", "Übergeordnet", "Leitung"])
+    for d in range(1, 8):
+        w.writerow([f"D{d}", f"Dezernat {d}", "", ""])
+    codes = []
+    for a in range(units):
+        parent = f"D{a % 7 + 1}" if a < 70 else codes[a % 70]
+        code = f"E{a:04d}"
+        w.writerow([code, f"Einheit {a}", parent, ""])
+        codes.append(code)
+    return out.getvalue().encode("utf-8"), codes
+
+
+def employees_file(n: int, codes: list[str]) -> bytes:
+    rng = random.Random(50_000)
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";")
+    w.writerow(
+        [
+            "Personalnummer",
+            "Nachname",
+            "Vorname",
+            "E-Mail",
+            "Organisationseinheit",
+            "Stellennummer",
+            "Stellenbezeichnung",
+            "Wochenstunden",
+            "Eintritt",
+            "Austritt",
+        ]
+    )
+    for i in range(n):
+        w.writerow(
+            [
+                f"{200000 + i}",
+                f"Name{rng.randint(0, 5000):04d}",
+                "Vorname",
+                f"p{i}@stadt.example",
+                codes[i % len(codes)],
+                f"S{i:06d}",
+                "Sachbearbeitung",
+                rng.choice(["39", "19,5", "30"]),
+                "01.02.2010",
+                "",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def timed(fn, repeat):
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000, max(samples) * 1000
+
+
+def run(args, connection):
+    from django.test import Client
+
+    from rathausmobil.core.models import Role, RoleAssignment
+    from rathausmobil.organisation.importing import employees_import, org_units_import
+    from rathausmobil.organisation.models import Employee, OrgUnit
+    from rathausmobil.organisation.tests.factories import UserFactory
+
+    engine = connection.vendor
+    units_data, codes = org_units_file(max(100, args.employees // 40))
+    data = employees_file(args.employees, codes)
+    print(f"engine: {engine}; employees: {args.employees:,}; org units: {len(codes) + 7:,}")
+
+    start = time.perf_counter()
+    assert org_units_import(data=units_data, filename="units.csv").ok
+    print(f"import org units: {time.perf_counter() - start:.2f} s")
+
+    start = time.perf_counter()
+    result = employees_import(data=data, filename="employees.csv")
+    elapsed = time.perf_counter() - start
+    assert result.ok, result.problems[:3]
+    print(f"import employees (all new): {elapsed:.2f} s = {args.employees / elapsed:,.0f} rows/s")
+
+    start = time.perf_counter()
+    result = employees_import(data=data, filename="employees.csv")
+    elapsed = time.perf_counter() - start
+    assert result.counts()["unchanged"] == args.employees
+    print(
+        f"import employees (same file again, no change): {elapsed:.2f} s = {args.employees / elapsed:,.0f} rows/s"
+    )
+
+    hr = UserFactory(username="bench-hr")
+    RoleAssignment.objects.create(user=hr, role=Role.HR)
+    head_user = UserFactory(username="bench-head")
+    big = OrgUnit.objects.get(code="D1")
+    head = Employee.objects.filter(unit__path__startswith=big.path).first()
+    head.user = head_user
+    head.save(update_fields=["user"])
+    big.head = head
+    big.save(update_fields=["head"])
+    below = Employee.objects.filter(unit__path__startswith=big.path).count()
+
+    for label, user, query in [
+        ("HR, first page", hr, ""),
+        ("HR, page 500", hr, "?page=500"),
+        ("HR, search by name", hr, "?q=Name0042"),
+        ("HR, one Dezernat", hr, "?unit=D3"),
+        (f"head of D1 ({below:,} below), first page", head_user, ""),
+    ]:
+        client = Client()
+        client.force_login(user)
+        url = f"/organisation/beschaeftigte/{query}"
+        queries = QueryCounter()
+        with connection.execute_wrapper(queries):
+            assert client.get(url).status_code == 200
+        median, worst = timed(lambda client=client, url=url: client.get(url), args.repeat)
+        print(
+            f"employee list, {label}: median {median:.0f} ms, max {worst:.0f} ms, {len(queries)} queries"
+        )
+
+
+if __name__ == "__main__":
+    main()
