@@ -1,10 +1,10 @@
 """Standard fixtures: one small administration and a person for every role.
 
-    D  Dezernat
-    ├── A  Amt (head: amt_head)
-    │   └── A1 Abteilung (head: supervisor; staff: employee, colleague)
-    └── B  Amt
-        └── B1 Abteilung (head: outsider; staff: stranger)
+D  Dezernat
+├── A  Amt (head: amt_head)
+│   └── A1 Abteilung (head: supervisor; staff: employee, colleague)
+└── B  Amt
+    └── B1 Abteilung (head: outsider; staff: stranger)
 """
 
 import os
@@ -153,7 +153,12 @@ def axe_check():
     axe = Axe()
 
     def check(page):
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+        results = axe.run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+            },
+        )
         serious = [
             v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
         ]

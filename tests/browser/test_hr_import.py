@@ -27,7 +27,10 @@ def test_it_lets_hr_upload_preview_and_confirm(login, live_server, hr, axe_check
     page.get_by_role("button", name="Prüfen und Vorschau zeigen").click()
 
     page.get_by_text("2 neu").wait_for()
-    assert page.get_by_text("Größe, Jürgen (800001)").is_visible() or page.get_by_text("Neu (2)").is_visible()
+    assert (
+        page.get_by_text("Größe, Jürgen (800001)").is_visible()
+        or page.get_by_text("Neu (2)").is_visible()
+    )
     axe_check(page)
     assert not Employee.objects.filter(personnel_number="800001").exists()
 

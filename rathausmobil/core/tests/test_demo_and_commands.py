@@ -21,7 +21,14 @@ def test_it_seeds_offenbach_with_1200_active_staff_idempotently():
     assert figures["staff_total"] == 1200
     assert figures["org_units_total"] == OrgUnit.objects.count() > 50
     assert Employee.objects.filter(is_active=False).exists()  # leavers come from exit dates
-    for name in ("Bürgerbüro", "Stadtpolizei", "Ausländeramt", "Kämmerei", "Bauaufsicht", "Standesamt"):
+    for name in (
+        "Bürgerbüro",
+        "Stadtpolizei",
+        "Ausländeramt",
+        "Kämmerei",
+        "Bauaufsicht",
+        "Standesamt",
+    ):
         assert OrgUnit.objects.filter(name__contains=name).exists(), name
     assert OrgUnit.objects.filter(name__startswith="Kita").count() >= 3
     assert not OrgUnit.objects.filter(head__isnull=True).exists()
@@ -30,7 +37,10 @@ def test_it_seeds_offenbach_with_1200_active_staff_idempotently():
     names = list(Employee.objects.order_by("personnel_number").values_list("last_name", flat=True))
     call_command("seed_demo", "--scenario", "offenbach", "--quiet")
     assert AuditEvent.objects.count() == events  # nothing changed the second time
-    assert list(Employee.objects.order_by("personnel_number").values_list("last_name", flat=True)) == names
+    assert (
+        list(Employee.objects.order_by("personnel_number").values_list("last_name", flat=True))
+        == names
+    )
     assert kpis()["staff_total"] == 1200
 
 

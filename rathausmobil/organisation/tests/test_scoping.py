@@ -14,7 +14,19 @@ def names(user):
 
 
 @pytest.fixture
-def everyone(employee, colleague, supervisor, amt_head, outsider, stranger, hr, it, staff_council, dpo, leadership):
+def everyone(
+    employee,
+    colleague,
+    supervisor,
+    amt_head,
+    outsider,
+    stranger,
+    hr,
+    it,
+    staff_council,
+    dpo,
+    leadership,
+):
     return locals()
 
 
@@ -147,13 +159,17 @@ def test_it_scopes_the_csv_export(client, everyone):
 
 
 def test_it_neutralises_formulas_in_the_csv_export(client, everyone, org):
-    EmployeeFactory(unit=org["A1"], last_name="=HYPERLINK(\"x\")")
+    EmployeeFactory(unit=org["A1"], last_name='=HYPERLINK("x")')
     client.force_login(everyone["hr"])
-    body = b"".join(client.get(reverse("organisation:employee_export")).streaming_content).decode("utf-8-sig")
+    body = b"".join(client.get(reverse("organisation:employee_export")).streaming_content).decode(
+        "utf-8-sig"
+    )
     assert '"\'=HYPERLINK(""x"")"' in body
 
 
-def test_it_keeps_query_count_flat_as_the_employee_list_grows(client, everyone, org, django_assert_max_num_queries):
+def test_it_keeps_query_count_flat_as_the_employee_list_grows(
+    client, everyone, org, django_assert_max_num_queries
+):
     client.force_login(everyone["hr"])
     url = reverse("organisation:employee_list")
     with django_assert_max_num_queries(12) as small:
@@ -165,7 +181,9 @@ def test_it_keeps_query_count_flat_as_the_employee_list_grows(client, everyone, 
     assert response.status_code == 200
 
 
-def test_it_keeps_query_count_flat_for_a_supervisor(client, everyone, org, django_assert_max_num_queries):
+def test_it_keeps_query_count_flat_for_a_supervisor(
+    client, everyone, org, django_assert_max_num_queries
+):
     client.force_login(everyone["amt_head"])
     url = reverse("organisation:employee_list")
     with django_assert_max_num_queries(12) as small:

@@ -10,7 +10,7 @@ EMPLOYEES_CSV = (
     "Stellenbezeichnung;Wochenstunden;Eintritt;Austritt\r\n"
     "700001;Weiß;Jürgen;j.weiss@stadt.example;A1;A1-001;Sachbearbeitung;19,5;01.04.2019;\r\n"
     "700002;Özdemir;Ayşe;;B1;;;39;2020-02-01;\r\n"
-).encode("utf-8")
+).encode()
 
 
 def upload(client, data=EMPLOYEES_CSV, kind="employees", name="personal.csv"):
@@ -33,7 +33,9 @@ def test_it_renders_the_login_page_in_german(client, db):
     assert "Anmelden" in response.content.decode()
 
 
-@pytest.mark.parametrize("role", ["employee", "supervisor", "outsider", "it", "staff_council", "dpo", "leadership"])
+@pytest.mark.parametrize(
+    "role", ["employee", "supervisor", "outsider", "it", "staff_council", "dpo", "leadership"]
+)
 def test_it_keeps_the_import_page_for_hr(client, role, request):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("organisation:import_upload")).status_code == 403
@@ -126,13 +128,25 @@ def test_it_shows_an_employee_their_history(client, employee):
     from rathausmobil.core.audit import audit_event
 
     record = Employee.objects.get(user=employee)
-    audit_event(actor=None, action="geändert", obj=record, changes={"Organisationseinheit": ["B1", "A1"]})
+    audit_event(
+        actor=None, action="geändert", obj=record, changes={"Organisationseinheit": ["B1", "A1"]}
+    )
     client.force_login(employee)
     body = client.get(reverse("organisation:employee_detail", args=[record.pk])).content.decode()
     assert "Organisationseinheit: B1 → A1" in body
 
 
-@pytest.mark.parametrize("role,status", [("hr", 200), ("leadership", 200), ("staff_council", 200), ("dpo", 200), ("employee", 403), ("supervisor", 403)])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("hr", 200),
+        ("leadership", 200),
+        ("staff_council", 200),
+        ("dpo", 200),
+        ("employee", 403),
+        ("supervisor", 403),
+    ],
+)
 def test_it_shows_the_dashboard_to_aggregate_roles(client, request, role, status):
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse("reports:dashboard"))
