@@ -16,7 +16,6 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -106,6 +105,15 @@ DELIMITERS = (";", ",", "\t")
 def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise TableError([Problem("Die Datei ist leer.")])
+    if data.startswith(XLS_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
+        raise TableError(
+            [
+                Problem(
+                    "Die Excel-Datei ist mit einem Kennwort geschützt. Bitte den Kennwortschutz "
+                    "in Excel entfernen und die Datei erneut speichern."
+                )
+            ]
+        )
     if data.startswith(XLS_MAGIC):
         raise TableError(
             [
@@ -146,7 +154,9 @@ def _decode(data: bytes) -> str:
 
 def _csv_records(data: bytes, columns: list[Column]):
     text = _decode(data).replace("\x00", "")
-    lines = text.splitlines(keepends=True)
+    # Lines end only at CR, LF or CRLF; str.splitlines() would also split inside a
+    # cell at form feeds, U+2028 and the like and so shift every line number.
+    lines = io.StringIO(text, newline="").readlines()
     first_line_offset = 0
     delimiter = None
     # Excel writes and honours a first line "sep=;".
@@ -166,16 +176,42 @@ def _csv_records(data: bytes, columns: list[Column]):
             start = last_line + 1 + first_line_offset
             last_line = reader.line_num
             records.append((start, cells))
-    except csv.Error as exc:
-        raise TableError(
-            [
-                Problem(
-                    f"Die Zeile ist kein gültiges CSV ({exc}).",
-                    line=reader.line_num + first_line_offset,
-                )
-            ]
-        ) from None
+    except csv.Error:
+        # The only error of a lenient reader on text lines: a field grew past the
+        # csv module's size limit, which in practice is an unclosed quote.
+        start = last_line + 1 + first_line_offset
+        raise TableError([_unclosed_quote(start)]) from None
+    if records and last_line > records[-1][0] - first_line_offset:
+        # The last record spans several lines. If it ends inside a quoted field, an
+        # opening quote was never closed and swallowed the rest of the file.
+        line, cells = records[-1]
+        if _ends_inside_quotes(lines[line - 1 - first_line_offset :], delimiter):
+            header = next(c for _, c in records if not _is_blank(c))
+            column = (
+                header[len(cells) - 1]
+                if cells is not header and len(cells) <= len(header)
+                else None
+            )
+            raise TableError([_unclosed_quote(line, column)])
     return records
+
+
+def _ends_inside_quotes(lines: list[str], delimiter: str) -> bool:
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _unclosed_quote(line: int, column: str | None = None) -> Problem:
+    return Problem(
+        "Ein Feld beginnt mit einem Anführungszeichen, das bis zum Dateiende nicht "
+        "geschlossen wird. Bitte das fehlende Anführungszeichen ergänzen.",
+        line=line,
+        column=cell_text(column) or None,
+    )
 
 
 def _detect_delimiter(lines: list[str], columns: list[Column]) -> str:
@@ -191,37 +227,63 @@ def _detect_delimiter(lines: list[str], columns: list[Column]) -> str:
 
 def _xlsx_records(data: bytes):
     try:
-        from openpyxl import load_workbook
+        return _read_xlsx(data)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+        raise TableError(
+            [
+                Problem(
+                    "Die Excel-Datei ist beschädigt oder keine XLSX-Datei. Bitte in Excel öffnen "
+                    "und erneut als .xlsx oder als CSV speichern."
+                )
+            ]
+        ) from None
 
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise TableError(
-            [Problem(f"Die Excel-Datei ist beschädigt oder keine XLSX-Datei ({exc.__class__.__name__}).")]
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-        raise TableError(
-            [Problem(f"Die Excel-Datei kann nicht gelesen werden ({exc.__class__.__name__}).")]
-        ) from None
-    sheet_f = formulas.worksheets[0]
-    sheet_v = values.worksheets[0]
-    records = []
-    for number, (row_f, row_v) in enumerate(
-        zip(sheet_f.iter_rows(values_only=True), sheet_v.iter_rows(values_only=True), strict=False),
-        start=1,
-    ):
-        cells = []
-        for raw, computed in zip(row_f, row_v, strict=False):
-            if isinstance(raw, str) and raw.startswith("="):
-                # A real formula keeps the value Excel computed; a formula without a
-                # cached value (text such as "=Müller" written by a program) is text.
-                cells.append(computed if computed is not None else raw)
-            else:
-                cells.append(raw)
-        records.append((number, cells))
-    formulas.close()
-    values.close()
+
+def _read_xlsx(data: bytes):
+    from openpyxl import load_workbook
+
+    # Read-only sheets are parsed lazily, so a broken sheet fails while iterating:
+    # the caller catches errors from here as a whole.
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet_f = formulas.worksheets[0]
+        sheet_v = values.worksheets[0]
+        # Some programs write a wrong used range ("A1"); read every cell instead.
+        sheet_f.reset_dimensions()
+        sheet_v.reset_dimensions()
+        records = []
+        for number, (row_f, row_v) in enumerate(
+            zip(sheet_f.iter_rows(), sheet_v.iter_rows(values_only=True), strict=False),
+            start=1,
+        ):
+            cells = []
+            for cell, computed in zip(row_f, row_v, strict=False):
+                raw = cell.value
+                if isinstance(raw, str) and raw.startswith("="):
+                    # A real formula keeps the value Excel computed; a formula without
+                    # a cached value (text such as "=Müller" written by a program) is text.
+                    cells.append(computed if computed is not None else raw)
+                else:
+                    cells.append(_as_displayed(raw, cell.number_format))
+            records.append((number, cells))
+    finally:
+        formulas.close()
+        values.close()
     return records
+
+
+def _as_displayed(value: Any, number_format: str | None) -> Any:
+    """A whole number formatted `000000` shows its leading zeros in Excel: keep them."""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and number_format
+        and re.fullmatch(r"0+", number_format)
+    ):
+        return str(int(value)).zfill(len(number_format))
+    return value
 
 
 def _is_blank(cells) -> bool:
@@ -276,21 +338,37 @@ def _table_from_records(records, columns: list[Column], fmt: str) -> Table:
     for column in columns:
         if column.required and column.field not in index_of:
             problems.append(
-                Problem("Pflichtspalte fehlt in der Kopfzeile.", line=header_line, column=column.label)
+                Problem(
+                    "Pflichtspalte fehlt in der Kopfzeile.", line=header_line, column=column.label
+                )
             )
     if problems:
         raise TableError(problems)
 
     width = len(header_cells)
+    data = records[1:]
+    # In a CSV file every line has as many fields as the header. Some systems end
+    # each data line (not the header) with separators: empty fields every line has.
+    fields = len(records[0][1])
+    longest = max((len(cells) for _, cells in data), default=fields)
+    if all(len(cells) == longest and _is_blank(cells[fields:]) for _, cells in data):
+        fields = longest
     rows: list[Row] = []
-    for line, cells in records[1:]:
-        extra = [cell for cell in cells[width:] if cell_text(cell) != ""]
-        if extra:
+    for line, cells in data:
+        if fmt == "csv" and len(cells) > fields:
             problems.append(
                 Problem(
-                    f"Die Zeile hat {width + len(extra)} oder mehr Felder, die Kopfzeile nur "
-                    f"{width}. Steht ein Trennzeichen im Text, ohne dass das Feld in "
-                    "Anführungszeichen steht?",
+                    f"Die Zeile hat {len(cells)} Felder, die Kopfzeile nur {len(records[0][1])}. "
+                    "Steht ein Trennzeichen im Text, ohne dass das Feld in Anführungszeichen steht?",
+                    line=line,
+                )
+            )
+            continue
+        if any(cell_text(cell) != "" for cell in cells[width:]):
+            problems.append(
+                Problem(
+                    "Die Zeile hat Werte rechts der letzten Spalte mit Überschrift. Bitte die "
+                    "Überschrift ergänzen oder die Werte löschen.",
                     line=line,
                 )
             )
@@ -301,7 +379,11 @@ def _table_from_records(records, columns: list[Column], fmt: str) -> Table:
         raise TableError(problems)
     if not rows:
         raise TableError(
-            [Problem("Die Datei enthält nur die Kopfzeile, aber keine Datenzeilen.", line=header_line)]
+            [
+                Problem(
+                    "Die Datei enthält nur die Kopfzeile, aber keine Datenzeilen.", line=header_line
+                )
+            ]
         )
     return Table(rows=rows, headers=headers, ignored_headers=ignored, format=fmt)
 
@@ -326,6 +408,13 @@ def cell_text(value: Any) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def quoted(text: str, limit: int = 60) -> str:
+    """The text in German quotes for a message, shortened if it is long."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"„{text}“"
+
+
 def parse_text(value: Any, *, max_length: int, multiline_ok: bool = False) -> str:
     if not multiline_ok and isinstance(value, str) and ("\n" in value or "\r" in value):
         raise CellError(
@@ -337,8 +426,9 @@ def parse_text(value: Any, *, max_length: int, multiline_ok: bool = False) -> st
     return text
 
 
-_DATE_DE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"  # a midnight time that Excel may append
+_DATE_DE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})" + _TIME)
+_DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
 _DATE_DE_SHORT = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2}")
 
 
@@ -349,12 +439,11 @@ def parse_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # An XLSX date cell without date format arrives as Excel's day number.
-        if 1 <= value < 2958466:
-            from openpyxl.utils.datetime import from_excel
+    # An XLSX date cell without date format arrives as Excel's day number.
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        from openpyxl.utils.datetime import from_excel
 
-            return from_excel(value).date()
+        return from_excel(value).date()
     text = cell_text(value)
     if text == "":
         return None
@@ -364,17 +453,19 @@ def parse_date(value: Any) -> dt.date | None:
         year, month, day = (int(g) for g in match.groups())
     elif _DATE_DE_SHORT.fullmatch(text):
         raise CellError(
-            f"„{text}“ hat eine zweistellige Jahreszahl. Bitte das Jahr vierstellig angeben "
+            f"{quoted(text)} hat eine zweistellige Jahreszahl. Bitte das Jahr vierstellig angeben "
             "(TT.MM.JJJJ)."
         )
     else:
-        raise CellError(f"„{text}“ ist kein Datum. Erwartet wird TT.MM.JJJJ oder JJJJ-MM-TT.")
+        raise CellError(f"{quoted(text)} ist kein Datum. Erwartet wird TT.MM.JJJJ oder JJJJ-MM-TT.")
     try:
         date = dt.date(year, month, day)
     except ValueError:
-        raise CellError(f"„{text}“ ist kein gültiges Datum: diesen Tag gibt es nicht.") from None
+        raise CellError(
+            f"{quoted(text)} ist kein gültiges Datum: diesen Tag gibt es nicht."
+        ) from None
     if not 1900 <= date.year <= 2200:
-        raise CellError(f"„{text}“ liegt außerhalb des möglichen Zeitraums (1900 bis 2200).")
+        raise CellError(f"{quoted(text)} liegt außerhalb des möglichen Zeitraums (1900 bis 2200).")
     return date
 
 
@@ -390,11 +481,11 @@ def parse_decimal(value: Any) -> Decimal | None:
     if text == "":
         return None
     if not _NUMBER.fullmatch(text):
-        raise CellError(f"„{text}“ ist keine Zahl. Erwartet wird z. B. 39 oder 19,5.")
+        raise CellError(f"{quoted(text)} ist keine Zahl. Erwartet wird z. B. 39 oder 19,5.")
     try:
         return Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise CellError(f"„{text}“ ist keine Zahl.") from None
+        raise CellError(f"{quoted(text)} ist keine Zahl.") from None
 
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
@@ -406,7 +497,7 @@ def parse_key(value: Any, *, max_length: int = 32, what: str = "Kennung") -> str
         return ""
     if len(text) > max_length or not _KEY.fullmatch(text):
         raise CellError(
-            f"„{text}“ ist keine gültige {what}: erlaubt sind Buchstaben, Ziffern und . _ / - "
+            f"{quoted(text)} ist keine gültige {what}: erlaubt sind Buchstaben, Ziffern und . _ / - "
             f"(höchstens {max_length} Zeichen)."
         )
     return text

@@ -30,6 +30,7 @@ from rathausmobil.core.tabular import (
     parse_decimal,
     parse_key,
     parse_text,
+    quoted,
     read_table,
 )
 from rathausmobil.organisation.models import Employee, ImportKind, OrgUnit, Position, UnitKind
@@ -37,9 +38,32 @@ from rathausmobil.organisation.services import org_units_rebuild_paths
 
 ORG_UNIT_COLUMNS = [
     Column("code", "Kennung", ("Code", "Kürzel", "OE", "OE-Kennung", "Unit code", "ID"), True),
-    Column("name", "Bezeichnung", ("Name", "Title", "Organisationseinheit"), True),
-    Column("parent", "Übergeordnet", ("Übergeordnete Einheit", "Parent", "Parent code")),
-    Column("head", "Leitung", ("Leiter", "Leiterin", "Head", "Manager", "Head personnel number")),
+    Column("name", "Bezeichnung", ("Name", "Title", "Organisationseinheit", "Unit name"), True),
+    Column(
+        "parent",
+        "Übergeordnet",
+        (
+            "Übergeordnete Einheit",
+            "Übergeordnete OE",
+            "Übergeordnete Kennung",
+            "Parent",
+            "Parent code",
+            "Parent unit",
+        ),
+    ),
+    Column(
+        "head",
+        "Leitung",
+        (
+            "Leiter",
+            "Leiterin",
+            "Leitung (Personalnummer)",
+            "Head",
+            "Head of unit",
+            "Manager",
+            "Head personnel number",
+        ),
+    ),
     Column("kind", "Ebene", ("Typ", "Art", "Kind", "Type", "Level")),
 ]
 
@@ -47,23 +71,72 @@ EMPLOYEE_COLUMNS = [
     Column(
         "personnel_number",
         "Personalnummer",
-        ("Personal-Nr.", "PersNr", "Pers.-Nr.", "Personnel number", "Employee number", "Employee ID"),
+        (
+            "Personal-Nr.",
+            "Personalnr.",
+            "PersNr",
+            "Pers.-Nr.",
+            "Personnel number",
+            "Personnel no.",
+            "Employee number",
+            "Employee ID",
+            "Staff number",
+        ),
         True,
     ),
-    Column("last_name", "Nachname", ("Name", "Familienname", "Last name", "Surname", "Family name"), True),
+    Column(
+        "last_name",
+        "Nachname",
+        ("Name", "Familienname", "Last name", "Surname", "Family name"),
+        True,
+    ),
     Column("first_name", "Vorname", ("First name", "Given name", "Forename"), True),
     Column("email", "E-Mail", ("Email", "Mail", "E-Mail-Adresse", "Email address")),
     Column(
         "unit",
         "Organisationseinheit",
-        ("OE", "Org-Einheit", "Organisational unit", "Organizational unit", "Org unit", "Unit"),
+        (
+            "OE",
+            "OE-Kennung",
+            "Org-Einheit",
+            "Organisational unit",
+            "Organizational unit",
+            "Org unit",
+            "Unit",
+            "Unit code",
+            "Department",
+        ),
         True,
     ),
-    Column("position_number", "Stellennummer", ("Stelle", "Stellen-Nr.", "Position number", "Position ID")),
+    Column(
+        "position_number",
+        "Stellennummer",
+        ("Stelle", "Stellen-Nr.", "Position number", "Position ID"),
+    ),
     Column("position_title", "Stellenbezeichnung", ("Position title", "Job title", "Position")),
-    Column("weekly_hours", "Wochenstunden", ("Arbeitszeit", "Std./Woche", "Weekly hours", "Hours per week"), True),
-    Column("entry_date", "Eintritt", ("Eintrittsdatum", "Entry", "Entry date", "Start date", "Hire date"), True),
-    Column("exit_date", "Austritt", ("Austrittsdatum", "Exit", "Exit date", "End date", "Leaving date")),
+    Column(
+        "weekly_hours",
+        "Wochenstunden",
+        (
+            "Arbeitszeit",
+            "Std./Woche",
+            "Weekly hours",
+            "Hours per week",
+            "Weekly working hours",
+            "Working hours",
+            "Hours",
+        ),
+        True,
+    ),
+    Column(
+        "entry_date",
+        "Eintritt",
+        ("Eintrittsdatum", "Entry", "Entry date", "Start date", "Hire date"),
+        True,
+    ),
+    Column(
+        "exit_date", "Austritt", ("Austrittsdatum", "Exit", "Exit date", "End date", "Leaving date")
+    ),
 ]
 
 KIND_NAMES = {
@@ -91,6 +164,9 @@ class ImportResult:
     unchanged: int = 0
     deactivated: list[str] = field(default_factory=list)
     applied: bool = False
+    # What changes for each deactivated record (label -> {field: [old, new]}), for
+    # the audit trail; the preview lists deactivated records by label only.
+    deactivated_changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -182,11 +258,19 @@ def _org_units_plan(table: Table, lock: bool = False):
     rows: list[_UnitRow] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        code = _cell(row, table, problems, "code", lambda v: parse_key(v, what="Kennung"), required=True)
-        name = _cell(row, table, problems, "name", lambda v: parse_text(v, max_length=200), required=True)
+        code = _cell(
+            row, table, problems, "code", lambda v: parse_key(v, what="Kennung"), required=True
+        )
+        name = _cell(
+            row, table, problems, "name", lambda v: parse_text(v, max_length=200), required=True
+        )
         parent = _cell(row, table, problems, "parent", lambda v: parse_key(v, what="Kennung")) or ""
-        head = _cell(row, table, problems, "head", lambda v: parse_key(v, what="Personalnummer")) or ""
-        kind_text = _cell(row, table, problems, "kind", lambda v: parse_text(v, max_length=40)) or ""
+        head = (
+            _cell(row, table, problems, "head", lambda v: parse_key(v, what="Personalnummer")) or ""
+        )
+        kind_text = (
+            _cell(row, table, problems, "kind", lambda v: parse_text(v, max_length=40)) or ""
+        )
         kind = None
         if kind_text:
             kind = KIND_NAMES.get(kind_text.casefold())
@@ -253,6 +337,7 @@ def _org_units_plan(table: Table, lock: bool = False):
                 )
                 break
     if problems:
+        problems.sort(key=lambda problem: problem.line or 0)  # in file order, stable within a line
         return result, rows
 
     heads = set(
@@ -299,7 +384,12 @@ def _org_units_plan(table: Table, lock: bool = False):
         if unit.kind != r.kind:
             changes["Ebene"] = [UnitKind(unit.kind).label, UnitKind(r.kind).label]
         if changes:
-            result.changed.append({"label": f"{r.code} {r.name}", "changes": {k: [str(a), str(b)] for k, (a, b) in changes.items()}})
+            result.changed.append(
+                {
+                    "label": f"{r.code} {r.name}",
+                    "changes": {k: [str(a), str(b)] for k, (a, b) in changes.items()},
+                }
+            )
         else:
             result.unchanged += 1
     result._table_flags = (has_parent, has_head)  # type: ignore[attr-defined]
@@ -316,6 +406,7 @@ def _org_units_apply(rows: list[_UnitRow], result: ImportResult, *, by, filename
         if r.code not in existing
     ]
     OrgUnit.objects.bulk_create(new_units, batch_size=1000)
+    new_codes = {u.code for u in new_units}
     by_code = {u.code: u for u in OrgUnit.objects.all()}
     heads = dict(
         Employee.objects.filter(personnel_number__in={r.head for r in rows if r.head}).values_list(
@@ -327,7 +418,7 @@ def _org_units_apply(rows: list[_UnitRow], result: ImportResult, *, by, filename
         unit = by_code[r.code]
         unit.name = r.name
         unit.kind = r.kind
-        if has_parent or unit.pk in {u.pk for u in new_units}:
+        if has_parent or unit.code in new_codes:
             unit.parent = by_code.get(r.parent) if r.parent else None
         if has_head:
             unit.head_personnel_number = r.head
@@ -342,7 +433,11 @@ def _org_units_apply(rows: list[_UnitRow], result: ImportResult, *, by, filename
         unit = by_code[r.code]
         label = f"{r.code} {r.name}"
         if r.code not in existing:
-            events.append(audit_event(actor=by, action="angelegt", obj=unit, source=f"Import {filename}", save=False))
+            events.append(
+                audit_event(
+                    actor=by, action="angelegt", obj=unit, source=f"Import {filename}", save=False
+                )
+            )
         elif label in changed_labels:
             events.append(
                 audit_event(
@@ -389,16 +484,20 @@ def _parse_email(value: Any) -> str:
         try:
             validate_email(text)
         except ValidationError:
-            raise CellError(f"„{text}“ ist keine gültige E-Mail-Adresse.") from None
+            raise CellError(f"{quoted(text)} ist keine gültige E-Mail-Adresse.") from None
     return text.lower()
 
 
 def _parse_hours(value: Any) -> Decimal | None:
     hours = parse_decimal(value)
     if hours is not None and not (Decimal("0") < hours <= Decimal("60")):
-        raise CellError(f"Wochenstunden müssen größer als 0 und höchstens 60 sein (gefunden: {_fmt(hours)}).")
-    if hours is not None and hours.as_tuple().exponent < -2:
-        raise CellError(f"Wochenstunden mit höchstens zwei Nachkommastellen angeben (gefunden: {_fmt(hours)}).")
+        raise CellError(
+            f"Wochenstunden müssen größer als 0 und höchstens 60 sein (gefunden: {_fmt(hours)})."
+        )
+    if hours is not None and hours.normalize().as_tuple().exponent < -2:
+        raise CellError(
+            f"Wochenstunden mit höchstens zwei Nachkommastellen angeben (gefunden: {_fmt(hours)})."
+        )
     return hours
 
 
@@ -414,7 +513,9 @@ def _present(table: Table, **values: Any) -> dict[str, Any]:
     }
 
 
-def employees_import(*, data: bytes, filename: str, by=None, dry_run: bool = False, today=None) -> ImportResult:
+def employees_import(
+    *, data: bytes, filename: str, by=None, dry_run: bool = False, today=None
+) -> ImportResult:
     today = today or timezone.localdate()
     try:
         table = read_table(data, filename, EMPLOYEE_COLUMNS)
@@ -438,33 +539,14 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
     rows: list[_EmployeeRow] = []
     for row in table.rows:
         before = len(problems)
-        pn = _cell(row, table, problems, "personnel_number", lambda v: parse_key(v, what="Personalnummer"), required=True)
-        last = _cell(row, table, problems, "last_name", lambda v: parse_text(v, max_length=100), required=True)
-        first = _cell(row, table, problems, "first_name", lambda v: parse_text(v, max_length=100), required=True)
-        email = _cell(row, table, problems, "email", _parse_email) or ""
-        unit_code = _cell(row, table, problems, "unit", lambda v: parse_key(v, what="Kennung"), required=True)
-        pos_no = _cell(row, table, problems, "position_number", lambda v: parse_key(v, what="Stellennummer")) or ""
-        pos_title = _cell(row, table, problems, "position_title", lambda v: parse_text(v, max_length=200)) or ""
-        hours = _cell(row, table, problems, "weekly_hours", _parse_hours, required=True)
-        entry = _cell(row, table, problems, "entry_date", parse_date, required=True)
-        exit_ = _cell(row, table, problems, "exit_date", parse_date)
-        if unit_code and unit_code not in units:
-            problems.append(
-                Problem(
-                    f"Die Organisationseinheit „{unit_code}“ ist nicht bekannt. Bitte zuerst die "
-                    "Organisationseinheiten importieren.",
-                    line=row.line,
-                    column=table.header("unit"),
-                )
-            )
-        if entry and exit_ and exit_ < entry:
-            problems.append(
-                Problem(
-                    f"Der Austritt ({_fmt(exit_)}) liegt vor dem Eintritt ({_fmt(entry)}).",
-                    line=row.line,
-                    column=table.header("exit_date"),
-                )
-            )
+        pn = _cell(
+            row,
+            table,
+            problems,
+            "personnel_number",
+            lambda v: parse_key(v, what="Personalnummer"),
+            required=True,
+        )
         if pn:
             if pn in seen:
                 problems.append(
@@ -476,6 +558,49 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
                 )
             else:
                 seen[pn] = row.line
+        last = _cell(
+            row,
+            table,
+            problems,
+            "last_name",
+            lambda v: parse_text(v, max_length=100),
+            required=True,
+        )
+        first = _cell(
+            row,
+            table,
+            problems,
+            "first_name",
+            lambda v: parse_text(v, max_length=100),
+            required=True,
+        )
+        email = _cell(row, table, problems, "email", _parse_email) or ""
+        unit_code = _cell(
+            row, table, problems, "unit", lambda v: parse_key(v, what="Kennung"), required=True
+        )
+        if unit_code and unit_code not in units:
+            problems.append(
+                Problem(
+                    f"Die Organisationseinheit „{unit_code}“ ist nicht bekannt. Bitte zuerst die "
+                    "Organisationseinheiten importieren.",
+                    line=row.line,
+                    column=table.header("unit"),
+                )
+            )
+        pos_no = (
+            _cell(
+                row,
+                table,
+                problems,
+                "position_number",
+                lambda v: parse_key(v, what="Stellennummer"),
+            )
+            or ""
+        )
+        pos_title = (
+            _cell(row, table, problems, "position_title", lambda v: parse_text(v, max_length=200))
+            or ""
+        )
         if pos_no and table.has("position_title") and not pos_title:
             problems.append(
                 Problem(
@@ -495,6 +620,17 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
                     )
                 )
             position_seen.setdefault(pos_no, (pos_title, row.line))
+        hours = _cell(row, table, problems, "weekly_hours", _parse_hours, required=True)
+        entry = _cell(row, table, problems, "entry_date", parse_date, required=True)
+        exit_ = _cell(row, table, problems, "exit_date", parse_date)
+        if entry and exit_ and exit_ < entry:
+            problems.append(
+                Problem(
+                    f"Der Austritt ({_fmt(exit_)}) liegt vor dem Eintritt ({_fmt(entry)}).",
+                    line=row.line,
+                    column=table.header("exit_date"),
+                )
+            )
         if len(problems) > before:
             continue
         rows.append(
@@ -523,7 +659,6 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
     if lock:
         employees = employees.select_for_update(of=("self",))
     existing = {e.personnel_number: e for e in employees.filter(personnel_number__in=seen)}
-    positions = dict(Position.objects.filter(number__in=position_seen).values_list("number", "pk"))
     unit_codes = {pk: code for code, pk in units.items()}
     has_position = table.has("position_number")
     for r in rows:
@@ -546,11 +681,12 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
             old = employee.position.number if employee.position_id else ""
             if old != r.position_number:
                 changes["Stelle"] = [_fmt(old), _fmt(r.position_number)]
+        if employee.is_active != r.values["is_active"]:
+            changes["aktiv"] = ["ja", "nein"] if employee.is_active else ["nein", "ja"]
         if employee.is_active and not r.values["is_active"]:
             result.deactivated.append(label)
-        elif changes or employee.is_active != r.values["is_active"]:
-            if not employee.is_active and r.values["is_active"]:
-                changes["aktiv"] = ["nein", "ja"]
+            result.deactivated_changes[label] = changes
+        elif changes:
             result.changed.append({"label": label, "changes": changes})
         else:
             result.unchanged += 1
@@ -595,7 +731,9 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
         employee = existing.get(r.personnel_number)
         position_id = position_ids.get(r.position_number) if r.position_number else None
         if employee is None:
-            created.append(Employee(personnel_number=r.personnel_number, position_id=position_id, **r.values))
+            created.append(
+                Employee(personnel_number=r.personnel_number, position_id=position_id, **r.values)
+            )
             continue
         dirty = False
         for name, value in r.values.items():
@@ -621,19 +759,20 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
     _resolve_unit_heads()
 
     changes_by_label = {c["label"]: c["changes"] for c in result.changed}
-    deactivated = set(result.deactivated)
     events = []
     for employee in created:
-        events.append(audit_event(actor=by, action="angelegt", obj=employee, source=source, save=False))
+        events.append(
+            audit_event(actor=by, action="angelegt", obj=employee, source=source, save=False)
+        )
     for employee in updated:
         label = _label(employee.last_name, employee.first_name, employee.personnel_number)
-        if label in deactivated:
+        if label in result.deactivated_changes:
             events.append(
                 audit_event(
                     actor=by,
                     action="deaktiviert",
                     obj=employee,
-                    changes={"Austritt": ["–", _fmt(employee.exit_date)]},
+                    changes=result.deactivated_changes[label],
                     reason="Austrittsdatum liegt in der Vergangenheit.",
                     source=source,
                     save=False,
@@ -642,7 +781,12 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
         elif label in changes_by_label:
             events.append(
                 audit_event(
-                    actor=by, action="geändert", obj=employee, changes=changes_by_label[label], source=source, save=False
+                    actor=by,
+                    action="geändert",
+                    obj=employee,
+                    changes=changes_by_label[label],
+                    source=source,
+                    save=False,
                 )
             )
     audit_events_bulk(events)
@@ -683,9 +827,9 @@ def _resolve_unit_heads() -> None:
     if not pending:
         return
     ids = dict(
-        Employee.objects.filter(personnel_number__in={u.head_personnel_number for u in pending}).values_list(
-            "personnel_number", "pk"
-        )
+        Employee.objects.filter(
+            personnel_number__in={u.head_personnel_number for u in pending}
+        ).values_list("personnel_number", "pk")
     )
     for unit in pending:
         unit.head_id = ids.get(unit.head_personnel_number)

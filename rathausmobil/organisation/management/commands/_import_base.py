@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 
 class ImportCommand(BaseCommand):
@@ -28,7 +29,14 @@ class ImportCommand(BaseCommand):
             self._fail([f"„{file}“ ist ein Verzeichnis, keine Datei."])
         except OSError as exc:
             self._fail([f"Die Datei „{file}“ kann nicht gelesen werden ({exc.strerror})."])
-        result = type(self).runner(data=data, filename=path.name, dry_run=dry_run)
+        try:
+            result = type(self).runner(data=data, filename=path.name, dry_run=dry_run)
+        except DatabaseError as exc:
+            self._fail(
+                [
+                    f"Die Datenbank hat den Import abgelehnt, nichts wurde gespeichert ({exc.__class__.__name__})."
+                ]
+            )
         if not result.ok:
             self._fail([str(p) for p in result.problems])
         for warning in result.warnings:
