@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rathausmobil.core",
     "rathausmobil.organisation",
+    "rathausmobil.eligibility",
+    "rathausmobil.agreements",
     "rathausmobil.reports",
 ]
 
@@ -92,7 +94,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -177,6 +179,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkKindEnum": "rathausmobil.agreements.models.WorkKind",
+        "RequestStatusEnum": "rathausmobil.agreements.models.RequestStatus",
+        "OfferStatusEnum": "rathausmobil.agreements.models.OfferStatus",
+        "AgreementStatusEnum": "rathausmobil.agreements.models.AgreementStatus",
+    },
 }
 
 LOGGING = {

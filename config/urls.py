@@ -4,10 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from rathausmobil.agreements import api as agreements_api
+from rathausmobil.eligibility import api as eligibility_api
 from rathausmobil.organisation import api as organisation_api
 
 router = DefaultRouter()
 organisation_api.register(router)
+eligibility_api.register(router)
+agreements_api.register(router)
 
 handler404 = "rathausmobil.core.views.page_not_found"
 handler403 = "rathausmobil.core.views.permission_denied"
@@ -23,6 +27,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/", include("rathausmobil.organisation.urls")),
+    path("eignung/", include("rathausmobil.eligibility.urls")),
+    path("mobil/", include("rathausmobil.agreements.urls")),
     path("berichte/", include("rathausmobil.reports.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -22,6 +22,7 @@ class Scope:
     roles: frozenset[str] = field(default_factory=frozenset)
     employee_id: int | None = None
     supervised_paths: tuple[str, ...] = ()
+    direct_unit_ids: frozenset[int] = frozenset()  # units headed or deputised, not those below
 
     def has(self, *roles: str) -> bool:
         return self.is_superuser or any(role in self.roles for role in roles)
@@ -38,6 +39,10 @@ class Scope:
     @property
     def sees_aggregates(self) -> bool:
         return self.has(Role.HR, Role.LEADERSHIP, Role.STAFF_COUNCIL, Role.DPO, Role.IT)
+
+    def covers(self, unit_path: str | None) -> bool:
+        """Does the user supervise the unit with this path (directly or from above)?"""
+        return bool(unit_path) and any(unit_path.startswith(p) for p in self.supervised_paths)
 
     def unit_filter(self, prefix: str = "unit__") -> Q:
         """Q for records whose unit lies in a supervised subtree (empty Q matches nothing)."""
@@ -79,18 +84,22 @@ def scope_for(user) -> Scope:
 
     roles: set[str] = set()
     paths: set[str] = set()
-    for role, unit_path in RoleAssignment.objects.filter(user=user).values_list(
-        "role", "unit__path"
+    direct: set[int] = set()
+    for role, unit_id, unit_path in RoleAssignment.objects.filter(user=user).values_list(
+        "role", "unit_id", "unit__path"
     ):
         roles.add(role)
         if role == Role.SUPERVISOR and unit_path:
             paths.add(unit_path)
+            direct.add(unit_id)
 
     employee_id = (
         Employee.objects.filter(user=user, is_active=True).values_list("pk", flat=True).first()
     )
     if employee_id:
-        paths.update(OrgUnit.objects.filter(head_id=employee_id).values_list("path", flat=True))
+        for unit_id, path in OrgUnit.objects.filter(head_id=employee_id).values_list("pk", "path"):
+            paths.add(path)
+            direct.add(unit_id)
     if paths:
         roles.add(Role.SUPERVISOR)
 
@@ -100,6 +109,7 @@ def scope_for(user) -> Scope:
         roles=frozenset(roles),
         employee_id=employee_id,
         supervised_paths=_minimal_paths(paths),
+        direct_unit_ids=frozenset(direct),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope

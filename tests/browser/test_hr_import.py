@@ -20,6 +20,7 @@ def test_it_lets_hr_upload_preview_and_confirm(login, live_server, hr, axe_check
     page = login(hr)
     axe_check(page)
 
+    page.locator("summary", has_text="Mehr").click()
     page.get_by_role("link", name="Personaldaten importieren").first.click()
     axe_check(page)
     page.get_by_label("Beschäftigte").check()

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from rathausmobil.agreements.models import Agreement, Offer, StatusChange, WorkRequest
 from rathausmobil.core.models import AuditEvent
 from rathausmobil.organisation.models import Employee, OrgUnit
 
@@ -15,7 +16,10 @@ def kpis():
 
 
 @pytest.mark.django_db
-def test_it_seeds_offenbach_with_1200_active_staff_idempotently():
+def test_it_seeds_offenbach_with_figures_from_records_idempotently():
+    """One test, because loading the demo takes half a minute."""
+    from django.test import Client
+
     call_command("seed_demo", "--scenario", "offenbach", "--quiet")
     figures = kpis()
     assert figures["staff_total"] == 1200
@@ -32,16 +36,41 @@ def test_it_seeds_offenbach_with_1200_active_staff_idempotently():
         assert OrgUnit.objects.filter(name__contains=name).exists(), name
     assert OrgUnit.objects.filter(name__startswith="Kita").count() >= 3
     assert not OrgUnit.objects.filter(head__isnull=True).exists()
+    # The workflow's figures come from generated requests, offers and agreements.
+    assert all(count > 0 for count in figures["agreements_active_by_kind"].values())
+    assert figures["requests_open"] > figures["requests_overdue"] > 0
+    assert all(count > 0 for count in figures["refusals_by_reason"].values())
+    assert figures["pledges_missing"] > 0
+    statuses = {
+        "requests": set(WorkRequest.objects.values_list("status", flat=True)),
+        "offers": set(Offer.objects.values_list("status", flat=True)),
+        "agreements": set(Agreement.objects.values_list("status", flat=True)),
+    }
+    assert statuses["requests"] >= {"draft", "submitted", "approved", "rejected", "withdrawn"}
+    assert statuses["offers"] == {"offered", "accepted", "declined"}
+    assert statuses["agreements"] >= {"pending", "active", "ending", "ended"}
+
+    client = Client()
+    assert client.login(username="personalamt", password="demo")
+    assert client.get("/organisation/import/").status_code == 200
+    assert client.login(username="beschaeftigte", password="demo")
+    assert client.get("/organisation/import/").status_code == 403
+    assert client.login(username="vorgesetzte", password="demo")
+    assert "Eingang: Anträge zur Entscheidung" in client.get("/mobil/eingang/").content.decode()
+    assert client.login(username="verwaltungsspitze", password="demo")
+    assert 'data-kpi="staff_total">1.200<' in client.get("/berichte/").content.decode()
 
     events = AuditEvent.objects.count()
+    changes = StatusChange.objects.count()
     names = list(Employee.objects.order_by("personnel_number").values_list("last_name", flat=True))
     call_command("seed_demo", "--scenario", "offenbach", "--quiet")
     assert AuditEvent.objects.count() == events  # nothing changed the second time
+    assert StatusChange.objects.count() == changes
     assert (
         list(Employee.objects.order_by("personnel_number").values_list("last_name", flat=True))
         == names
     )
-    assert kpis()["staff_total"] == 1200
+    assert kpis() == figures
 
 
 @pytest.mark.django_db
@@ -51,20 +80,6 @@ def test_it_seeds_halver_and_refuses_to_mix_scenarios():
     with pytest.raises(SystemExit) as exit_info:
         call_command("seed_demo", "--scenario", "offenbach", "--quiet", stderr=StringIO())
     assert exit_info.value.code == 1
-
-
-@pytest.mark.django_db
-def test_it_gives_every_demo_login_its_role():
-    from django.test import Client
-
-    call_command("seed_demo", "--scenario", "offenbach", "--quiet")
-    client = Client()
-    assert client.login(username="personalamt", password="demo")
-    assert client.get("/organisation/import/").status_code == 200
-    assert client.login(username="beschaeftigte", password="demo")
-    assert client.get("/organisation/import/").status_code == 403
-    assert client.login(username="verwaltungsspitze", password="demo")
-    assert 'data-kpi="staff_total">1.200<' in client.get("/berichte/").content.decode()
 
 
 def test_it_prints_an_api_token_that_works(client, hr):

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from rathausmobil.core.demo.generate import Generator
 from rathausmobil.core.demo.scenarios import SCENARIOS
@@ -67,7 +68,11 @@ class Command(BaseCommand):
                 f"„{scenario}“ gehören. Mit --reset wird sie vorher geleert."
             )
             sys.exit(1)
-        with transaction.atomic():
+        # The demo's workflow would mail thousands of people: no mail while seeding.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             for runner, data, name in (
                 (org_units_import, generator.org_units_csv(), f"demo-{scenario}-organisation.csv"),
                 (employees_import, generator.employees_csv(), f"demo-{scenario}-beschaeftigte.csv"),
@@ -131,4 +136,9 @@ class Command(BaseCommand):
         return logins
 
     def _extend(self, scenario: str, generator: Generator) -> None:
-        """Later capabilities add their demo records here."""
+        """Each capability adds its demo records, in dependency order."""
+        from rathausmobil.agreements import demo as agreements_demo
+        from rathausmobil.eligibility import demo as eligibility_demo
+
+        eligibility_demo.seed(scenario)
+        agreements_demo.seed(scenario)

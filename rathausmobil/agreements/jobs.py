@@ -1,0 +1,89 @@
+"""Daily jobs of the workflow, run by `manage.py run_due_jobs`. Each job finds the
+rows that are due and calls the service, which re-checks under a row lock, so a
+second run the same day changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+
+from rathausmobil.agreements import notifications as mail
+from rathausmobil.agreements import services
+from rathausmobil.agreements.models import Agreement, AgreementStatus, RequestStatus, WorkRequest
+from rathausmobil.agreements.selectors import current_checklist, employees_missing_pledge
+from rathausmobil.core.audit import audit_event
+from rathausmobil.core.models import AuditEvent
+
+
+def escalate_overdue_requests(today: dt.date) -> int:
+    due = WorkRequest.objects.filter(status=RequestStatus.SUBMITTED, due_date__lt=today)
+    return sum(services.request_escalate(request=r, today=today) for r in due)
+
+
+def return_requests_for_review(today: dt.date) -> int:
+    due = WorkRequest.objects.filter(status=RequestStatus.REJECTED, review_date__lte=today)
+    return sum(services.request_review_return(request=r, today=today) for r in due)
+
+
+def end_due_agreements(today: dt.date) -> int:
+    due = Agreement.objects.filter(
+        Q(status=AgreementStatus.ENDING, effective_end_date__lte=today)
+        | Q(status=AgreementStatus.ACTIVE, end_date__lt=today)
+        | Q(
+            status__in=[AgreementStatus.ACTIVE, AgreementStatus.PENDING, AgreementStatus.ENDING],
+            employee__is_active=False,
+        )
+    )
+    return sum(services.agreement_end_due(agreement=a, today=today) for a in due)
+
+
+def remind_expiring_agreements(today: dt.date) -> int:
+    candidates = Agreement.objects.filter(
+        status=AgreementStatus.ACTIVE,
+        expiry_reminder_sent_on__isnull=True,
+        end_date__isnull=False,
+        end_kind="",
+    )
+    return sum(services.agreement_remind_expiry(agreement=a, today=today) for a in candidates)
+
+
+def request_pledge_renewals(today: dt.date) -> int:
+    """After a new checklist version, ask everyone with an open agreement and no
+    valid pledge on it, once per version."""
+    version = current_checklist()
+    if version is None:
+        return 0
+    action = f"Datenschutzerklärung angefordert (Version {version.number})"
+    asked = set(
+        AuditEvent.objects.filter(action=action, object_type="organisation.employee").values_list(
+            "object_id", flat=True
+        )
+    )
+    count = 0
+    for employee in employees_missing_pledge().select_related("user"):
+        if str(employee.pk) in asked:
+            continue
+        with transaction.atomic():
+            audit_event(actor=None, action=action, obj=employee, source="run_due_jobs")
+            mail.send(
+                to=[employee.user],
+                subject="Bitte Datenschutzerklärung abgeben",
+                body=(
+                    f"Die Checkliste Datenschutz liegt in Version {version.number} vor. Bitte bestätigen Sie "
+                    "die Punkte erneut, damit Ihre Vereinbarung über mobiles Arbeiten gültig bleibt."
+                ),
+                url=mail.link("agreements:pledge"),
+            )
+        count += 1
+    return count
+
+
+JOBS = [
+    ("Überfällige Anträge eskaliert", escalate_overdue_requests),
+    ("Anträge zur Wiedervorlage", return_requests_for_review),
+    ("Vereinbarungen beendet", end_due_agreements),
+    ("Erinnerungen vor Ablauf", remind_expiring_agreements),
+    ("Datenschutzerklärungen angefordert", request_pledge_renewals),
+]

@@ -1,0 +1,64 @@
+"""E-mail to the person who must act next, in German, with a link.
+
+Mail goes out in `transaction.on_commit`, so a rolled-back change sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+
+from rathausmobil.core.models import Role, RoleAssignment
+
+
+def _addresses(users: Iterable) -> list[str]:
+    seen, result = set(), []
+    for user in users:
+        email = getattr(user, "email", "") if user is not None else ""
+        if email and email not in seen and getattr(user, "is_active", True):
+            seen.add(email)
+            result.append(email)
+    return result
+
+
+def link(name: str, *args) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def send(*, to: Iterable, subject: str, body: str, url: str = "") -> None:
+    recipients = _addresses(to)
+    if not recipients:
+        return
+    text = (
+        f"Guten Tag,\n\n{body}\n\n"
+        + (f"Hier geht es weiter: {url}\n\n" if url else "")
+        + "Diese Nachricht wurde von Rathaus Mobil automatisch versandt."
+    )
+    messages = [
+        (f"Rathaus Mobil: {subject}", text, settings.DEFAULT_FROM_EMAIL, [r]) for r in recipients
+    ]
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def employee_user(employee):
+    return employee.user if employee is not None and employee.user_id else None
+
+
+def deciders_of(unit) -> list:
+    """The head of the unit and its deputies (supervisor role assignments)."""
+    users = []
+    if unit is None:
+        return users
+    if unit.head_id and unit.head.user_id:
+        users.append(unit.head.user)
+    users.extend(
+        a.user
+        for a in RoleAssignment.objects.filter(role=Role.SUPERVISOR, unit=unit).select_related(
+            "user"
+        )
+    )
+    return users

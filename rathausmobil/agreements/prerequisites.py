@@ -1,0 +1,84 @@
+"""What an agreement needs before it becomes active: an extensible list.
+
+A prerequisite is a function `(agreement) -> Prerequisite | None` (None: does not
+apply to this agreement). Later capabilities (devices, access) register theirs
+with `register()`; `agreement_try_activate` activates only when every applicable
+one is met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rathausmobil.agreements.models import Agreement, WorkKind
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    key: str
+    label: str
+    met: bool
+    detail: str = ""
+
+
+Check = Callable[[Agreement], Prerequisite | None]
+_CHECKS: list[Check] = []
+
+
+def register(check: Check) -> Check:
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+    return check
+
+
+def prerequisites_of(agreement: Agreement) -> list[Prerequisite]:
+    return [result for check in _CHECKS if (result := check(agreement)) is not None]
+
+
+def all_met(agreement: Agreement) -> bool:
+    return all(p.met for p in prerequisites_of(agreement))
+
+
+@register
+def employee_accepted(agreement: Agreement) -> Prerequisite:
+    return Prerequisite(
+        "accepted",
+        "Zustimmung der/des Beschäftigten",
+        agreement.accepted_at is not None,
+        ""
+        if agreement.accepted_at
+        else "Die Vereinbarung wird erst mit Ihrer ausdrücklichen Zustimmung wirksam.",
+    )
+
+
+@register
+def valid_pledge(agreement: Agreement) -> Prerequisite:
+    from rathausmobil.agreements.selectors import has_valid_pledge
+
+    met = has_valid_pledge(agreement.employee_id)
+    return Prerequisite(
+        "pledge",
+        "Gültige Datenschutzerklärung zur aktuellen Checkliste",
+        met,
+        "" if met else "Alle Pflichtpunkte der aktuellen Checkliste müssen bestätigt sein.",
+    )
+
+
+@register
+def telework_workstation(agreement: Agreement) -> Prerequisite | None:
+    if agreement.kind != WorkKind.TELEWORK:
+        return None
+    missing = []
+    if not agreement.home_address.strip():
+        missing.append("Anschrift des häuslichen Arbeitsplatzes")
+    if not agreement.equipment_list.strip():
+        missing.append("Ausstattungsliste")
+    if agreement.risk_assessment_date is None:
+        missing.append("erstmalige Gefährdungsbeurteilung")
+    return Prerequisite(
+        "telework",
+        "Telearbeitsplatz: Anschrift, Ausstattung, Gefährdungsbeurteilung",
+        not missing,
+        ("Es fehlt: " + ", ".join(missing)) if missing else "",
+    )

@@ -1,0 +1,194 @@
+"""Pages of the workflow: permissions, guessed ids, fragments, query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from rathausmobil.agreements import services
+from rathausmobil.agreements.models import AgreementStatus, WorkRequest
+from rathausmobil.organisation.tests.factories import EmployeeFactory, UserFactory
+
+TODAY = dt.date.today()
+VALUES = {
+    "kind": "alternating",
+    "pattern_type": "weekdays",
+    "weekdays": [0, 2],
+    "start_date": TODAY + dt.timedelta(days=7),
+}
+
+
+@pytest.fixture
+def submitted(employee, supervisor):
+    request = services.request_create(by=employee, values=VALUES)
+    services.request_submit(request=request, by=employee)
+    return request
+
+
+@pytest.mark.parametrize(
+    "viewer,status",
+    [
+        ("employee", 200),
+        ("supervisor", 200),
+        ("amt_head", 200),
+        ("hr", 200),
+        ("outsider", 404),
+        ("colleague", 404),
+        ("it", 404),
+        ("dpo", 404),
+        ("leadership", 404),
+        ("staff_council", 404),
+    ],
+)
+def test_it_answers_guessed_request_ids_with_404(client, request, submitted, viewer, status):
+    client.force_login(request.getfixturevalue(viewer))
+    response = client.get(reverse("agreements:request_detail", args=[submitted.pk]))
+    assert response.status_code == status
+
+
+def test_it_never_shows_it_a_justification(client, submitted, supervisor, it, hr):
+    services.request_reject(
+        request=submitted,
+        by=supervisor,
+        reason_codes=["R2"],
+        justification="Die Mindestbesetzung im Sachgebiet ist derzeit nicht gesichert.",
+    )
+    client.force_login(it)
+    for url in (
+        reverse("agreements:request_detail", args=[submitted.pk]),
+        reverse("agreements:overview"),
+        reverse("agreements:refusals"),
+        "/api/v1/requests/",
+        f"/api/v1/requests/{submitted.pk}/",
+    ):
+        response = client.get(url)
+        assert "Mindestbesetzung im Sachgebiet" not in response.content.decode(), url
+
+
+def test_it_shows_the_staff_council_refusals_with_reasons(
+    client, submitted, supervisor, staff_council
+):
+    services.request_reject(
+        request=submitted,
+        by=supervisor,
+        reason_codes=["R2"],
+        justification="Die Mindestbesetzung im Sachgebiet ist derzeit nicht gesichert.",
+    )
+    client.force_login(staff_council)
+    body = client.get(reverse("agreements:refusals")).content.decode()
+    assert "Mindestbesetzung im Sachgebiet" in body
+
+
+def test_it_keeps_an_outsider_from_deciding(client, submitted, outsider):
+    client.force_login(outsider)
+    response = client.post(
+        reverse("agreements:request_action", args=[submitted.pk, "entscheiden"]),
+        {"decision": "approve"},
+    )
+    assert response.status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+def test_it_explains_a_refusal_without_reasons_and_changes_nothing(client, submitted, supervisor):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("agreements:request_action", args=[submitted.pk, "entscheiden"]),
+        {"decision": "reject"},
+    )
+    assert response.status_code == 200
+    assert "mindestens einen Grund" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+def test_it_lets_the_supervisor_approve_from_the_page(client, submitted, supervisor):
+    client.force_login(supervisor)
+    client.post(
+        reverse("agreements:request_action", args=[submitted.pk, "entscheiden"]),
+        {"decision": "approve"},
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+    assert submitted.agreement.status == AgreementStatus.PENDING
+
+
+def test_it_shows_the_inbox_overdue_first(client, employee, colleague, supervisor):
+    for user, submitted_on in (
+        (employee, TODAY - dt.timedelta(days=2)),
+        (colleague, TODAY - dt.timedelta(days=40)),
+    ):
+        request = services.request_create(
+            by=user, values=VALUES, today=TODAY - dt.timedelta(days=50)
+        )
+        services.request_submit(request=request, by=user, today=submitted_on)
+    client.force_login(supervisor)
+    body = client.get(reverse("agreements:inbox")).content.decode()
+    assert body.index("Colleague") < body.index("Employee")
+    assert "überfällig" in body
+
+
+@pytest.mark.parametrize("viewer", ["employee", "it", "dpo"])
+def test_it_keeps_the_inbox_and_rules_from_others(client, request, viewer):
+    client.force_login(request.getfixturevalue(viewer))
+    assert client.get(reverse("agreements:inbox")).status_code == 403
+    assert client.get(reverse("agreements:rules")).status_code == 403
+
+
+def test_it_lets_hr_change_the_rules_with_history(client, hr):
+    from rathausmobil.agreements.models import RuleSettings
+    from rathausmobil.core.models import AuditEvent
+
+    client.force_login(hr)
+    data = {
+        "home_quota_percent": 50,
+        "decision_deadline_days": 21,
+        "trial_months": 6,
+        "max_term_months": 36,
+        "employee_notice_weeks": 4,
+        "employer_notice_months": 3,
+        "expiry_reminder_days": 60,
+    }
+    client.post(reverse("agreements:rules"), data)
+    assert RuleSettings.current().home_quota_percent == 50
+    assert AuditEvent.objects.filter(action="Regeln geändert").exists()
+
+
+def test_it_renders_the_overview_fragment_for_htmx(client, hr, submitted):
+    client.force_login(hr)
+    fragment = client.get(
+        reverse("agreements:overview"), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in fragment and 'id="results"' in fragment
+
+
+def test_it_keeps_the_overview_query_count_flat(
+    client, hr, org, dpo, django_assert_max_num_queries
+):
+    client.force_login(hr)
+    url = reverse("agreements:overview")
+
+    def add(n):
+        user = UserFactory(username=f"flat{n}")
+        EmployeeFactory(unit=org["A1"], user=user)
+        services.request_create(by=user, values=VALUES)
+
+    add(99)
+    with django_assert_max_num_queries(20) as first:
+        client.get(url)
+    for n in range(14):
+        add(n)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get(url).status_code == 200
+    assert WorkRequest.objects.count() == 15
+
+
+def test_it_exports_the_pandemic_documentation(client, hr):
+    services.pandemic_period_set(
+        by=hr, start_date=TODAY - dt.timedelta(days=1), end_date=TODAY + dt.timedelta(days=30)
+    )
+    client.force_login(hr)
+    csv = client.get(reverse("agreements:pandemic_export", args=["csv"]))
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    pdf = client.get(reverse("agreements:pandemic_export", args=["pdf"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

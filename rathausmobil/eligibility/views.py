@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rathausmobil.core.errors import DomainError
+from rathausmobil.eligibility.forms import AssessmentForm, OverviewFilterForm
+from rathausmobil.eligibility.models import EligibilityResult
+from rathausmobil.eligibility.selectors import (
+    NOT_ASSESSED,
+    assessment_history,
+    filter_by_result,
+    positions_for_eligibility,
+    result_counts,
+    units_for_eligibility,
+    with_current_assessment,
+)
+from rathausmobil.eligibility.services import assessment_allowed, assessment_create
+
+PAGE_SIZE = 50
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    form = OverviewFilterForm(request.GET or None, units=units_for_eligibility(user))
+    filters = form.cleaned_data if form.is_valid() else {}
+
+    positions = positions_for_eligibility(user)
+    if unit := filters.get("unit"):
+        positions = positions.filter(unit__path__startswith=unit.path)
+    if q := (filters.get("q") or "").strip():
+        positions = positions.filter(Q(number__icontains=q) | Q(title__icontains=q))
+    counts = result_counts(positions)
+
+    rows = with_current_assessment(positions).order_by("unit__path", "number")
+    rows = filter_by_result(rows, filters.get("result") or "")
+    if filters.get("due"):
+        rows = rows.filter(current_review_date__lte=today)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    result_links = [
+        {"value": value, "label": label, "count": counts[value]}
+        for value, label in [*EligibilityResult.choices, (NOT_ASSESSED, _("noch nicht bewertet"))]
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "counts": counts,
+        "result_links": result_links,
+        "selected_result": filters.get("result") or "",
+        "today": today,
+        "query": _query_without(request, "page"),
+        "query_without_result": _query_without(request, "page", "result"),
+    }
+    template = "eligibility/overview.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def position_detail(request: HttpRequest, position_id: int) -> HttpResponse:
+    user = request.user
+    position = get_object_or_404(
+        with_current_assessment(positions_for_eligibility(user)), pk=position_id
+    )
+    can_assess = assessment_allowed(user=user, position=position)
+    if request.method == "POST" and not can_assess:
+        raise PermissionDenied
+    history = list(assessment_history(user, position))
+    current = next((a for a in history if a.is_current), None)
+
+    form = None
+    saved = False
+    if can_assess:
+        form = AssessmentForm(request.POST or None, initial=AssessmentForm.initial_from(current))
+        if request.method == "POST" and form.is_valid():
+            try:
+                assessment = assessment_create(
+                    position=position,
+                    by=user,
+                    shares=form.shares(),
+                    reasons=form.cleaned_data["reasons"],
+                    review_date=form.cleaned_data["review_date"],
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                notice = _("Bewertung gespeichert: %(result)s (%(share)s %% mobil möglich).") % {
+                    "result": assessment.get_result_display(),
+                    "share": assessment.movable_share,
+                }
+                if not (request.htmx and not request.htmx.boosted):
+                    messages.success(request, notice)
+                    return redirect("eligibility:position_detail", position_id=position.pk)
+                saved = notice
+                history = list(assessment_history(user, position))
+                current = assessment
+                form = AssessmentForm(initial=AssessmentForm.initial_from(current))
+        form.decorate()
+
+    context = {
+        "position": position,
+        "current": current,
+        "earlier": [a for a in history if not a.is_current],
+        "form": form,
+        "saved": saved,
+        "today": timezone.localdate(),
+    }
+    template = "eligibility/position_detail.html"
+    if request.htmx and not request.htmx.boosted and request.method == "POST":
+        template += "#assessment"
+    return render(request, template, context)
