@@ -4,11 +4,8 @@ import datetime as dt
 
 import pytest
 
-from rathausmobil.agreements import services
-from rathausmobil.agreements.models import (
-    ReasonCode,
-    WorkKind,
-)
+from rathausmobil.agreements import selectors, services
+from rathausmobil.agreements.models import Offer, PandemicPeriod, ReasonCode, WorkKind
 from rathausmobil.agreements.selectors import (
     agreements_visible_to,
     employees_missing_pledge,
@@ -16,9 +13,11 @@ from rathausmobil.agreements.selectors import (
     inbox_for,
     kpis,
     offers_visible_to,
+    pandemic_gaps,
     requests_visible_to,
 )
 from rathausmobil.agreements.tests.conftest import JUSTIFICATION, TODAY, pattern
+from rathausmobil.eligibility.services import assessment_create
 from rathausmobil.organisation.models import Employee
 
 
@@ -247,3 +246,82 @@ def test_it_computes_the_figures_from_the_records(
     publish()
     # everyone with a pending, active or ending agreement
     assert kpis(today=dt.date(2021, 3, 30))["pledges_missing"] == 4
+
+
+# --------------------------------------------------------------------------- pandemic mode
+
+
+@pytest.fixture
+def period(hr) -> PandemicPeriod:
+    return services.pandemic_period_set(
+        by=hr,
+        start_date=dt.date(2021, 1, 27),
+        end_date=dt.date(2021, 6, 30),
+        legal_basis="Corona-ArbSchV",
+    )
+
+
+@pytest.fixture
+def eligible(employee, colleague, stranger, supervisor, outsider):
+    """The positions of employee and colleague (A1) and stranger (B1), all eligible."""
+    positions = {}
+    for user, assessor in ((employee, supervisor), (colleague, supervisor), (stranger, outsider)):
+        position = Employee.objects.get(user=user).position
+        assessment_create(position=position, by=assessor, shares={}, reasons="", today=TODAY)
+        positions[user.username] = position
+    return positions
+
+
+def test_it_lists_eligible_positions_without_an_offer(
+    eligible, period, hr, supervisor, outsider, make_offer, make_agreement, colleague
+):
+    assert set(pandemic_gaps(hr, period)) == set(eligible.values())
+    assert set(pandemic_gaps(supervisor, period)) == {eligible["employee"], eligible["colleague"]}
+    assert set(pandemic_gaps(outsider, period)) == {eligible["stranger"]}
+
+    make_offer()
+    make_agreement("pending", user=colleague)
+    assert set(pandemic_gaps(hr, period)) == {eligible["stranger"]}
+
+
+def test_it_counts_a_declined_offer_as_offered(eligible, period, hr, make_offer, employee):
+    """The duty is to offer; the employee may say no (recorded, never enforced)."""
+    offer = make_offer()
+    services.offer_decline(offer=offer, by=employee, note="Lieber im Büro.")
+    assert eligible["employee"] not in pandemic_gaps(hr, period)
+
+    # an offer declined before the duty began does not fulfil it
+    Offer.objects.filter(pk=offer.pk).update(created_at=dt.datetime(2020, 6, 1, 12, tzinfo=dt.UTC))
+    assert eligible["employee"] in pandemic_gaps(hr, period)
+
+
+def test_it_leaves_out_positions_that_cannot_move(eligible, period, hr, supervisor, colleague):
+    position = Employee.objects.get(user=colleague).position
+    assessment_create(
+        position=position,
+        by=supervisor,
+        shares={"E1": 100},
+        reasons="Schalterdienst im Bürgerbüro mit Publikumsverkehr.",
+        today=TODAY,
+    )
+    assert position not in pandemic_gaps(hr, period)
+
+
+def test_it_separates_documented_gaps(eligible, period, hr, supervisor):
+    services.pandemic_gap_document(
+        period=period,
+        position=eligible["employee"],
+        by=supervisor,
+        reason="Mindestbesetzung der Leitstelle rund um die Uhr vor Ort.",
+    )
+    gaps = {p: p.documented for p in pandemic_gaps(hr, period)}
+    assert gaps[eligible["employee"]] is True
+    assert gaps[eligible["colleague"]] is False
+    assert eligible["employee"] not in pandemic_gaps(hr, period, only_undocumented=True)
+
+
+def test_it_finds_the_period_in_force(period):
+    assert selectors.active_pandemic_period(dt.date(2021, 1, 26)) is None
+    assert selectors.active_pandemic_period(dt.date(2021, 1, 27)) == period
+    assert selectors.active_pandemic_period(dt.date(2021, 6, 30)) == period
+    assert selectors.active_pandemic_period(dt.date(2021, 7, 1)) is None

@@ -121,11 +121,16 @@ class Command(BaseCommand):
             if role and role != "head":
                 RoleAssignment.objects.get_or_create(user=user, role=role, unit=None)
             if role == Role.HR:
+                # Master data editable; workflow records read-only (they change through services).
                 user.user_permissions.set(
                     Permission.objects.filter(
                         content_type__app_label__in=["organisation", "core"],
                         codename__regex=r"^(view|add|change)_",
                     ).exclude(codename__endswith="auditevent")
+                    | Permission.objects.filter(
+                        content_type__app_label__in=["eligibility", "agreements"],
+                        codename__startswith="view_",
+                    )
                 )
             logins.append((username, label))
         admin = User.objects.filter(username="admin").first() or User(username="admin")
