@@ -253,7 +253,14 @@ class OfferViewSet(_WorkflowViewSet):
         else:
             employee = get_object_or_404(employees, personnel_number=body.pop("personnel_number"))
         text = body.pop("text")
-        offer = services.offer_create(employee=employee, by=request.user, values=body, text=text)
+        exception = body.pop("quota_exception_reason", "")
+        offer = services.offer_create(
+            employee=employee,
+            by=request.user,
+            values=body,
+            text=text,
+            quota_exception_reason=exception,
+        )
         return self._answer(offer.pk, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -176,12 +176,14 @@ class PledgeForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.version = version
         for item in version.items:
-            self.fields[f"item_{item['key']}"] = forms.BooleanField(
+            field = forms.BooleanField(
                 label=item["text"],
                 required=False,
                 help_text=_("Pflichtpunkt") if item.get("mandatory") else _("Empfehlung"),
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
+            field.mandatory = bool(item.get("mandatory"))
+            self.fields[f"item_{item['key']}"] = field
 
     def answers(self) -> dict[str, bool]:
         return {
@@ -228,6 +230,8 @@ class RulesForm(forms.ModelForm):
             "employee_notice_weeks",
             "employer_notice_months",
             "expiry_reminder_days",
+            "retention_refused_years",
+            "retention_after_exit_years",
         ]
 
     def __init__(self, *args, **kwargs):

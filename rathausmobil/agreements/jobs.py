@@ -30,7 +30,7 @@ def return_requests_for_review(today: dt.date) -> int:
 def end_due_agreements(today: dt.date) -> int:
     due = Agreement.objects.filter(
         Q(status=AgreementStatus.ENDING, effective_end_date__lte=today)
-        | Q(status=AgreementStatus.ACTIVE, end_date__lt=today)
+        | Q(status__in=[AgreementStatus.ACTIVE, AgreementStatus.PENDING], end_date__lt=today)
         | Q(
             status__in=[AgreementStatus.ACTIVE, AgreementStatus.PENDING, AgreementStatus.ENDING],
             employee__is_active=False,
@@ -80,10 +80,73 @@ def request_pledge_renewals(today: dt.date) -> int:
     return count
 
 
+def delete_expired_records(today: dt.date) -> int:
+    """Retention (DOMAIN.md): refused requests 3 years after the year of decision;
+    agreements, requests, offers and pledges of people who left, 3 years after the
+    exit. Deletion is logged with what it removed, never silent."""
+    from rathausmobil.agreements.models import Offer, Pledge, RuleSettings
+    from rathausmobil.core.models import AuditEvent
+    from rathausmobil.organisation.models import Employee
+
+    rules = RuleSettings.current()
+    removed = 0
+    with transaction.atomic():
+        refused = WorkRequest.objects.filter(
+            status=RequestStatus.REJECTED,
+            decided_at__year__lt=today.year - rules.retention_refused_years,
+            agreement__isnull=True,
+        )
+        ids = sorted(refused.values_list("pk", flat=True))
+        if ids:
+            refused.delete()
+            AuditEvent.objects.create(
+                action="gelöscht (Aufbewahrungsfrist)",
+                object_type="agreements.workrequest",
+                object_id=f"{len(ids)} Anträge",
+                object_label="Abgelehnte Anträge",
+                changes={"Anträge": [", ".join(map(str, ids)), "gelöscht"]},
+                reason=f"{rules.retention_refused_years} Jahre nach dem Jahr der Entscheidung",
+                source="run_due_jobs",
+            )
+            removed += len(ids)
+        cutoff = today.replace(year=today.year - rules.retention_after_exit_years)
+        leavers = list(
+            Employee.objects.filter(is_active=False, exit_date__lt=cutoff).values_list(
+                "pk", "personnel_number"
+            )
+        )
+        for employee_id, personnel_number in leavers:
+            counts = {
+                "Vereinbarungen": Agreement.objects.filter(employee_id=employee_id),
+                "Anträge": WorkRequest.objects.filter(employee_id=employee_id),
+                "Angebote": Offer.objects.filter(employee_id=employee_id),
+                "Datenschutzerklärungen": Pledge.objects.filter(employee_id=employee_id),
+            }
+            found = {label: qs.count() for label, qs in counts.items()}
+            if not any(found.values()):
+                continue
+            # Agreements first: they point to the request or offer they came from.
+            Agreement.objects.filter(employee_id=employee_id, renewal_of__isnull=False).delete()
+            for qs in counts.values():
+                qs.delete()
+            AuditEvent.objects.create(
+                action="gelöscht (Aufbewahrungsfrist)",
+                object_type="organisation.employee",
+                object_id=str(employee_id),
+                object_label=f"Personalnummer {personnel_number}",
+                changes={label: [str(n), "0"] for label, n in found.items() if n},
+                reason=f"{rules.retention_after_exit_years} Jahre nach dem Austritt",
+                source="run_due_jobs",
+            )
+            removed += sum(found.values())
+    return removed
+
+
 JOBS = [
     ("Überfällige Anträge eskaliert", escalate_overdue_requests),
     ("Anträge zur Wiedervorlage", return_requests_for_review),
     ("Vereinbarungen beendet", end_due_agreements),
     ("Erinnerungen vor Ablauf", remind_expiring_agreements),
     ("Datenschutzerklärungen angefordert", request_pledge_renewals),
+    ("Gelöscht nach Aufbewahrungsfrist", delete_expired_records),
 ]

@@ -72,6 +72,16 @@ class RuleSettings(models.Model):
     expiry_reminder_days = models.PositiveSmallIntegerField(
         _("Erinnerung vor Ablauf (Tage)"), default=60, validators=[MinValueValidator(1)]
     )
+    retention_refused_years = models.PositiveSmallIntegerField(
+        _("Aufbewahrung abgelehnter Anträge (Jahre nach dem Jahr der Entscheidung)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
+    retention_after_exit_years = models.PositiveSmallIntegerField(
+        _("Aufbewahrung von Vereinbarungen nach dem Austritt (Jahre)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -250,6 +260,7 @@ class EndKind(models.TextChoices):
     REVOKE_AT_ONCE = "revoke_at_once", _("Widerruf aus wichtigem Grund (sofort)")
     EXPIRY = "expiry", _("Ablauf der Laufzeit")
     LEFT = "left", _("Ausscheiden aus dem Dienst")
+    REPLACED = "replaced", _("Ersetzt durch eine neue Vereinbarung")
 
 
 class Agreement(WorkPattern):

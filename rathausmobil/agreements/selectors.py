@@ -161,9 +161,12 @@ def pandemic_gaps(
 
 def kpis(today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
+    # In force today: a renewal that starts later does not count twice.
     by_kind = Counter(
         dict(
-            Agreement.objects.filter(status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING])
+            Agreement.objects.filter(
+                status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING], start_date__lte=today
+            )
             .values_list("kind")
             .annotate(n=Count("pk"))
         )

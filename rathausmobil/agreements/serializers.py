@@ -329,6 +329,14 @@ class OfferCreateSerializer(PatternInputSerializer):
     text = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=_("Hinweise zum Angebot")
     )
+    quota_exception_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Begründung, wenn der Anteil über dem Höchstanteil liegt (außer Pandemie-Angebot)"
+        ),
+    )
 
     def validate(self, attrs):
         if ("employee" in attrs) == ("personnel_number" in attrs):

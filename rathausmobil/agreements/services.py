@@ -490,14 +490,32 @@ def _pattern_values(obj) -> dict[str, Any]:
 
 
 def offer_create(
-    *, employee: Employee, by, values: dict[str, Any], text: str = "", today=None
+    *,
+    employee: Employee,
+    by,
+    values: dict[str, Any],
+    text: str = "",
+    quota_exception_reason: str = "",
+    today=None,
 ) -> Offer:
+    """The quota applies to offers as to requests, except pandemic offers: under a
+    legal home-office duty the law, not the service agreement, sets the limit."""
     _require_employer_side(employee, by)
     if not employee.is_active:
         raise DomainError("Die Person ist nicht mehr beschäftigt.")
     cleaned = validate_pattern(values, today=today)
+    offer = Offer(employee=employee, **cleaned)
+    exception = (
+        "" if offer.kind == WorkKind.PANDEMIC else _check_quota(offer, quota_exception_reason)
+    )
     with transaction.atomic():
-        offer = Offer.objects.create(employee=employee, offered_by=by, text=text.strip(), **cleaned)
+        offer = Offer.objects.create(
+            employee=employee,
+            offered_by=by,
+            text=text.strip(),
+            quota_exception_reason=exception,
+            **cleaned,
+        )
         record(offer, action="offer", from_status="", to_status=OfferStatus.OFFERED, by=by)
         mail.send(
             to=[mail.employee_user(employee)],
@@ -610,10 +628,7 @@ def agreement_decline(*, agreement: Agreement, by, reason: str = "") -> Agreemen
     _require_owner(agreement, by)
     with transaction.atomic():
         agreement = _locked(Agreement, agreement.pk)
-        if agreement.accepted_at:
-            raise IllegalTransition(
-                "Sie haben bereits zugestimmt. Um ins Büro zurückzukehren, kündigen Sie die Vereinbarung."
-            )
+        # Until it is active, consent can be taken back without notice.
         transition(
             agreement, AgreementStatus.DECLINED, action="decline", by=by, reason=reason.strip()
         )
@@ -676,25 +691,7 @@ def _try_activate(agreement: Agreement, *, by, today) -> bool:
     transition(
         agreement, AgreementStatus.ACTIVE, action="activate", by=by, fields=("activated_at",)
     )
-    # A new agreement replaces the one it follows.
-    for older in (
-        Agreement.objects.select_for_update()
-        .filter(
-            employee=agreement.employee, status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING]
-        )
-        .exclude(pk=agreement.pk)
-    ):
-        older.end_kind = EndKind.EXPIRY if agreement.renewal_of_id == older.pk else EndKind.RETURN
-        older.end_reason = f"Ersetzt durch Vereinbarung {agreement.pk}"
-        older.effective_end_date = _today(today)
-        transition(
-            older,
-            AgreementStatus.ENDED,
-            action="end",
-            by=by,
-            reason=older.end_reason,
-            fields=("end_kind", "end_reason", "effective_end_date"),
-        )
+    _hand_over(agreement, by=by, today=_today(today))
     for hook in ACTIVATION_HOOKS:
         hook(agreement)
     mail.send(
@@ -704,6 +701,52 @@ def _try_activate(agreement: Agreement, *, by, today) -> bool:
         url=mail.link("agreements:mine"),
     )
     return True
+
+
+def _hand_over(agreement: Agreement, *, by, today: dt.date) -> None:
+    """A new agreement replaces the person's current one from its start date. A
+    renewal leaves the agreement it renews alone: that one runs to its end."""
+    handover = agreement.start_date - dt.timedelta(days=1)
+    older_ones = (
+        Agreement.objects.select_for_update(of=("self",))
+        .filter(
+            employee=agreement.employee, status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING]
+        )
+        .exclude(pk=agreement.pk)
+    )
+    for older in older_ones:
+        if older.pk == agreement.renewal_of_id:
+            continue
+        reason = f"Ersetzt durch Vereinbarung {agreement.pk}"
+        if handover < today:
+            older.end_kind, older.end_reason, older.effective_end_date = (
+                EndKind.REPLACED,
+                reason,
+                today,
+            )
+            transition(
+                older,
+                AgreementStatus.ENDED,
+                action="end",
+                by=by,
+                reason=reason,
+                fields=("end_kind", "end_reason", "effective_end_date"),
+            )
+            _ended(older)
+        elif older.status == AgreementStatus.ACTIVE:
+            older.end_kind, older.end_reason = EndKind.REPLACED, reason
+            older.notice_given_at, older.effective_end_date = timezone.now(), handover
+            transition(
+                older,
+                AgreementStatus.ENDING,
+                action="give_notice",
+                by=by,
+                reason=f"{reason} zum {handover:%d.%m.%Y}",
+                fields=("end_kind", "end_reason", "notice_given_at", "effective_end_date"),
+            )
+        elif older.effective_end_date and older.effective_end_date > handover:
+            older.effective_end_date = handover
+            older.save(update_fields=["effective_end_date"])
 
 
 # Later capabilities (access provisioning) react to activation and ending here.
@@ -807,11 +850,18 @@ def agreement_end_due(*, agreement: Agreement, today=None) -> bool:
         ):
             kind, reason = EndKind.LEFT, "Ausscheiden aus dem Dienst"
         elif (
-            agreement.status == AgreementStatus.ACTIVE
+            agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.PENDING)
             and agreement.end_date
             and agreement.end_date < today
         ):
-            kind, reason = EndKind.EXPIRY, "Laufzeit abgelaufen"
+            kind, reason = (
+                EndKind.EXPIRY,
+                (
+                    "Laufzeit abgelaufen"
+                    if agreement.status == AgreementStatus.ACTIVE
+                    else "Laufzeit abgelaufen, ohne dass die Vereinbarung wirksam wurde"
+                ),
+            )
         else:
             return False
         agreement.end_kind, agreement.end_reason = kind, reason
@@ -995,6 +1045,8 @@ RULE_FIELDS = (
     "employee_notice_weeks",
     "employer_notice_months",
     "expiry_reminder_days",
+    "retention_refused_years",
+    "retention_after_exit_years",
 )
 
 

@@ -290,6 +290,7 @@ def offer_new(request: HttpRequest, employee_id: int) -> HttpResponse:
                 by=request.user,
                 values=form.pattern_values(),
                 text=form.cleaned_data["text"],
+                quota_exception_reason=form.cleaned_data["quota_exception_reason"],
             )
             messages.success(request, f"Das Angebot an {employee.full_name} ist verschickt.")
             return redirect("agreements:offer_detail", pk=offer.pk)

@@ -254,6 +254,7 @@ def test_it_runs_every_job_and_changes_nothing_on_a_second_run(everything_due, p
         "Vereinbarungen beendet: 1",
         "Erinnerungen vor Ablauf: 1",
         "Datenschutzerklärungen angefordert: 1",
+        "Gelöscht nach Aufbewahrungsfrist: 0",
     ]
     after = footprint()
     assert after[2] > 0
@@ -265,5 +266,49 @@ def test_it_runs_every_job_and_changes_nothing_on_a_second_run(everything_due, p
         "Vereinbarungen beendet: 0",
         "Erinnerungen vor Ablauf: 0",
         "Datenschutzerklärungen angefordert: 0",
+        "Gelöscht nach Aufbewahrungsfrist: 0",
     ]
     assert footprint() == after
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def test_it_deletes_refused_requests_three_years_after_the_year_of_decision(
+    make_request, supervisor
+):
+    from rathausmobil.agreements.models import WorkRequest
+
+    request = make_request("submitted")
+    services.request_reject(
+        request=request,
+        by=supervisor,
+        reason_codes=["R2"],
+        justification="Die Mindestbesetzung ist derzeit nicht gesichert.",
+        today=TODAY,
+    )
+    decided_year = WorkRequest.objects.get(pk=request.pk).decided_at.year
+    assert jobs.delete_expired_records(dt.date(decided_year + 3, 12, 31)) == 0
+    assert WorkRequest.objects.filter(pk=request.pk).exists()
+    assert jobs.delete_expired_records(dt.date(decided_year + 4, 1, 1)) == 1
+    assert not WorkRequest.objects.filter(pk=request.pk).exists()
+    event = AuditEvent.objects.get(action="gelöscht (Aufbewahrungsfrist)")
+    assert str(request.pk) in event.changes["Anträge"][0]
+    assert jobs.delete_expired_records(dt.date(decided_year + 4, 1, 1)) == 0  # safe to repeat
+
+
+def test_it_deletes_a_leavers_agreements_three_years_after_the_exit(make_agreement, employee):
+    from rathausmobil.agreements.models import Agreement, Pledge, WorkRequest
+
+    make_agreement("active")
+    record = Employee.objects.get(user=employee)
+    record.exit_date, record.is_active = dt.date(2021, 6, 30), False
+    record.save()
+    assert jobs.delete_expired_records(dt.date(2024, 6, 30)) == 0
+    removed = jobs.delete_expired_records(dt.date(2024, 7, 1))
+    assert removed == 3  # agreement, request, pledge
+    assert not Agreement.objects.filter(employee=record).exists()
+    assert not WorkRequest.objects.filter(employee=record).exists()
+    assert not Pledge.objects.filter(employee=record).exists()
+    event = AuditEvent.objects.get(action="gelöscht (Aufbewahrungsfrist)", object_id=str(record.pk))
+    assert event.changes["Vereinbarungen"] == ["1", "0"]

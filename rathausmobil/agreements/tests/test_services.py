@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from rathausmobil.agreements import services
+from rathausmobil.agreements import selectors, services
 from rathausmobil.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -1113,12 +1113,13 @@ def test_it_accepts_an_agreement_once_on_a_double_click(make_agreement, employee
     assert StatusChange.objects.filter(agreement=agreement, action="accept").count() == 1
 
 
-def test_it_does_not_let_an_accepted_agreement_be_declined(make_agreement, employee):
+def test_it_lets_consent_be_taken_back_until_the_agreement_is_active(make_agreement, employee):
     agreement = make_agreement("pending")
     services.agreement_accept(agreement=agreement, by=employee, today=TODAY)
-    with pytest.raises(IllegalTransition, match="kündigen Sie die Vereinbarung"):
-        services.agreement_decline(agreement=agreement, by=employee)
-    assert row(agreement)["status"] == A.PENDING
+    services.agreement_decline(agreement=agreement, by=employee, reason="Doch lieber im Büro.")
+    agreement.refresh_from_db()
+    assert agreement.status == A.DECLINED
+    assert history(agreement)[-1][:3] == ("decline", A.PENDING, A.DECLINED)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -1437,3 +1438,77 @@ def test_it_rolls_back_and_sends_nothing_when_a_rule_says_no(
         services.request_approve(request=request, by=supervisor, today=TODAY)
     assert callbacks == []
     assert not mail.outbox
+
+
+# --------------------------------------------------------------------------- hand-over between agreements
+
+
+def test_it_lets_a_renewal_follow_without_cutting_the_current_agreement_short(
+    make_agreement, employee, supervisor
+):
+    current = make_agreement("active")
+    renewal = services.agreement_renew(agreement=current, by=supervisor, today=TODAY)
+    services.agreement_accept(agreement=renewal, by=employee, today=TODAY)
+    current.refresh_from_db()
+    renewal.refresh_from_db()
+    assert renewal.status == A.ACTIVE and renewal.start_date == current.end_date + dt.timedelta(
+        days=1
+    )
+    assert current.status == A.ACTIVE and not current.end_kind
+    # Only the agreement in force counts.
+    assert sum(selectors.kpis(today=current.start_date)["agreements_active_by_kind"].values()) == 1
+
+    after_end = current.end_date + dt.timedelta(days=1)
+    assert services.agreement_end_due(agreement=current, today=after_end)
+    current.refresh_from_db()
+    assert (current.status, current.end_kind) == (A.ENDED, "expiry")
+    assert sum(selectors.kpis(today=after_end)["agreements_active_by_kind"].values()) == 1
+
+
+def test_it_replaces_the_current_agreement_from_the_start_of_a_new_one(
+    make_agreement, make_request, employee, supervisor, sign
+):
+    current = make_agreement("active")
+    start = TODAY + dt.timedelta(days=30)
+    values = {"kind": "alternating", "weekdays": [4], "start_date": start}
+    request = make_request("submitted", values=values)
+    new = services.request_approve(request=request, by=supervisor, today=TODAY)
+    services.agreement_accept(agreement=new, by=employee, today=TODAY)
+    current.refresh_from_db()
+    assert current.status == A.ENDING
+    assert (current.end_kind, current.effective_end_date) == (
+        "replaced",
+        start - dt.timedelta(days=1),
+    )
+
+
+def test_it_lets_a_pending_agreement_expire_unused(make_agreement):
+    agreement = make_agreement("pending")
+    assert services.agreement_end_due(
+        agreement=agreement, today=agreement.end_date + dt.timedelta(days=1)
+    )
+    agreement.refresh_from_db()
+    assert (agreement.status, agreement.end_kind) == (A.ENDED, "expiry")
+
+
+def test_it_applies_the_quota_to_offers_except_pandemic_offers(employee, supervisor):
+    person = Employee.objects.get(user=employee)
+    four_days = {
+        "kind": "alternating",
+        "weekdays": [0, 1, 2, 3],
+        "start_date": TODAY + dt.timedelta(days=7),
+    }
+    with pytest.raises(DomainError, match="Höchstanteil"):
+        services.offer_create(employee=person, by=supervisor, values=four_days, today=TODAY)
+    offer = services.offer_create(
+        employee=person,
+        by=supervisor,
+        values=four_days,
+        today=TODAY,
+        quota_exception_reason="Ausnahme wegen langer Anfahrt und Pflege eines Angehörigen.",
+    )
+    assert offer.quota_exception_reason
+    pandemic = services.offer_create(
+        employee=person, by=supervisor, values={**four_days, "kind": "pandemic"}, today=TODAY
+    )
+    assert pandemic.quota_exception_reason == ""

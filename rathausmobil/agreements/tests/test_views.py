@@ -148,6 +148,8 @@ def test_it_lets_hr_change_the_rules_with_history(client, hr):
         "employee_notice_weeks": 4,
         "employer_notice_months": 3,
         "expiry_reminder_days": 60,
+        "retention_refused_years": 3,
+        "retention_after_exit_years": 3,
     }
     client.post(reverse("agreements:rules"), data)
     assert RuleSettings.current().home_quota_percent == 50

@@ -1,0 +1,56 @@
+"""Every page of the workflow passes axe-core (WCAG 2.1 A/AA) for the roles that use it."""
+
+import datetime as dt
+
+import pytest
+
+from rathausmobil.agreements import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = {
+    "hr": [
+        "/mobil/uebersicht/",
+        "/mobil/uebersicht/?was=vereinbarungen",
+        "/mobil/regeln/",
+        "/mobil/pandemie/",
+        "/berichte/",
+        "/organisation/einheiten/",
+        "/organisation/beschaeftigte/",
+    ],
+    "dpo": ["/mobil/datenschutz/checkliste/", "/berichte/"],
+    "staff_council": ["/mobil/ablehnungen/"],
+    "supervisor": ["/mobil/eingang/", "/eignung/"],
+}
+
+
+@pytest.fixture
+def records(employee, supervisor, hr, dpo):
+    services.checklist_publish(
+        by=dpo, items=[{"key": "locked", "text": "Unterlagen wegschließen.", "mandatory": True}]
+    )
+    today = dt.date.today()
+    request = services.request_create(
+        by=employee,
+        values={"kind": "alternating", "weekdays": [1], "start_date": today + dt.timedelta(days=7)},
+    )
+    services.request_submit(request=request, by=employee)
+    services.pandemic_period_set(by=hr, start_date=today, end_date=today + dt.timedelta(days=30))
+    return request
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_it_keeps_every_page_accessible(
+    browser, live_server, request, role, records, staff_council, axe_check
+):
+    user = request.getfixturevalue(role)
+    page = browser.new_context(locale="de-DE").new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Benutzername").fill(user.username)
+    page.get_by_label("Passwort").fill("pw")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server.url}/")
+    for path in PAGES[role]:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        axe_check(page)
