@@ -35,12 +35,31 @@ browser-deps:
 	  fi; \
 	fi
 
+# Debian packages for the provisioning tests: a throw-away OpenLDAP (slapd, ldapmodify)
+# and `wg` to check WireGuard keys. Installed as root only if missing.
+.PHONY: system-deps
+system-deps:
+	@missing=""; \
+	for pair in slapd:/usr/sbin/slapd ldap-utils:/usr/bin/ldapmodify wireguard-tools:/usr/bin/wg; do \
+	  [ -x "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installiere$$missing (Debian) für die Provisionierungstests ..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    (apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null); \
+	  else \
+	    echo "Hinweis:$$missing fehlt; als root installiert make test es selbst (make system-deps)."; \
+	  fi; \
+	fi
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
-test: install browser-deps lint
+test: install browser-deps system-deps lint
 	$(VENV)/bin/pytest
 
 bench: install

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "rathausmobil.organisation",
     "rathausmobil.eligibility",
     "rathausmobil.agreements",
+    "rathausmobil.equipment",
+    "rathausmobil.access",
     "rathausmobil.reports",
 ]
 
@@ -184,8 +186,31 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "rathausmobil.agreements.models.RequestStatus",
         "OfferStatusEnum": "rathausmobil.agreements.models.OfferStatus",
         "AgreementStatusEnum": "rathausmobil.agreements.models.AgreementStatus",
+        "AccessKindEnum": "rathausmobil.access.models.AccessKind",
+        "DeviceKindEnum": "rathausmobil.equipment.models.DeviceKind",
+        "UnitKindEnum": "rathausmobil.organisation.models.UnitKind",
     },
 }
+
+# Provisioning of access (docs/provisioning.md). Empty LDAP_URL: no directory adapter.
+LDAP_URL = os.environ.get("LDAP_URL", "")
+LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+LDAP_USER_BASE = os.environ.get("LDAP_USER_BASE", "")
+LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(mail={email})")
+LDAP_VPN_GROUP_DN = os.environ.get("LDAP_VPN_GROUP_DN", "")
+LDAP_TERMINAL_SERVER_GROUP_DN = os.environ.get("LDAP_TERMINAL_SERVER_GROUP_DN", "")
+# groupOfNames must keep one member: this DN stands in when the last person leaves.
+LDAP_GROUP_PLACEHOLDER_DN = os.environ.get("LDAP_GROUP_PLACEHOLDER_DN", "")
+LDAP_CA_FILE = os.environ.get("LDAP_CA_FILE", "")
+WIREGUARD_ENABLED = env_bool("WIREGUARD_ENABLED", False)
+WIREGUARD_POOL = os.environ.get("WIREGUARD_POOL", "10.66.0.0/16")
+WIREGUARD_ENDPOINT = os.environ.get("WIREGUARD_ENDPOINT", "vpn.stadt.example:51820")
+WIREGUARD_SERVER_PUBLIC_KEY = os.environ.get("WIREGUARD_SERVER_PUBLIC_KEY", "")
+WIREGUARD_DNS = os.environ.get("WIREGUARD_DNS", "")
+WIREGUARD_ALLOWED_IPS = os.environ.get("WIREGUARD_ALLOWED_IPS", "10.0.0.0/8")
+# Where the server's peer list is written (for `wg syncconf`); empty: not written.
+WIREGUARD_PEERS_FILE = os.environ.get("WIREGUARD_PEERS_FILE", "")
 
 LOGGING = {
     "version": 1,

@@ -4,14 +4,18 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from rathausmobil.access import api as access_api
 from rathausmobil.agreements import api as agreements_api
 from rathausmobil.eligibility import api as eligibility_api
+from rathausmobil.equipment import api as equipment_api
 from rathausmobil.organisation import api as organisation_api
 
 router = DefaultRouter()
 organisation_api.register(router)
 eligibility_api.register(router)
 agreements_api.register(router)
+equipment_api.register(router)
+access_api.register(router)
 
 handler404 = "rathausmobil.core.views.page_not_found"
 handler403 = "rathausmobil.core.views.permission_denied"
@@ -29,6 +33,8 @@ urlpatterns = [
     path("organisation/", include("rathausmobil.organisation.urls")),
     path("eignung/", include("rathausmobil.eligibility.urls")),
     path("mobil/", include("rathausmobil.agreements.urls")),
+    path("geraete/", include("rathausmobil.equipment.urls")),
+    path("zugang/", include("rathausmobil.access.urls")),
     path("berichte/", include("rathausmobil.reports.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

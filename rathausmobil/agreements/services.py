@@ -538,16 +538,7 @@ def offer_accept(*, offer: Offer, by, today=None) -> Agreement:
         transition(offer, OfferStatus.ACCEPTED, action="accept", by=by, fields=("answered_at",))
         agreement = _agreement_from(offer, by=by, today=today, offer=offer)
         # Accepting the offer is the employee's consent to this agreement.
-        agreement.accepted_at = offer.answered_at
-        agreement.save(update_fields=["accepted_at"])
-        record(
-            agreement,
-            action="accept",
-            from_status=agreement.status,
-            to_status=agreement.status,
-            by=by,
-        )
-        _try_activate(agreement, by=by, today=today)
+        _consent(agreement, by=by, at=offer.answered_at, today=today)
     return agreement
 
 
@@ -611,17 +602,18 @@ def agreement_accept(*, agreement: Agreement, by, today=None) -> Agreement:
         check_transition(agreement, AgreementStatus.PENDING, "accept")
         if agreement.accepted_at:
             raise IllegalTransition("Sie haben dieser Vereinbarung bereits zugestimmt.")
-        agreement.accepted_at = timezone.now()
-        agreement.save(update_fields=["accepted_at"])
-        record(
-            agreement,
-            action="accept",
-            from_status=agreement.status,
-            to_status=agreement.status,
-            by=by,
-        )
-        _try_activate(agreement, by=by, today=today)
+        _consent(agreement, by=by, at=timezone.now(), today=today)
     return agreement
+
+
+def _consent(agreement: Agreement, *, by, at, today) -> None:
+    """Record the employee's explicit consent, then activate if everything else is met."""
+    agreement.accepted_at = at
+    agreement.save(update_fields=["accepted_at"])
+    record(
+        agreement, action="accept", from_status=agreement.status, to_status=agreement.status, by=by
+    )
+    _try_activate(agreement, by=by, today=today)
 
 
 def agreement_decline(*, agreement: Agreement, by, reason: str = "") -> Agreement:
@@ -685,7 +677,14 @@ def agreement_try_activate(*, agreement: Agreement, by=None, today=None) -> bool
 
 
 def _try_activate(agreement: Agreement, *, by, today) -> bool:
-    if agreement.status != AgreementStatus.PENDING or not all_met(agreement):
+    if agreement.status != AgreementStatus.PENDING:
+        return False
+    if agreement.accepted_at:
+        # Once the employee has consented, other capabilities prepare what the
+        # agreement needs (e.g. request and, by policy, grant access).
+        for hook in PREPARE_HOOKS:
+            hook(agreement)
+    if not all_met(agreement):
         return False
     agreement.activated_at = timezone.now()
     transition(
@@ -750,6 +749,7 @@ def _hand_over(agreement: Agreement, *, by, today: dt.date) -> None:
 
 
 # Later capabilities (access provisioning) react to activation and ending here.
+PREPARE_HOOKS: list = []
 ACTIVATION_HOOKS: list = []
 ENDING_HOOKS: list = []
 

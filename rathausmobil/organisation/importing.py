@@ -33,6 +33,7 @@ from rathausmobil.core.tabular import (
     quoted,
     read_table,
 )
+from rathausmobil.organisation import hooks
 from rathausmobil.organisation.models import Employee, ImportKind, OrgUnit, Position, UnitKind
 from rathausmobil.organisation.services import org_units_rebuild_paths
 
@@ -727,6 +728,7 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
     has_position = table.has("position_number")
     fields = sorted({name for r in rows for name in r.values})
     created, updated, left = [], [], []
+    was_active = {e.pk: e.is_active for e in existing.values()}
     for r in rows:
         employee = existing.get(r.personnel_number)
         position_id = position_ids.get(r.position_number) if r.position_number else None
@@ -751,10 +753,13 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
     Employee.objects.bulk_create(created, batch_size=2000)
     Employee.objects.bulk_update(updated, [*fields, "position", "updated_at"], batch_size=2000)
 
-    # Leavers may no longer sign in.
+    # Leavers may no longer sign in, and what they hold is taken back at once.
     User = get_user_model()
     if left:
         User.objects.filter(pk__in=left, is_active=True).update(is_active=False)
+    newly_left = [e.pk for e in updated if was_active.get(e.pk) and not e.is_active]
+    if newly_left:
+        transaction.on_commit(lambda: hooks.employees_left(newly_left))
     _link_user_accounts()
     _resolve_unit_heads()
 

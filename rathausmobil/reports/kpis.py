@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rathausmobil.access import selectors as access
 from rathausmobil.agreements import selectors as agreements
 from rathausmobil.eligibility import selectors as eligibility
+from rathausmobil.equipment import selectors as equipment
 from rathausmobil.organisation import selectors as organisation
 
 PROVIDERS: list[Callable[[], dict[str, Any]]] = [
     organisation.kpis,
     eligibility.kpis,
     agreements.kpis,
+    equipment.kpis,
+    access.kpis,
 ]
 
 LABELS = {
@@ -30,6 +34,15 @@ LABELS = {
     "refusals_by_reason": "Ablehnungen nach Grund",
     "refusal_rate": "Ablehnungsquote",
     "pledges_missing": "Fehlende Datenschutzerklärungen",
+    "staff_with_vpn_access": "Beschäftigte mit VPN-Zugang",
+    "vpn_capacity": "VPN-Kapazität (Lizenzen)",
+    "devices_mobile_in_use": "Mobile Geräte im Einsatz",
+    "devices_on_order": "Geräte bestellt, nicht geliefert",
+    "rollout_target_date": "Zieldatum Umstellung",
+    "rollout_progress_share": "Umstellung auf mobile Arbeitsplätze",
+    "rollout_projected_date": "Voraussichtlich fertig",
+    "terminal_server_grants": "Terminalserver-Zugänge",
+    "terminal_server_capacity": "Terminalserver-Kapazität (Sitzungen)",
 }
 
 

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -7,7 +9,13 @@ from rathausmobil.core.models import Role
 from rathausmobil.core.scoping import scope_for
 from rathausmobil.reports.kpis import LABELS, compute_kpis, value_labels
 
-SHARES = {"positions_eligible_share", "positions_assessed_share", "refusal_rate"}
+SHARES = {
+    "positions_eligible_share",
+    "positions_assessed_share",
+    "refusal_rate",
+    "rollout_progress_share",
+}
+DATES = {"rollout_target_date", "rollout_projected_date"}
 # Breakdowns about people's conduct: counts of 1 to 4 are shown as "< 5" to everyone
 # but HR (DOMAIN.md: group figures under 5 persons are suppressed).
 SMALL_GROUPS_SUPPRESSED = {"refusals_by_reason"}
@@ -35,5 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             figure["value"] = sum(v for v in value.values() if isinstance(v, int | float))
         elif key in SHARES:
             figure["percent"] = round(value * 100, 1)
+        elif key in DATES:
+            figure["value"] = dt.date.fromisoformat(value).strftime("%d.%m.%Y") if value else "–"
         figures.append(figure)
     return render(request, "reports/dashboard.html", {"figures": figures})

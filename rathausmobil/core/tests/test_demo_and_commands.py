@@ -96,3 +96,16 @@ def test_it_refuses_a_token_for_an_unknown_user(db):
     with pytest.raises(SystemExit):
         call_command("create_api_token", "niemand", stderr=err)
     assert "gibt es nicht" in err.getvalue()
+
+
+def test_it_documents_the_whole_api_without_schema_warnings(db, tmp_path):
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    schema = (tmp_path / "schema.yml").read_text()
+    for path in (
+        "/api/v1/requests/{id}/approve/",
+        "/api/v1/agreements/{id}/return/",
+        "/api/v1/access-grants/",
+    ):
+        assert path in schema

@@ -10,7 +10,11 @@ import importlib
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-JOB_MODULES = ["rathausmobil.agreements.jobs"]
+JOB_MODULES = [
+    "rathausmobil.agreements.jobs",
+    "rathausmobil.equipment.jobs",
+    "rathausmobil.access.jobs",
+]
 
 
 class Command(BaseCommand):

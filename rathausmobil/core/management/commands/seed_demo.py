@@ -142,8 +142,12 @@ class Command(BaseCommand):
 
     def _extend(self, scenario: str, generator: Generator) -> None:
         """Each capability adds its demo records, in dependency order."""
+        from rathausmobil.access import demo as access_demo
         from rathausmobil.agreements import demo as agreements_demo
         from rathausmobil.eligibility import demo as eligibility_demo
+        from rathausmobil.equipment import demo as equipment_demo
 
         eligibility_demo.seed(scenario)
         agreements_demo.seed(scenario)
+        equipment_demo.seed(scenario)
+        access_demo.seed(scenario)

@@ -1,0 +1,85 @@
+"""Admin: IT registers gateways, farms and specialist applications here (system
+administration). Grants, their history, peers and provisioning events are
+read-only: they change only through the services, so that every change has its
+history row. The WireGuard private key never shows here."""
+
+from django.contrib import admin
+
+from rathausmobil.access.models import (
+    AccessGrant,
+    AccessPolicy,
+    GrantChange,
+    ProvisioningEvent,
+    SpecialistApplication,
+    TerminalServerFarm,
+    VpnGateway,
+    WireGuardPeer,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VpnGateway)
+class VpnGatewayAdmin(admin.ModelAdmin):
+    list_display = ["name", "product", "capacity", "is_default"]
+
+
+@admin.register(TerminalServerFarm)
+class TerminalServerFarmAdmin(admin.ModelAdmin):
+    list_display = ["name", "session_capacity"]
+
+
+@admin.register(SpecialistApplication)
+class SpecialistApplicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "farm"]
+    list_select_related = ["farm"]
+    filter_horizontal = ["units"]
+
+
+@admin.register(AccessPolicy)
+class AccessPolicyAdmin(ReadOnlyAdmin):
+    """Changed on the page "Zugangsregeln" (with an audit entry)."""
+
+    list_display = ["__str__", "auto_grant", "device_rule", "updated_at", "updated_by"]
+
+
+class GrantChangeInline(admin.TabularInline):
+    model = GrantChange
+    extra = 0
+    fields = ["at", "from_status", "to_status", "by", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessGrant)
+class AccessGrantAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "employee", "kind", "application", "status", "requested_at", "granted_at"]
+    list_filter = ["status", "kind", "gateway", "farm"]
+    search_fields = ["employee__last_name", "employee__personnel_number"]
+    list_select_related = ["employee", "application"]
+    inlines = [GrantChangeInline]
+
+
+@admin.register(WireGuardPeer)
+class WireGuardPeerAdmin(ReadOnlyAdmin):
+    list_display = ["grant", "address", "public_key", "created_at", "released_at"]
+    fields = ["grant", "address", "public_key", "created_at", "private_key_shown_at", "released_at"]
+    search_fields = ["public_key", "address"]
+
+
+@admin.register(ProvisioningEvent)
+class ProvisioningEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "grant", "target", "action", "ok"]
+    list_filter = ["target", "action", "ok"]

@@ -1,0 +1,534 @@
+"""Writes of access: grants with their history, the access policy, and the hooks
+that make access follow the agreement and the person.
+
+A grant goes `requested -> active -> revoked` (TRANSITIONS, the one table). Each
+service locks the grant, checks the move against the table, writes a GrantChange
+row and an audit event, and tells provisioning after the commit. A repeated
+action (double click) answers with IllegalTransition (409) and changes nothing.
+
+How access follows the agreement (docs/workflows/access.md):
+
+- consent (agreements PREPARE_HOOKS): request VPN, or terminal-server access
+  where the policy allows it and the person has no device, plus terminal-server
+  access for the specialist applications of the person's unit; with auto-grant,
+  activate them at once as far as the device rule allows.
+- a grant becomes active: the person's consented, waiting agreements try to
+  activate.
+- the agreement ends (ENDING_HOOKS): its grants move to the person's other
+  active or ending agreement, or are revoked. Grants given for another reason
+  (no agreement) are never touched.
+- the person leaves (organisation EMPLOYEES_LEFT, and the daily job): every open
+  grant is revoked at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rathausmobil.access import selectors
+from rathausmobil.access.models import (
+    OPEN_GRANT,
+    AccessGrant,
+    AccessKind,
+    AccessPolicy,
+    DeviceRule,
+    GrantChange,
+    GrantStatus,
+    SpecialistApplication,
+)
+from rathausmobil.core.audit import audit_event
+from rathausmobil.core.errors import DomainError
+from rathausmobil.core.models import Role
+from rathausmobil.core.scoping import scope_for
+
+G = GrantStatus
+
+# (from, to) -> the action that may make this move. "" is "not there yet".
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("", G.REQUESTED): "request",
+    (G.REQUESTED, G.ACTIVE): "activate",
+    (G.REQUESTED, G.REVOKED): "revoke",
+    (G.ACTIVE, G.REVOKED): "revoke",
+}
+
+ACTION_LABELS = {
+    "request": "beantragt",
+    "activate": "erteilt",
+    "revoke": "entzogen",
+    "move": "übernommen",
+}
+
+AUTO_GRANTED = "Automatisch erteilt nach den Zugangsregeln"
+MIN_REVOKE_REASON = 5  # characters: "Projekt beendet", not "x"
+
+
+class IllegalTransition(DomainError):
+    def __init__(self, message: str):
+        super().__init__(message, code="illegal_transition")
+
+
+class NotAllowed(DomainError):
+    def __init__(self, message: str = "Zugänge erteilt und entzieht die IT."):
+        super().__init__(message, code="not_allowed")
+        self.status_code = 403
+
+
+def check_transition(grant: AccessGrant, to_status: str, action: str) -> None:
+    if TRANSITIONS.get((grant.status, to_status)) != action:
+        label = grant.get_status_display()
+        raise IllegalTransition(
+            f"Ein Zugang im Status „{label}“ kann nicht {ACTION_LABELS[action]} werden."
+        )
+
+
+def _require_it(by) -> None:
+    """`by=None` is the system (hooks, jobs); a person must be IT."""
+    if by is not None and not scope_for(by).has(Role.IT):
+        raise NotAllowed()
+
+
+def _locked(pk: int) -> AccessGrant:
+    return (
+        AccessGrant.objects.select_for_update(of=("self",))
+        .select_related("employee", "agreement")
+        .get(pk=pk)
+    )
+
+
+def _provision(grant_id: int, event: str) -> None:
+    """After the commit: directory group and WireGuard peer (provisioning never
+    raises; failures are recorded there and retried by reconciliation)."""
+    try:
+        from rathausmobil.access import provisioning
+    except ImportError:  # the provisioning package is not installed
+        return
+    call = getattr(provisioning, event, None)
+    if call is not None:
+        transaction.on_commit(lambda: call(grant_id))
+
+
+def _record(grant, *, action, from_status, to_status, by, reason="", source="", changes=None):
+    GrantChange.objects.create(
+        grant=grant,
+        from_status=from_status,
+        to_status=to_status,
+        by=by if getattr(by, "pk", None) else None,
+        reason=reason[:300],
+    )
+    labels = dict(GrantStatus.choices)
+    audit_event(
+        actor=by,
+        action=f"Zugang {ACTION_LABELS[action]}",
+        obj=grant,
+        changes=changes
+        or {"Status": [str(labels.get(from_status, "–")), str(labels.get(to_status))]},
+        reason=reason,
+        source=source,
+    )
+
+
+def _transition(grant: AccessGrant, to_status: str, *, action: str, by, reason="", source=""):
+    check_transition(grant, to_status, action)
+    from_status = grant.status
+    grant.status = to_status
+    fields = ["status"]
+    if to_status == G.ACTIVE:
+        grant.granted_at = timezone.now()
+        fields.append("granted_at")
+    elif to_status == G.REVOKED:
+        grant.revoked_at = timezone.now()
+        fields.append("revoked_at")
+    grant.save(update_fields=fields)
+    _record(
+        grant,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        by=by,
+        reason=reason,
+        source=source,
+    )
+    _provision(grant.pk, "grant_activated" if to_status == G.ACTIVE else "grant_revoked")
+
+
+# --------------------------------------------------------------------------- request
+
+
+def _target(kind: str, application: SpecialistApplication | None):
+    """VPN goes to the default gateway; terminal-server access to the
+    application's farm, or without an application to the default farm."""
+    if kind == AccessKind.VPN:
+        if application is not None:
+            raise DomainError("Ein VPN-Zugang gehört zu keinem Fachverfahren.", code="invalid")
+        gateway = selectors.default_gateway()
+        if gateway is None:
+            raise DomainError("Es ist noch kein VPN-Gateway eingerichtet.", code="invalid")
+        return {"gateway": gateway, "farm": None}
+    if kind == AccessKind.TERMINAL_SERVER:
+        farm = application.farm if application else selectors.default_farm()
+        if farm is None:
+            raise DomainError("Es ist noch keine Terminalserver-Farm eingerichtet.", code="invalid")
+        return {"gateway": None, "farm": farm}
+    raise DomainError("Unbekannte Art des Zugangs.", code="invalid")
+
+
+def _request(
+    *, employee, kind, by, agreement=None, application=None, reason="", source=""
+) -> AccessGrant:
+    if not employee.is_active:
+        raise DomainError("Die Person ist nicht mehr beschäftigt.", code="invalid")
+    if agreement is not None:
+        from rathausmobil.agreements.models import AgreementStatus
+
+        if agreement.employee_id != employee.pk:
+            raise DomainError("Die Vereinbarung gehört zu einer anderen Person.", code="invalid")
+        if agreement.status not in (
+            AgreementStatus.PENDING,
+            AgreementStatus.ACTIVE,
+            AgreementStatus.ENDING,
+        ):
+            raise DomainError("Die Vereinbarung ist nicht mehr offen.", code="invalid")
+    elif not reason.strip():
+        raise DomainError(
+            "Ein Zugang ohne Vereinbarung braucht einen Anlass (z. B. Rufbereitschaft).",
+            code="invalid",
+        )
+    grant = AccessGrant(
+        employee=employee,
+        kind=kind,
+        application=application,
+        agreement=agreement,
+        reason=reason.strip() if agreement is None else "",
+        **_target(kind, application),
+    )
+    try:
+        with transaction.atomic():  # a savepoint: the constraint may say no
+            grant.save()
+    except IntegrityError:
+        what = "Terminalserver-Zugang" if kind == AccessKind.TERMINAL_SERVER else "VPN-Zugang"
+        if application is not None:
+            what += f" für {application.name}"
+        raise IllegalTransition(f"{employee.full_name} hat bereits einen offenen {what}.") from None
+    _record(
+        grant,
+        action="request",
+        from_status="",
+        to_status=G.REQUESTED,
+        by=by,
+        reason=reason.strip() if agreement is None else f"Vereinbarung {agreement.pk}",
+        source=source,
+    )
+    return grant
+
+
+def grant_request(
+    *,
+    employee,
+    kind: str,
+    by,
+    agreement=None,
+    application: SpecialistApplication | None = None,
+    reason: str = "",
+) -> AccessGrant:
+    """Request access for a person: with the agreement it serves, or without one
+    for a stated reason (on-call duty, IT administration, leadership)."""
+    _require_it(by)
+    with transaction.atomic():
+        return _request(
+            employee=employee,
+            kind=kind,
+            by=by,
+            agreement=agreement,
+            application=application,
+            reason=reason,
+        )
+
+
+# --------------------------------------------------------------------------- activate and revoke
+
+
+def _consented_waiting_agreements(employee_id: int, *, lock: bool):
+    from rathausmobil.agreements.models import Agreement, AgreementStatus
+
+    agreements = Agreement.objects.filter(
+        employee_id=employee_id, status=AgreementStatus.PENDING, accepted_at__isnull=False
+    ).order_by("pk")
+    if lock:
+        agreements = agreements.select_for_update(of=("self",))
+    return list(agreements)
+
+
+def grant_activate(*, grant: AccessGrant, by) -> AccessGrant:
+    """IT grants the access. Capacity is never a block (see selectors.capacity).
+    Afterwards the person's consented, waiting agreements try to activate."""
+    from rathausmobil.agreements.models import AgreementStatus
+    from rathausmobil.agreements.services import agreement_try_activate
+
+    _require_it(by)
+    with transaction.atomic():
+        # Lock order as in the agreement workflow: agreements first, then grants.
+        waiting = _consented_waiting_agreements(grant.employee_id, lock=True)
+        grant = _locked(grant.pk)
+        check_transition(grant, G.ACTIVE, "activate")
+        if not grant.employee.is_active:
+            raise DomainError("Die Person ist nicht mehr beschäftigt.", code="invalid")
+        if grant.agreement and grant.agreement.status in (
+            AgreementStatus.ENDED,
+            AgreementStatus.DECLINED,
+        ):
+            raise DomainError(
+                "Die Vereinbarung zu diesem Zugang ist nicht mehr offen.", code="invalid"
+            )
+        _transition(grant, G.ACTIVE, action="activate", by=by)
+        for agreement in waiting:
+            agreement_try_activate(agreement=agreement, by=by)
+    return grant
+
+
+def grant_revoke(*, grant: AccessGrant, by, reason: str) -> AccessGrant:
+    _require_it(by)
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REVOKE_REASON:
+        raise DomainError("Bitte angeben, warum der Zugang entzogen wird.", code="invalid")
+    with transaction.atomic():
+        grant = _locked(grant.pk)
+        _transition(grant, G.REVOKED, action="revoke", by=by, reason=reason)
+    return grant
+
+
+def grants_revoke_for(employee_ids: Iterable[int], *, reason: str, source: str = "") -> int:
+    """Revoke every open grant of these people (leavers). Returns how many."""
+    ids = list(employee_ids)
+    count = 0
+    with transaction.atomic():
+        for grant in (
+            AccessGrant.objects.select_for_update()
+            .filter(employee_id__in=ids, status__in=OPEN_GRANT)
+            .order_by("pk")
+        ):
+            _transition(grant, G.REVOKED, action="revoke", by=None, reason=reason, source=source)
+            count += 1
+    return count
+
+
+def _successor(employee_id: int, *, exclude: int | None):
+    """The person's other agreement that keeps access: active or ending."""
+    from rathausmobil.agreements.models import Agreement, AgreementStatus
+
+    return (
+        Agreement.objects.filter(
+            employee_id=employee_id,
+            employee__is_active=True,
+            status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING],
+        )
+        .exclude(pk=exclude)
+        .order_by("status", "-start_date", "-pk")  # "active" before "ending"
+        .first()
+    )
+
+
+def _move(grant: AccessGrant, successor, *, source: str = "") -> None:
+    old = grant.agreement_id
+    grant.agreement = successor
+    grant.save(update_fields=["agreement"])
+    _record(
+        grant,
+        action="move",
+        from_status=grant.status,
+        to_status=grant.status,
+        by=None,
+        reason=f"Vereinbarung {old} beendet; weiter mit Vereinbarung {successor.pk}",
+        source=source,
+        changes={"Vereinbarung": [str(old), str(successor.pk)]},
+    )
+
+
+def grant_settle(*, grant: AccessGrant, source: str = "") -> str | None:
+    """Re-check an open grant under a lock: a leaver's grant is revoked; a grant
+    whose agreement has ended (or was declined) moves to the person's other active
+    or ending agreement, or is revoked. Returns "revoked", "moved" or None."""
+    from rathausmobil.agreements.models import AgreementStatus
+
+    with transaction.atomic():
+        grant = _locked(grant.pk)
+        if grant.status not in OPEN_GRANT:
+            return None
+        if not grant.employee.is_active:
+            _transition(
+                grant,
+                G.REVOKED,
+                action="revoke",
+                by=None,
+                reason="Ausgeschieden aus dem Dienst",
+                source=source,
+            )
+            return "revoked"
+        agreement = grant.agreement
+        if agreement is None or agreement.status not in (
+            AgreementStatus.ENDED,
+            AgreementStatus.DECLINED,
+        ):
+            return None
+        successor = _successor(grant.employee_id, exclude=agreement.pk)
+        if successor is not None:
+            _move(grant, successor, source=source)
+            return "moved"
+        _transition(
+            grant,
+            G.REVOKED,
+            action="revoke",
+            by=None,
+            # The kind of the ending is a reason of a decision: IT reads only that it ended.
+            reason=f"Vereinbarung {agreement.pk} beendet",
+            source=source,
+        )
+        return "revoked"
+
+
+# --------------------------------------------------------------------------- policy
+
+
+def policy_update(*, by, auto_grant: bool, device_rule: str) -> AccessPolicy:
+    """IT or HR set whether access is granted automatically and the device rule."""
+    if not scope_for(by).has(Role.IT, Role.HR):
+        raise NotAllowed("Die Zugangsregeln legen IT und Personalamt fest.")
+    if device_rule not in DeviceRule.values:
+        raise DomainError("Unbekannte Geräteregel.", code="invalid")
+    with transaction.atomic():
+        AccessPolicy.current()
+        policy = AccessPolicy.objects.select_for_update().get(pk=1)
+        changes = {}
+        if policy.auto_grant != auto_grant:
+            changes["automatisch erteilen"] = [
+                "ja" if policy.auto_grant else "nein",
+                "ja" if auto_grant else "nein",
+            ]
+        if policy.device_rule != device_rule:
+            changes["Geräteregel"] = [
+                str(DeviceRule(policy.device_rule).label),
+                str(DeviceRule(device_rule).label),
+            ]
+        policy.auto_grant, policy.device_rule, policy.updated_by = auto_grant, device_rule, by
+        policy.save()
+        if changes:
+            audit_event(actor=by, action="Zugangsregeln geändert", obj=policy, changes=changes)
+    return policy
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def planned_access(
+    employee, policy: AccessPolicy
+) -> list[tuple[str, SpecialistApplication | None]]:
+    """What mobile work needs for this person: (kind, application) pairs.
+
+    Every kind of mobile work needs the VPN, except under TERMINAL_SERVER_ALLOWED
+    for a person without any official device (and without an open VPN grant):
+    then terminal-server access on the default farm instead. Plus terminal-server
+    access for every specialist application of the person's unit or a unit above.
+    """
+    wanted: list[tuple[str, SpecialistApplication | None]] = []
+    if (
+        policy.device_rule == DeviceRule.TERMINAL_SERVER_ALLOWED
+        and selectors.default_farm() is not None
+        and selectors.open_grant(employee.pk, AccessKind.VPN) is None
+        and not selectors.holds_any_device(employee.pk)
+    ):
+        wanted.append((AccessKind.TERMINAL_SERVER, None))
+    else:
+        wanted.append((AccessKind.VPN, None))
+    wanted += [
+        (AccessKind.TERMINAL_SERVER, app) for app in selectors.applications_for_unit(employee.unit)
+    ]
+    return wanted
+
+
+def _may_auto_grant(grant: AccessGrant, policy: AccessPolicy) -> bool:
+    if grant.kind == AccessKind.VPN:
+        return selectors.vpn_device_rule_met(grant.employee_id, policy)
+    return True  # a terminal server is reached from any device: that is its point
+
+
+def on_agreement_prepared(agreement) -> None:
+    """PREPARE: the employee has consented. Request what is missing and, by policy,
+    grant it at once. Runs on every activation attempt, so it only adds what is
+    missing. Never activates the agreement itself: the workflow checks the
+    prerequisites right after this hook."""
+    if not selectors.access_managed():
+        return
+    employee = agreement.employee
+    if not employee.is_active:
+        return
+    policy = AccessPolicy.current()
+    source = f"Vereinbarung {agreement.pk}"
+    for kind, application in planned_access(employee, policy):
+        grant = selectors.open_grant(employee.pk, kind, application.pk if application else None)
+        if grant is None:
+            try:
+                grant = _request(
+                    employee=employee,
+                    kind=kind,
+                    by=None,
+                    agreement=agreement,
+                    application=application,
+                    source=source,
+                )
+            except IllegalTransition:  # requested at the same moment elsewhere
+                continue
+        if policy.auto_grant and grant.status == G.REQUESTED and _may_auto_grant(grant, policy):
+            grant = _locked(grant.pk)
+            if grant.status == G.REQUESTED:
+                _transition(
+                    grant, G.ACTIVE, action="activate", by=None, reason=AUTO_GRANTED, source=source
+                )
+
+
+def on_agreement_ended(agreement) -> None:
+    """ENDING: the grants that came with the agreement move to the person's other
+    active or ending agreement, or are revoked."""
+    source = f"Vereinbarung {agreement.pk}"
+    for grant in AccessGrant.objects.filter(agreement=agreement, status__in=OPEN_GRANT).order_by(
+        "pk"
+    ):
+        grant_settle(grant=grant, source=source)
+
+
+def on_employees_left(employee_ids: list[int]) -> None:
+    """The HR import has deactivated these people (after its commit)."""
+    grants_revoke_for(employee_ids, reason="Ausgeschieden aus dem Dienst", source="Personalimport")
+
+
+def on_device_handed_over(employee_id: int, device_id: int) -> None:
+    """A device was handed over (after its commit): agreements waiting for a device
+    (and, by the device rule, for VPN) get another activation attempt."""
+    from rathausmobil.agreements import services as agreements
+    from rathausmobil.agreements.models import Agreement, AgreementStatus
+
+    for agreement in Agreement.objects.filter(
+        employee_id=employee_id, status=AgreementStatus.PENDING, accepted_at__isnull=False
+    ):
+        agreements.agreement_try_activate(agreement=agreement)
+
+
+def connect_hooks() -> None:
+    """Registers access with the agreement workflow, the HR import and the device
+    hand-over."""
+    from rathausmobil.agreements import prerequisites
+    from rathausmobil.agreements import services as agreements
+    from rathausmobil.equipment import hooks as equipment_hooks
+    from rathausmobil.organisation import hooks
+
+    for hook_list, hook in (
+        (agreements.PREPARE_HOOKS, on_agreement_prepared),
+        (agreements.ENDING_HOOKS, on_agreement_ended),
+        (hooks.EMPLOYEES_LEFT, on_employees_left),
+        (equipment_hooks.HANDED_OVER, on_device_handed_over),
+    ):
+        if hook not in hook_list:
+            hook_list.append(hook)
+    prerequisites.register(selectors.prerequisite_access)
+    prerequisites.register(selectors.prerequisite_device)

@@ -1,0 +1,37 @@
+"""The offenbach demo reproduces the published figure: 1,100 of 1,200 staff have VPN."""
+
+import pytest
+from django.core.management import call_command
+
+from rathausmobil.access import demo, selectors
+from rathausmobil.access.models import AccessGrant, GrantChange, GrantStatus
+
+
+@pytest.mark.django_db(transaction=False)
+def test_it_seeds_1100_staff_with_vpn_access_in_offenbach():
+    from rathausmobil.equipment import demo as equipment_demo
+
+    if "filled in with the app" in (equipment_demo.seed.__doc__ or ""):
+        pytest.skip(
+            "rathausmobil.equipment.demo.seed ist noch ein Platzhalter; der Demo-Test braucht "
+            "die Geräte des Szenarios."
+        )
+    call_command("seed_demo", "--scenario", "offenbach", "--quiet")
+    # In seed_demo's order (equipment, then access); no-ops once seed_demo runs them.
+    equipment_demo.seed("offenbach")
+    demo.seed("offenbach")
+
+    figures = selectors.kpis()
+    assert figures["staff_with_vpn_access"] == 1100
+    assert figures["terminal_server_capacity"] == 150
+    assert 0 < figures["terminal_server_grants"] <= 150
+    gateway = selectors.capacity()[0]
+    assert (gateway.name, gateway.capacity, gateway.active) == ("VPN-Gateway Rathaus", 1200, 1100)
+    assert not gateway.warning
+    assert AccessGrant.objects.filter(status=GrantStatus.REQUESTED).exists()  # IT's queue
+    # Every grant has its history: requested, and granted or revoked.
+    assert GrantChange.objects.filter(from_status="").count() == AccessGrant.objects.count()
+
+    before = (AccessGrant.objects.count(), GrantChange.objects.count())
+    demo.seed("offenbach")
+    assert (AccessGrant.objects.count(), GrantChange.objects.count()) == before

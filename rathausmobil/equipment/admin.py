@@ -1,0 +1,79 @@
+"""Read-only admin: statuses, hand-overs and orders change only through the services
+(pages and API), so that each change has its history."""
+
+from django.contrib import admin
+
+from rathausmobil.equipment.models import (
+    Assignment,
+    Device,
+    DeviceModel,
+    OrderEvent,
+    OrderLine,
+    PurchaseOrder,
+    RolloutCampaign,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeviceModel)
+class DeviceModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "manufacturer", "kind", "is_mobile"]
+    list_filter = ["kind", "is_mobile"]
+    search_fields = ["name", "manufacturer", "model_number"]
+
+
+@admin.register(Device)
+class DeviceAdmin(ReadOnlyAdmin):
+    list_display = ["inventory_number", "model", "serial", "status", "holder"]
+    list_filter = ["status", "model__kind"]
+    search_fields = ["inventory_number", "serial"]
+    list_select_related = ["model", "holder"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["device", "employee", "handed_over_at", "acknowledged_at", "returned_at"]
+    list_select_related = ["device__model", "employee"]
+    search_fields = ["device__inventory_number", "employee__personnel_number"]
+
+
+class LineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["model", "quantity", "delivered", "cancelled", "warranty_months"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "action", "from_status", "to_status", "by", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "supplier", "ordered_on", "status"]
+    list_filter = ["status"]
+    inlines = [LineInline, EventInline]
+
+
+@admin.register(RolloutCampaign)
+class RolloutCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["name", "start_date", "target_date"]

@@ -1,0 +1,312 @@
+"""The rollout figures as plain arithmetic (no database), so that they are tested with
+fixed dates, and the geometry of the progress chart (drawn as inline SVG).
+
+- progress = mobile workplace devices in use ÷ (those + stationary ones in use)
+- pace = mobile workplace hand-overs per week over the last 8 weeks
+- projected completion = today + stationary devices in use ÷ pace (in weeks)
+- late when the projection lies after the target date, when there is no pace, or
+  when the target date has passed with stationary devices still in use
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+PACE_WEEKS = 8
+CHART_WEEKS = 26  # the chart shows the last half year and the projection
+CHART_HORIZON_DAYS = 3 * 365  # a projection further out is cut at the chart's edge
+
+
+def de_number(value: float, decimals: int = 1) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",").replace("\u202f", ".")
+
+
+def de_date(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+@dataclass(frozen=True)
+class Projection:
+    today: dt.date
+    target_date: dt.date | None
+    mobile_in_use: int
+    stationary_in_use: int
+    handovers: int  # mobile workplace hand-overs in the last PACE_WEEKS weeks
+    deliveries: int  # mobile workplace devices delivered in the last PACE_WEEKS weeks
+    weeks: int
+    progress_share: float
+    pace: float
+    delivery_pace: float
+    required_pace: float | None
+    projected_date: dt.date | None
+    status: str  # done, on_track, late, no_target, no_data
+    verdict: str
+
+    @property
+    def on_track(self) -> bool:
+        return self.status in ("done", "on_track")
+
+    @property
+    def progress_percent(self) -> str:
+        return de_number(self.progress_share * 100, 1)
+
+
+def project(
+    *,
+    today: dt.date,
+    target_date: dt.date | None,
+    mobile_in_use: int,
+    stationary_in_use: int,
+    handovers: int,
+    deliveries: int = 0,
+    weeks: int = PACE_WEEKS,
+) -> Projection:
+    total = mobile_in_use + stationary_in_use
+    share = round(mobile_in_use / total, 3) if total else 0.0
+    pace = handovers / weeks
+    delivery_pace = deliveries / weeks
+    remaining = stationary_in_use
+    required = None
+    if target_date and target_date > today and remaining:
+        required = round(remaining / ((target_date - today).days / 7), 1)
+    projected = None
+    if remaining == 0:
+        projected = today if total else None
+    elif pace > 0:
+        projected = today + dt.timedelta(days=math.ceil(remaining / pace * 7))
+
+    target = de_date(target_date) if target_date else None
+    pace_text = f"{de_number(pace)} Ausgaben pro Woche in den letzten {weeks} Wochen"
+    devices = (
+        "ein stationärer Arbeitsplatzrechner"
+        if remaining == 1
+        else f"{remaining} stationäre Arbeitsplatzrechner"
+    )
+    if total == 0:
+        status = "no_data"
+        verdict = (
+            "Es sind noch keine Arbeitsplatzgeräte ausgegeben; der Fortschritt lässt sich nicht "
+            "berechnen."
+        )
+    elif remaining == 0:
+        status = "done"
+        verdict = "Abgeschlossen: Es ist kein stationärer Arbeitsplatzrechner mehr im Einsatz."
+    elif target_date is None:
+        status = "no_target"
+        verdict = (
+            f"Beim aktuellen Tempo ({pace_text}) ist die Umstellung voraussichtlich am "
+            f"{de_date(projected)} abgeschlossen. Es ist kein Zieltermin festgelegt."
+            if projected
+            else f"In den letzten {weeks} Wochen wurde kein mobiles Arbeitsplatzgerät "
+            f"ausgegeben; noch sind {devices} im Einsatz."
+        )
+    elif today > target_date:
+        status = "late"
+        verdict = (
+            f"Verzug: Der Zieltermin {target} ist verstrichen, und es sind noch {devices} im "
+            "Einsatz. "
+        )
+        verdict += (
+            f"Beim aktuellen Tempo ({pace_text}) ist die Umstellung voraussichtlich am "
+            f"{de_date(projected)} abgeschlossen."
+            if projected
+            else f"In den letzten {weeks} Wochen wurde kein mobiles Arbeitsplatzgerät ausgegeben; "
+            "ein Abschlussdatum lässt sich nicht schätzen."
+        )
+    elif projected is None:
+        status = "late"
+        verdict = (
+            f"Verzug: In den letzten {weeks} Wochen wurde kein mobiles Arbeitsplatzgerät "
+            f"ausgegeben; noch sind {devices} im Einsatz. Um den Zieltermin {target} zu halten, "
+            f"wären {de_number(required or 0)} Ausgaben pro Woche nötig."
+        )
+    elif projected <= target_date:
+        status = "on_track"
+        verdict = (
+            f"Im Plan: Beim aktuellen Tempo ({pace_text}) ist die Umstellung voraussichtlich am "
+            f"{de_date(projected)} abgeschlossen, vor dem Zieltermin {target}."
+        )
+    else:
+        status = "late"
+        late_weeks = math.ceil((projected - target_date).days / 7)
+        verdict = (
+            f"Verzug: Beim aktuellen Tempo ({pace_text}) ist die Umstellung erst am "
+            f"{de_date(projected)} abgeschlossen, {late_weeks} Wochen nach dem Zieltermin "
+            f"{target}. Nötig wären {de_number(required or 0)} Ausgaben pro Woche."
+        )
+    return Projection(
+        today=today,
+        target_date=target_date,
+        mobile_in_use=mobile_in_use,
+        stationary_in_use=stationary_in_use,
+        handovers=handovers,
+        deliveries=deliveries,
+        weeks=weeks,
+        progress_share=share,
+        pace=round(pace, 1),
+        delivery_pace=round(delivery_pace, 1),
+        required_pace=required,
+        projected_date=projected,
+        status=status,
+        verdict=verdict,
+    )
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class Point:
+    day: dt.date
+    mobile: int
+    stationary: int
+
+    @property
+    def share(self) -> float:
+        total = self.mobile + self.stationary
+        return round(self.mobile / total, 3) if total else 0.0
+
+    @property
+    def percent(self) -> str:
+        return de_number(self.share * 100, 1)
+
+
+def progress_series(
+    periods: list[tuple[bool, dt.date, dt.date | None]], days: list[dt.date]
+) -> list[Point]:
+    """Devices in use at the end of each day in `days` (ascending).
+
+    `periods` are (mobile?, handed over on, returned on or None) of workplace devices;
+    a device counts on the days from the hand-over up to the day before the return.
+    """
+    events: list[tuple[dt.date, int, int]] = []
+    for mobile, start, end in periods:
+        events.append((start, 1 if mobile else 0, 0 if mobile else 1))
+        if end is not None:
+            events.append((end, -1 if mobile else 0, 0 if mobile else -1))
+    events.sort(key=lambda e: e[0])
+    points, mobile, stationary, index = [], 0, 0, 0
+    for day in days:
+        while index < len(events) and events[index][0] <= day:
+            mobile += events[index][1]
+            stationary += events[index][2]
+            index += 1
+        points.append(Point(day, mobile, stationary))
+    return points
+
+
+def chart_days(today: dt.date, weeks: int = CHART_WEEKS) -> list[dt.date]:
+    return [today - dt.timedelta(weeks=w) for w in range(weeks, -1, -1)]
+
+
+def target_share(day: dt.date, start: dt.date, target: dt.date) -> float:
+    """The target line: 0 % at the campaign's start, 100 % at the target date."""
+    if day <= start:
+        return 0.0
+    if day >= target:
+        return 1.0
+    return (day - start).days / (target - start).days
+
+
+# --------------------------------------------------------------------------- chart
+
+
+@dataclass
+class Chart:
+    width: int = 720
+    height: int = 300
+    left: int = 52
+    right: int = 36
+    top: int = 16
+    bottom: int = 44
+    x0: dt.date = dt.date.min
+    x1: dt.date = dt.date.max
+    actual: str = ""
+    target: str = ""
+    projection: str = ""
+    y_ticks: list[dict] = field(default_factory=list)
+    x_ticks: list[dict] = field(default_factory=list)
+    markers: list[dict] = field(default_factory=list)
+    plot_bottom: int = 0
+    plot_right: int = 0
+
+    def x(self, day: dt.date) -> float:
+        span = (self.x1 - self.x0).days or 1
+        return round(self.left + (day - self.x0).days / span * (self.plot_right - self.left), 1)
+
+    def y(self, share: float) -> float:
+        return round(self.plot_bottom - share * (self.plot_bottom - self.top), 1)
+
+
+def _month_starts(x0: dt.date, x1: dt.date) -> list[dt.date]:
+    months = []
+    day = dt.date(x0.year, x0.month, 1)
+    while day <= x1:
+        if day >= x0:
+            months.append(day)
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return months
+
+
+def build_chart(
+    points: list[Point],
+    projection: Projection,
+    *,
+    start_date: dt.date | None,
+    target_date: dt.date | None,
+) -> Chart:
+    today = projection.today
+    chart = Chart()
+    chart.plot_bottom = chart.height - chart.bottom
+    chart.plot_right = chart.width - chart.right
+    chart.x0 = points[0].day if points else today - dt.timedelta(weeks=CHART_WEEKS)
+    horizon = today + dt.timedelta(days=CHART_HORIZON_DAYS)
+    x1 = today + dt.timedelta(weeks=4)
+    if projection.projected_date:
+        x1 = max(x1, min(projection.projected_date + dt.timedelta(weeks=2), horizon))
+    if target_date and chart.x0 < target_date <= horizon:
+        x1 = max(x1, target_date + dt.timedelta(weeks=2))
+    chart.x1 = x1
+
+    chart.actual = " ".join(f"{chart.x(p.day)},{chart.y(p.share)}" for p in points)
+    if projection.projected_date and projection.stationary_in_use:
+        end, end_share = projection.projected_date, 1.0
+        if end > x1:  # cut at the edge, on the straight line towards 100 %
+            fraction = (x1 - today).days / max((end - today).days, 1)
+            end_share = projection.progress_share + (1 - projection.progress_share) * fraction
+            end = x1
+        chart.projection = (
+            f"{chart.x(today)},{chart.y(projection.progress_share)} "
+            f"{chart.x(end)},{chart.y(end_share)}"
+        )
+    if start_date and target_date:
+        days = sorted({chart.x0, x1, *(d for d in (start_date, target_date) if chart.x0 < d < x1)})
+        chart.target = " ".join(
+            f"{chart.x(d)},{chart.y(target_share(d, start_date, target_date))}" for d in days
+        )
+        if chart.x0 <= target_date <= x1:
+            chart.markers.append(
+                {
+                    "x": chart.x(target_date),
+                    "label": f"Ziel {de_date(target_date)}",
+                    "kind": "target",
+                }
+            )
+    chart.markers.append({"x": chart.x(today), "label": "heute", "kind": "today"})
+
+    chart.y_ticks = [{"y": chart.y(v / 100), "label": f"{v} %"} for v in (0, 25, 50, 75, 100)]
+    months = _month_starts(chart.x0, x1)
+    step = max(1, math.ceil(len(months) / 8))
+    chart.x_ticks = [{"x": chart.x(m), "label": m.strftime("%m/%Y")} for m in months[::step]]
+    return chart
+
+
+def table_rows(points: list[Point], every: int = 4) -> list[Point]:
+    """A handful of rows for the text alternative: every fourth week and today."""
+    rows = points[::every]
+    if points and rows[-1] is not points[-1]:
+        rows.append(points[-1])
+    return rows

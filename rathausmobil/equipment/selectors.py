@@ -1,0 +1,296 @@
+"""Reads of the equipment capability, scoped by who asks, and the figures others use.
+
+Who sees what:
+- IT (and superusers) see and manage everything.
+- HR sees everything, read-only.
+- Supervisors see the devices their units' staff (and those below) hold, and
+  those people's hand-over records, read-only.
+- An employee sees the devices they hold and their own hand-over records.
+- Rollout figures are aggregates: everyone who sees aggregates (HR, IT, staff
+  council, data-protection officer, leadership) sees them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from rathausmobil.core.models import Role
+from rathausmobil.core.scoping import scope_for
+from rathausmobil.equipment import rollout
+from rathausmobil.equipment.models import (
+    MOBILE_WORKPLACE_KINDS,
+    STATIONARY_WORKPLACE_KINDS,
+    Assignment,
+    Delivery,
+    Device,
+    DeviceStatus,
+    OrderLine,
+    PurchaseOrder,
+    RolloutCampaign,
+)
+from rathausmobil.organisation.models import Employee
+
+LEAVER_DAYS = 30
+
+# --------------------------------------------------------------------------- roles
+
+
+def manages_equipment(user) -> bool:
+    return scope_for(user).has(Role.IT)
+
+
+def views_inventory(user) -> bool:
+    """IT and HR see the whole inventory, the orders and who holds what."""
+    return scope_for(user).has(Role.IT, Role.HR)
+
+
+def sees_device_list(user) -> bool:
+    scope = scope_for(user)
+    return scope.has(Role.IT, Role.HR) or scope.is_supervisor
+
+
+def sees_rollout(user) -> bool:
+    return scope_for(user).sees_aggregates
+
+
+# --------------------------------------------------------------------------- scoped reads
+
+
+def devices_visible_to(user) -> QuerySet[Device]:
+    scope = scope_for(user)
+    base = Device.objects.select_related("model", "holder__unit")
+    if scope.user_id is None:
+        return base.none()
+    if scope.has(Role.IT, Role.HR):
+        return base
+    query = scope.unit_filter(prefix="holder__unit__")
+    if scope.employee_id:
+        query |= Q(holder_id=scope.employee_id)
+    return base.filter(query)
+
+
+def assignments_visible_to(user) -> QuerySet[Assignment]:
+    scope = scope_for(user)
+    base = Assignment.objects.select_related(
+        "device__model", "employee__unit", "handed_over_by", "returned_by"
+    )
+    if scope.user_id is None:
+        return base.none()
+    if scope.has(Role.IT, Role.HR):
+        return base
+    query = scope.unit_filter(prefix="employee__unit__")
+    if scope.employee_id:
+        query |= Q(employee_id=scope.employee_id)
+    return base.filter(query)
+
+
+def orders_visible_to(user) -> QuerySet[PurchaseOrder]:
+    if not views_inventory(user):
+        return PurchaseOrder.objects.none()
+    return PurchaseOrder.objects.all()
+
+
+def orders_with_figures(orders: QuerySet[PurchaseOrder]) -> QuerySet[PurchaseOrder]:
+    return orders.annotate(
+        ordered_total=Sum("lines__quantity"),
+        delivered_total=Sum("lines__delivered"),
+        cancelled_total=Sum("lines__cancelled"),
+    ).annotate(outstanding_total=F("ordered_total") - F("delivered_total") - F("cancelled_total"))
+
+
+def device_find(text: str) -> Device | None:
+    """A device by inventory number (as scanned or typed), else by a unique serial."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    base = Device.objects.select_related("model", "holder__unit")
+    device = base.filter(inventory_number__iexact=text).first()
+    if device is None:
+        matches = list(base.filter(serial__iexact=text)[:2])
+        device = matches[0] if len(matches) == 1 else None
+    return device
+
+
+def employee_candidates(text: str, limit: int = 20) -> list[Employee]:
+    """Active staff by exact personnel number, else by name (every word must match)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    active = Employee.objects.filter(is_active=True).select_related("unit")
+    exact = list(active.filter(personnel_number=text))
+    if exact:
+        return exact
+    query = Q()
+    for term in text.replace(",", " ").split():
+        query &= Q(last_name__icontains=term) | Q(first_name__icontains=term)
+    return list(active.filter(query).order_by("last_name", "first_name")[:limit])
+
+
+def open_assignment_of(device: Device) -> Assignment | None:
+    return (
+        Assignment.objects.filter(device=device, returned_at__isnull=True)
+        .select_related("employee__unit", "handed_over_by")
+        .first()
+    )
+
+
+def stationary_held_by(employee_id: int) -> QuerySet[Device]:
+    return Device.objects.filter(
+        holder_id=employee_id, model__kind__in=STATIONARY_WORKPLACE_KINDS
+    ).select_related("model")
+
+
+# --------------------------------------------------------------------------- for other apps
+
+
+def holds_mobile_device(employee_id: int) -> bool:
+    """Does the person hold a mobile workplace device (notebook or tablet)?"""
+    return Device.objects.filter(
+        holder_id=employee_id,
+        status=DeviceStatus.ASSIGNED,
+        model__kind__in=MOBILE_WORKPLACE_KINDS,
+    ).exists()
+
+
+def devices_of(employee_id: int) -> QuerySet[Device]:
+    """The devices a person holds now."""
+    return Device.objects.filter(holder_id=employee_id).select_related("model")
+
+
+def leaver_return_list(*, today: dt.date | None = None, days: int = LEAVER_DAYS):
+    """Open hand-overs of people who have left or leave within `days`, earliest exit first."""
+    today = today or timezone.localdate()
+    return (
+        Assignment.objects.filter(returned_at__isnull=True)
+        .filter(
+            Q(employee__is_active=False)
+            | Q(employee__exit_date__lte=today + dt.timedelta(days=days))
+        )
+        .select_related("device__model", "employee__unit")
+        .order_by(
+            F("employee__exit_date").asc(nulls_first=True),
+            "employee__last_name",
+            "employee__first_name",
+            "device__inventory_number",
+        )
+    )
+
+
+def my_assignments(employee_id: int | None) -> dict[str, list[Assignment]]:
+    """The person's own hand-overs: held now, returned but not yet confirmed, and past."""
+    if not employee_id:
+        return {"current": [], "to_confirm": [], "past": []}
+    rows = list(
+        Assignment.objects.filter(employee_id=employee_id).select_related(
+            "device__model", "handed_over_by"
+        )
+    )
+    return {
+        "current": [a for a in rows if a.returned_at is None],
+        "to_confirm": [a for a in rows if a.returned_at and not a.return_confirmed_at],
+        "past": [a for a in rows if a.returned_at and a.return_confirmed_at],
+    }
+
+
+def holders_on(day: dt.date | None = None, *, mobile_only: bool = True) -> QuerySet[Assignment]:
+    """Who held which device at the end of `day` (default: now). BSI: mobile devices."""
+    rows = Assignment.objects.select_related("device__model", "employee__unit")
+    if day is None:
+        rows = rows.filter(returned_at__isnull=True)
+    else:
+        end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+        rows = rows.filter(handed_over_at__lt=end).filter(
+            Q(returned_at__isnull=True) | Q(returned_at__gte=end)
+        )
+    if mobile_only:
+        rows = rows.filter(device__model__is_mobile=True)
+    return rows.order_by("employee__last_name", "employee__first_name", "device__inventory_number")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def devices_on_order() -> int:
+    figures = OrderLine.objects.aggregate(
+        quantity=Sum("quantity"), delivered=Sum("delivered"), cancelled=Sum("cancelled")
+    )
+    return (figures["quantity"] or 0) - (figures["delivered"] or 0) - (figures["cancelled"] or 0)
+
+
+def current_campaign() -> RolloutCampaign | None:
+    return RolloutCampaign.objects.order_by("-created_at", "-id").first()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def rollout_projection(
+    today: dt.date | None = None, campaign: RolloutCampaign | None = None
+) -> rollout.Projection:
+    """The rollout figures for the given campaign (default: the current one)."""
+    today = today or timezone.localdate()
+    campaign = campaign or current_campaign()
+    assigned = Device.objects.filter(status=DeviceStatus.ASSIGNED)
+    since = today - dt.timedelta(days=rollout.PACE_WEEKS * 7 - 1)
+    handovers = Assignment.objects.filter(
+        device__model__kind__in=MOBILE_WORKPLACE_KINDS,
+        handed_over_at__gte=_day_start(since),
+        handed_over_at__lt=_day_start(today + dt.timedelta(days=1)),
+    ).count()
+    delivered = (
+        Delivery.objects.filter(
+            line__model__kind__in=MOBILE_WORKPLACE_KINDS,
+            delivered_on__gte=since,
+            delivered_on__lte=today,
+        ).aggregate(n=Sum("quantity"))["n"]
+        or 0
+    )
+    return rollout.project(
+        today=today,
+        target_date=campaign.target_date if campaign else None,
+        mobile_in_use=assigned.filter(model__kind__in=MOBILE_WORKPLACE_KINDS).count(),
+        stationary_in_use=assigned.filter(model__kind__in=STATIONARY_WORKPLACE_KINDS).count(),
+        handovers=handovers,
+        deliveries=delivered,
+    )
+
+
+def rollout_history(today: dt.date | None = None) -> list[rollout.Point]:
+    """Weekly devices in use over the chart's half year (one query)."""
+    today = today or timezone.localdate()
+    days = rollout.chart_days(today)
+    periods = []
+    rows = (
+        Assignment.objects.filter(
+            device__model__kind__in=(*MOBILE_WORKPLACE_KINDS, *STATIONARY_WORKPLACE_KINDS)
+        )
+        .filter(Q(returned_at__isnull=True) | Q(returned_at__gte=_day_start(days[0])))
+        .values_list("device__model__kind", "handed_over_at", "returned_at")
+    )
+    for kind, handed, returned in rows.iterator(chunk_size=5000):
+        periods.append(
+            (
+                kind in MOBILE_WORKPLACE_KINDS,
+                timezone.localdate(handed),
+                timezone.localdate(returned) if returned else None,
+            )
+        )
+    return rollout.progress_series(periods, days)
+
+
+def kpis(today: dt.date | None = None) -> dict:
+    campaign = current_campaign()
+    figures = rollout_projection(today, campaign)
+    return {
+        "devices_mobile_in_use": figures.mobile_in_use,
+        "devices_on_order": devices_on_order(),
+        "rollout_target_date": campaign.target_date.isoformat() if campaign else None,
+        "rollout_progress_share": figures.progress_share,
+        "rollout_projected_date": (
+            figures.projected_date.isoformat() if figures.projected_date else None
+        ),
+    }

@@ -1,0 +1,657 @@
+"""Writes of the equipment capability: models, device statuses, hand-over and
+return, purchase orders with partial deliveries, the rollout campaign, retention.
+
+Each service checks who acts, locks the rows it changes (`select_for_update`),
+checks the transition against workflow.py and writes the history (assignment
+rows, order events, audit trail) in the same transaction. Domain errors carry a
+German message for the user (HTTP 409 in the API, 403 for a missing right).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.errors import DomainError
+from rathausmobil.core.models import Role
+from rathausmobil.core.scoping import scope_for
+from rathausmobil.equipment import hooks
+from rathausmobil.equipment.models import (
+    MOBILE_BY_DEFAULT,
+    MOBILE_WORKPLACE_KINDS,
+    STATIONARY_WORKPLACE_KINDS,
+    Assignment,
+    Delivery,
+    Device,
+    DeviceKind,
+    DeviceModel,
+    DeviceStatus,
+    InventoryCounter,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PurchaseOrder,
+    RolloutCampaign,
+)
+from rathausmobil.equipment.workflow import (
+    DEVICE_ACTION_LABELS,
+    MANUAL_DEVICE_ACTIONS,
+    check_device_transition,
+    check_order_transition,
+    device_target,
+)
+from rathausmobil.organisation.models import Employee
+
+INVENTORY_PREFIX = "INV"
+SERIAL_MAX = 80
+
+
+class NotAllowed(DomainError):
+    def __init__(self, message: str = "Dafür fehlt Ihnen die Berechtigung."):
+        super().__init__(message, code="not_allowed")
+        self.status_code = 403
+
+
+def require_it(by) -> None:
+    if not scope_for(by).has(Role.IT):
+        raise NotAllowed("Geräte, Bestellungen und Ausgaben verwaltet die IT.")
+
+
+def _actor(by):
+    return by if getattr(by, "pk", None) else None
+
+
+def _fmt_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return value.strftime("%d.%m.%Y")
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    for day in (date.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(date)
+
+
+# --------------------------------------------------------------------------- models
+
+
+def device_model_create(
+    *,
+    by,
+    name: str,
+    kind: str,
+    manufacturer: str = "",
+    model_number: str = "",
+    is_mobile: bool | None = None,
+) -> DeviceModel:
+    require_it(by)
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Bitte den Namen des Modells angeben.", code="invalid")
+    if kind not in DeviceKind.values:
+        raise DomainError("Bitte die Geräteart wählen.", code="invalid")
+    if DeviceModel.objects.filter(name__iexact=name).exists():
+        raise DomainError(f"Das Modell „{name}“ gibt es schon.", code="duplicate")
+    model = DeviceModel.objects.create(
+        name=name,
+        kind=kind,
+        manufacturer=manufacturer.strip(),
+        model_number=model_number.strip(),
+        is_mobile=(kind in MOBILE_BY_DEFAULT) if is_mobile is None else is_mobile,
+    )
+    audit_event(actor=by, action="angelegt", obj=model)
+    return model
+
+
+# --------------------------------------------------------------------------- devices
+
+
+def _locked_device(pk: int) -> Device:
+    return Device.objects.select_for_update(of=("self",)).select_related("model").get(pk=pk)
+
+
+def device_set_status(*, device: Device, by, action: str, note: str = "") -> Device:
+    """Receive, send to repair, get back from repair, retire (by hand, IT only)."""
+    require_it(by)
+    if action not in MANUAL_DEVICE_ACTIONS:
+        raise DomainError("Unbekannte Aktion.", code="invalid")
+    with transaction.atomic():
+        device = _locked_device(device.pk)
+        to_status = device_target(action, device.status) or ""
+        check_device_transition(device, to_status, action)
+        old = device.get_status_display()
+        device.status = to_status
+        device.save(update_fields=["status", "updated_at"])
+        audit_event(
+            actor=by,
+            action=str(DEVICE_ACTION_LABELS[action]),
+            obj=device,
+            changes={"Status": [str(old), str(device.get_status_display())]},
+            reason=note.strip(),
+        )
+    return device
+
+
+# --------------------------------------------------------------------------- hand-over and return
+
+
+def _employee_label(employee: Employee) -> str:
+    return f"{employee.full_name} ({employee.personnel_number})"
+
+
+def assignment_hand_over(
+    *,
+    device: Device,
+    employee: Employee,
+    by,
+    note: str = "",
+    return_stationary: bool = False,
+    at: dt.datetime | None = None,
+    source: str = "",
+) -> Assignment:
+    """Hand a device in stock to an active employee.
+
+    The device row is locked and its status checked, so a second hand-over of the
+    same device (double click, two IT desks at once) is refused. With
+    `return_stationary`, the stationary workplace devices the person holds are
+    taken back in the same step (the rollout replaces them).
+    """
+    require_it(by)
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    with transaction.atomic():
+        device = _locked_device(device.pk)
+        employee = Employee.objects.select_for_update(of=("self",)).get(pk=employee.pk)
+        if not employee.is_active or employee.has_left(today):
+            raise DomainError(
+                f"{_employee_label(employee)} ist ausgeschieden; an ausgeschiedene Beschäftigte "
+                "werden keine Geräte ausgegeben.",
+                code="employee_left",
+            )
+        if device.status == DeviceStatus.ASSIGNED:
+            current = (
+                Assignment.objects.filter(device=device, returned_at__isnull=True)
+                .select_related("employee")
+                .first()
+            )
+            holder = _employee_label(current.employee) if current else "jemanden"
+            since = f" seit {_fmt_date(current.handed_over_at)}" if current else ""
+            raise DomainError(
+                f"Das Gerät {device.inventory_number} ist bereits an {holder} ausgegeben{since}. "
+                "Bitte zuerst die Rückgabe erfassen.",
+                code="already_assigned",
+            )
+        check_device_transition(device, DeviceStatus.ASSIGNED, "hand_over")
+        assignment = Assignment.objects.create(
+            device=device,
+            employee=employee,
+            handed_over_at=at,
+            handed_over_by=_actor(by),
+            note=note.strip()[:500],
+            source=source,
+        )
+        device.status = DeviceStatus.ASSIGNED
+        device.holder = employee
+        device.save(update_fields=["status", "holder", "updated_at"])
+        audit_event(
+            actor=by,
+            action="ausgegeben",
+            obj=device,
+            changes={"ausgegeben an": ["–", _employee_label(employee)]},
+            reason=note.strip(),
+            source=source,
+        )
+        employee_id, device_id = employee.pk, device.pk
+        transaction.on_commit(lambda: hooks.handed_over(employee_id, device_id))
+        if return_stationary and device.model.kind in MOBILE_WORKPLACE_KINDS:
+            replaced = Assignment.objects.filter(
+                employee=employee,
+                returned_at__isnull=True,
+                device__model__kind__in=STATIONARY_WORKPLACE_KINDS,
+            )
+            for old in replaced:
+                _return(
+                    old.pk,
+                    by=by,
+                    defective=False,
+                    note=f"Ersetzt durch {device.inventory_number}.",
+                    at=at,
+                )
+    return assignment
+
+
+def assignment_acknowledge(*, assignment: Assignment, by) -> Assignment:
+    """The holder confirms the receipt. A second confirmation changes nothing."""
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("device")
+            .get(pk=assignment.pk)
+        )
+        if scope_for(by).employee_id != assignment.employee_id:
+            raise NotAllowed("Den Empfang bestätigt nur die Person, die das Gerät erhalten hat.")
+        if assignment.acknowledged_at is not None:
+            return assignment
+        if assignment.returned_at is not None:
+            raise DomainError(
+                "Das Gerät ist bereits zurückgegeben; der Empfang kann nicht mehr bestätigt werden.",
+                code="already_returned",
+            )
+        assignment.acknowledged_at = timezone.now()
+        assignment.save(update_fields=["acknowledged_at"])
+        audit_event(actor=by, action="Empfang bestätigt", obj=assignment.device)
+    return assignment
+
+
+def _return(
+    assignment_pk: int, *, by, defective: bool, note: str, at: dt.datetime | None
+) -> Assignment:
+    assignment = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment_pk)
+    device = _locked_device(assignment.device_id)
+    if assignment.returned_at is not None:
+        raise DomainError(
+            f"Die Rückgabe von {device.inventory_number} ist bereits erfasst "
+            f"(am {_fmt_date(assignment.returned_at)}).",
+            code="already_returned",
+        )
+    to_status = DeviceStatus.REPAIR if defective else DeviceStatus.IN_STOCK
+    check_device_transition(device, to_status, "return")
+    at = max(at or timezone.now(), assignment.handed_over_at)
+    assignment.returned_at = at
+    assignment.returned_by = _actor(by)
+    assignment.returned_defective = defective
+    assignment.return_note = note.strip()[:500]
+    assignment.save(
+        update_fields=["returned_at", "returned_by", "returned_defective", "return_note"]
+    )
+    holder = Employee.objects.get(pk=assignment.employee_id)
+    device.status = to_status
+    device.holder = None
+    device.save(update_fields=["status", "holder", "updated_at"])
+    audit_event(
+        actor=by,
+        action="zurückgenommen",
+        obj=device,
+        changes={
+            "ausgegeben an": [_employee_label(holder), "–"],
+            "Status": [str(DeviceStatus.ASSIGNED.label), str(DeviceStatus(to_status).label)],
+        },
+        reason=note.strip(),
+    )
+    employee_id, device_id = holder.pk, device.pk
+    transaction.on_commit(lambda: hooks.returned(employee_id, device_id))
+    return assignment
+
+
+def assignment_return(
+    *,
+    assignment: Assignment,
+    by,
+    defective: bool = False,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Assignment:
+    """IT records the return: the device goes back to stock (or to repair if defective)."""
+    require_it(by)
+    with transaction.atomic():
+        return _return(assignment.pk, by=by, defective=defective, note=note, at=at)
+
+
+def assignment_confirm_return(*, assignment: Assignment, by) -> Assignment:
+    """The former holder confirms the return IT recorded. A second confirmation changes nothing."""
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("device")
+            .get(pk=assignment.pk)
+        )
+        if scope_for(by).employee_id != assignment.employee_id:
+            raise NotAllowed("Die Rückgabe bestätigt nur die Person, die das Gerät hatte.")
+        if assignment.returned_at is None:
+            raise DomainError(
+                "Die IT hat die Rückgabe noch nicht erfasst; bitte geben Sie das Gerät bei der IT ab.",
+                code="not_returned",
+            )
+        if assignment.return_confirmed_at is None:
+            assignment.return_confirmed_at = timezone.now()
+            assignment.save(update_fields=["return_confirmed_at"])
+            audit_event(actor=by, action="Rückgabe bestätigt", obj=assignment.device)
+    return assignment
+
+
+# --------------------------------------------------------------------------- orders
+
+
+def _next_order_number(year: int) -> str:
+    prefix = f"B-{year}-"
+    n = PurchaseOrder.objects.filter(number__startswith=prefix).count() + 1
+    while PurchaseOrder.objects.filter(number=f"{prefix}{n:04d}").exists():
+        n += 1
+    return f"{prefix}{n:04d}"
+
+
+def _next_inventory_numbers(count: int, year: int) -> list[str]:
+    """`INV-<year>-00001` onwards, skipping numbers already taken (imports)."""
+    counter, _created = InventoryCounter.objects.select_for_update().get_or_create(year=year)
+    numbers: list[str] = []
+    while len(numbers) < count:
+        need = count - len(numbers)
+        batch = [f"{INVENTORY_PREFIX}-{year}-{counter.last + i:05d}" for i in range(1, need + 1)]
+        counter.last += need
+        taken = set(
+            Device.objects.filter(inventory_number__in=batch).values_list(
+                "inventory_number", flat=True
+            )
+        )
+        numbers.extend(n for n in batch if n not in taken)
+    counter.save(update_fields=["last"])
+    return numbers
+
+
+def _order_transition(order: PurchaseOrder, to_status: str, action: str, *, by, note: str = ""):
+    check_order_transition(order, to_status, action)
+    from_status = order.status
+    order.status = to_status
+    order.save(update_fields=["status", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        by=_actor(by),
+        note=note,
+    )
+
+
+def _outstanding_text(order: PurchaseOrder) -> str:
+    parts = [
+        f"{line.outstanding} × {line.model.name}" for line in order.lines.select_related("model")
+    ]
+    parts = [p for p in parts if not p.startswith("0 ×")]
+    return ", ".join(parts) if parts else "nichts"
+
+
+def order_create(
+    *,
+    by,
+    supplier: str,
+    ordered_on: dt.date,
+    lines: Iterable[tuple[DeviceModel, int]],
+    expected_on: dt.date | None = None,
+    number: str = "",
+    note: str = "",
+) -> PurchaseOrder:
+    require_it(by)
+    supplier = " ".join((supplier or "").split())
+    lines = [(model, int(quantity)) for model, quantity in lines if model and quantity]
+    problems = []
+    if not supplier:
+        problems.append("Bitte den Lieferanten angeben.")
+    if not lines:
+        problems.append("Eine Bestellung braucht mindestens eine Position (Modell und Menge).")
+    if any(quantity <= 0 for _m, quantity in lines):
+        problems.append("Die Menge muss größer als 0 sein.")
+    models_seen = [model.pk for model, _q in lines]
+    if len(models_seen) != len(set(models_seen)):
+        problems.append("Jedes Modell bitte nur in einer Position bestellen.")
+    if expected_on and expected_on < ordered_on:
+        problems.append("Der erwartete Liefertermin liegt vor dem Bestelldatum.")
+    number = number.strip()
+    if number and PurchaseOrder.objects.filter(number=number).exists():
+        problems.append(f"Die Bestellnummer „{number}“ gibt es schon.")
+    if problems:
+        raise DomainError(" ".join(problems), code="invalid")
+    with transaction.atomic():
+        order = PurchaseOrder(
+            number=number or _next_order_number(ordered_on.year),
+            supplier=supplier,
+            ordered_on=ordered_on,
+            expected_on=expected_on,
+            status="",
+            note=note.strip(),
+            created_by=_actor(by),
+        )
+        order.save()
+        OrderLine.objects.bulk_create(
+            [OrderLine(order=order, model=model, quantity=quantity) for model, quantity in lines]
+        )
+        summary = ", ".join(f"{quantity} × {model.name}" for model, quantity in lines)
+        _order_transition(order, OrderStatus.OPEN, "create", by=by, note=summary)
+    return order
+
+
+def parse_serials(text: str) -> list[str]:
+    """Serials one per line (as a scanner or a delivery note's list gives them)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def order_deliver(
+    *,
+    order: PurchaseOrder,
+    by,
+    line: OrderLine,
+    serials: list[str],
+    delivered_on: dt.date | None = None,
+    delivery_note: str = "",
+) -> Delivery:
+    """Record a (partial) delivery: a device in stock with a new inventory number for each
+    serial; whatever is not delivered stays on order."""
+    require_it(by)
+    today = timezone.localdate()
+    delivered_on = delivered_on or today
+    serials = [s.strip() for s in serials if s and s.strip()]
+    problems = []
+    if not serials:
+        problems.append("Bitte die Seriennummern der gelieferten Geräte angeben, eine pro Zeile.")
+    seen: set[str] = set()
+    for serial in serials:
+        if len(serial) > SERIAL_MAX:
+            problems.append(
+                f"Die Seriennummer „{serial[:20]}…“ ist zu lang (höchstens {SERIAL_MAX})."
+            )
+        if serial in seen:
+            problems.append(f"Die Seriennummer „{serial}“ steht doppelt in der Liste.")
+        seen.add(serial)
+    if delivered_on > today:
+        problems.append("Das Lieferdatum liegt in der Zukunft.")
+    if problems:
+        raise DomainError(" ".join(problems), code="invalid")
+    with transaction.atomic():
+        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+        line = (
+            OrderLine.objects.select_for_update(of=("self",))
+            .select_related("model")
+            .filter(order=order, pk=line.pk)
+            .first()
+        )
+        if line is None:
+            raise DomainError("Diese Position gehört nicht zu der Bestellung.", code="invalid")
+        if order.status not in (OrderStatus.OPEN, OrderStatus.PARTIAL):
+            check_order_transition(order, OrderStatus.PARTIAL, "deliver")
+        if delivered_on < order.ordered_on:
+            raise DomainError("Das Lieferdatum liegt vor dem Bestelldatum.", code="invalid")
+        if len(serials) > line.outstanding:
+            raise DomainError(
+                f"Offen sind nur noch {line.outstanding} × {line.model.name}; die Liste enthält "
+                f"{len(serials)} Seriennummern.",
+                code="over_delivery",
+            )
+        known = sorted(
+            Device.objects.filter(model=line.model, serial__in=serials).values_list(
+                "serial", flat=True
+            )
+        )
+        if known:
+            raise DomainError(
+                f"Schon als Gerät erfasst: {', '.join(known[:10])}"
+                + (" …" if len(known) > 10 else "")
+                + ". Bitte die Seriennummern prüfen.",
+                code="duplicate_serial",
+            )
+        delivery = Delivery.objects.create(
+            order=order,
+            line=line,
+            delivered_on=delivered_on,
+            quantity=len(serials),
+            delivery_note=delivery_note.strip()[:64],
+            received_by=_actor(by),
+        )
+        numbers = _next_inventory_numbers(len(serials), delivered_on.year)
+        warranty = add_months(delivered_on, line.warranty_months)
+        devices = Device.objects.bulk_create(
+            [
+                Device(
+                    inventory_number=number,
+                    serial=serial,
+                    model=line.model,
+                    status=DeviceStatus.IN_STOCK,
+                    purchase_date=order.ordered_on,
+                    warranty_until=warranty,
+                    order_line=line,
+                    delivery=delivery,
+                )
+                for number, serial in zip(numbers, serials, strict=True)
+            ],
+            batch_size=1000,
+        )
+        line.delivered += len(serials)
+        line.save(update_fields=["delivered"])
+        source = f"Lieferung {order.number}"
+        if not devices or devices[0].pk is None:  # backends without RETURNING
+            devices = list(Device.objects.filter(delivery=delivery))
+        audit_events_bulk(
+            audit_event(actor=by, action="angelegt", obj=d, source=source, save=False)
+            for d in devices
+        )
+        rest = _outstanding_text(order)
+        to_status = OrderStatus.COMPLETE if rest == "nichts" else OrderStatus.PARTIAL
+        note = f"{len(serials)} × {line.model.name} geliefert am {_fmt_date(delivered_on)}"
+        if delivery.delivery_note:
+            note += f" (Lieferschein {delivery.delivery_note})"
+        _order_transition(order, to_status, "deliver", by=by, note=f"{note}; noch offen: {rest}.")
+    return delivery
+
+
+def order_cancel_rest(*, order: PurchaseOrder, by, reason: str) -> PurchaseOrder:
+    """Cancel whatever of the order has not been delivered."""
+    require_it(by)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("Bitte angeben, warum der Rest storniert wird.", code="invalid")
+    with transaction.atomic():
+        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+        lines = list(
+            OrderLine.objects.select_for_update(of=("self",))
+            .select_related("model")
+            .filter(order=order)
+        )
+        open_lines = [line for line in lines if line.outstanding > 0]
+        if not open_lines:
+            raise DomainError(
+                f"Von der Bestellung {order.number} ist nichts mehr offen.", code="nothing_open"
+            )
+        delivered = any(line.delivered for line in lines)
+        to_status = OrderStatus.COMPLETE if delivered else OrderStatus.CANCELLED
+        check_order_transition(order, to_status, "cancel")
+        cancelled = ", ".join(f"{line.outstanding} × {line.model.name}" for line in open_lines)
+        for line in open_lines:
+            line.cancelled += line.outstanding
+        OrderLine.objects.bulk_update(open_lines, ["cancelled"])
+        _order_transition(
+            order, to_status, "cancel", by=by, note=f"Storniert: {cancelled}. Grund: {reason}"
+        )
+    return order
+
+
+# --------------------------------------------------------------------------- rollout
+
+
+def rollout_campaign_save(
+    *,
+    by,
+    name: str,
+    start_date: dt.date,
+    target_date: dt.date,
+    campaign: RolloutCampaign | None = None,
+) -> RolloutCampaign:
+    require_it(by)
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Bitte die Kampagne benennen.", code="invalid")
+    if target_date <= start_date:
+        raise DomainError("Der Zieltermin muss nach dem Beginn liegen.", code="invalid")
+    with transaction.atomic():
+        if campaign is None:
+            campaign = RolloutCampaign.objects.create(
+                name=name, start_date=start_date, target_date=target_date
+            )
+            audit_event(actor=by, action="angelegt", obj=campaign)
+            return campaign
+        campaign = RolloutCampaign.objects.select_for_update().get(pk=campaign.pk)
+        changes = {}
+        for field, label, new in (
+            ("name", "Bezeichnung", name),
+            ("start_date", "Beginn", start_date),
+            ("target_date", "Zieltermin", target_date),
+        ):
+            old = getattr(campaign, field)
+            if old != new:
+                changes[label] = [
+                    _fmt_date(old) if isinstance(old, dt.date) else old,
+                    _fmt_date(new) if isinstance(new, dt.date) else new,
+                ]
+                setattr(campaign, field, new)
+        if changes:
+            campaign.save()
+            audit_event(actor=by, action="geändert", obj=campaign, changes=changes)
+    return campaign
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def assignments_delete_expired(*, today: dt.date | None = None) -> int:
+    """Delete hand-over records one year (setting DEVICE_HANDOVER_RETENTION_DAYS) after the
+    return; each deletion is written to the device's audit trail."""
+    today = today or timezone.localdate()
+    days = getattr(settings, "DEVICE_HANDOVER_RETENTION_DAYS", 365)
+    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time()))
+    expired = list(
+        Assignment.objects.filter(returned_at__lt=cutoff).select_related("device", "employee")
+    )
+    if not expired:
+        return 0
+    with transaction.atomic():
+        audit_events_bulk(
+            audit_event(
+                actor=None,
+                action="Ausgabe gelöscht (Aufbewahrungsfrist)",
+                obj=a.device,
+                changes={
+                    "Ausgabe": [
+                        f"{_employee_label(a.employee)}, {_fmt_date(a.handed_over_at)} bis "
+                        f"{_fmt_date(a.returned_at)}",
+                        "–",
+                    ]
+                },
+                reason=f"Rückgabe liegt mehr als {days} Tage zurück.",
+                source="Aufbewahrungsfrist",
+                save=False,
+            )
+            for a in expired
+        )
+        Assignment.objects.filter(pk__in=[a.pk for a in expired]).delete()
+    return len(expired)

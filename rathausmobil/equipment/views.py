@@ -1,0 +1,775 @@
+"""Pages of the equipment capability. Thin: parse, call a service or selector, render.
+
+A page outside one's role answers 403; a record outside one's scope 404 (every
+detail is fetched through a selector).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rathausmobil.core.audit import history_of
+from rathausmobil.core.csvexport import csv_response
+from rathausmobil.core.errors import DomainError
+from rathausmobil.core.scoping import scope_for
+from rathausmobil.equipment import importing, rollout, services
+from rathausmobil.equipment.filters import DeviceFilter
+from rathausmobil.equipment.forms import (
+    CampaignForm,
+    CancelForm,
+    DeliveryForm,
+    DeviceModelForm,
+    DeviceStatusForm,
+    HandOverForm,
+    ImportUploadForm,
+    OrderForm,
+    OrderLineFormSet,
+    PersonSearchForm,
+    ReturnForm,
+    ScanForm,
+)
+from rathausmobil.equipment.models import (
+    MOBILE_WORKPLACE_KINDS,
+    Assignment,
+    Device,
+    DeviceImport,
+    DeviceModel,
+    DeviceStatus,
+    ImportStatus,
+    OrderStatus,
+)
+from rathausmobil.equipment.selectors import (
+    assignments_visible_to,
+    current_campaign,
+    device_find,
+    devices_on_order,
+    devices_visible_to,
+    employee_candidates,
+    holders_on,
+    leaver_return_list,
+    manages_equipment,
+    my_assignments,
+    open_assignment_of,
+    orders_visible_to,
+    orders_with_figures,
+    rollout_history,
+    rollout_projection,
+    sees_device_list,
+    sees_rollout,
+    stationary_held_by,
+    views_inventory,
+)
+from rathausmobil.equipment.workflow import DEVICE_ACTION_LABELS, device_actions_from
+from rathausmobil.organisation.models import Employee
+
+PAGE_SIZE = 50
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _render(request, template: str, context: dict, *, partial: str | None = None, status=200):
+    if partial and request.htmx and not request.htmx.boosted:
+        template = f"{template}#{partial}"
+    return render(request, template, context, status=status)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+# --------------------------------------------------------------------------- stock
+
+
+@require_GET
+def device_list(request: HttpRequest) -> HttpResponse:
+    _require(sees_device_list(request.user))
+    visible = devices_visible_to(request.user)
+    filterset = DeviceFilter(request.GET or None, queryset=visible.order_by("inventory_number"))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": _query_without_page(request),
+        "status_counts": [
+            (value, label, counts.get(value, 0)) for value, label in DeviceStatus.choices
+        ],
+        "manages": manages_equipment(request.user),
+        "full_inventory": views_inventory(request.user),
+    }
+    return _render(request, "equipment/device_list.html", context, partial="results")
+
+
+@require_GET
+def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    device = get_object_or_404(devices_visible_to(request.user), pk=pk)
+    return _device_page(request, device)
+
+
+def _device_page(request, device: Device, status_form=None, status=200):
+    manages = manages_equipment(request.user)
+    actions = [(a, DEVICE_ACTION_LABELS[a]) for a in device_actions_from(device.status)]
+    if manages and status_form is None and actions:
+        status_form = DeviceStatusForm(actions=actions)
+    return render(
+        request,
+        "equipment/device_detail.html",
+        {
+            "device": device,
+            "assignments": assignments_visible_to(request.user).filter(device=device),
+            "history": history_of(device)[:100] if views_inventory(request.user) else [],
+            "manages": manages,
+            "full_inventory": views_inventory(request.user),
+            "status_form": status_form if manages and actions else None,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def device_status(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    device = get_object_or_404(devices_visible_to(request.user), pk=pk)
+    actions = [(a, DEVICE_ACTION_LABELS[a]) for a in device_actions_from(device.status)]
+    form = DeviceStatusForm(request.POST, actions=actions)
+    if not form.is_valid():
+        return _device_page(request, device, form)
+    try:
+        device = services.device_set_status(
+            device=device,
+            by=request.user,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(
+            request, f"{device.inventory_number} ist jetzt „{device.get_status_display()}“."
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("equipment:device_detail", pk=device.pk)
+
+
+# --------------------------------------------------------------------------- hand-over
+
+
+@require_http_methods(["GET", "POST"])
+def handover(request: HttpRequest) -> HttpResponse:
+    """Scan (or type) the inventory number, pick the person, confirm."""
+    _require(manages_equipment(request.user))
+    if request.method == "POST":
+        form = HandOverForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        device = get_object_or_404(Device, pk=form.cleaned_data["device"])
+        employee = get_object_or_404(Employee, pk=form.cleaned_data["employee"])
+        try:
+            services.assignment_hand_over(
+                device=device,
+                employee=employee,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                return_stationary=form.cleaned_data["return_stationary"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("equipment:handover")
+        messages.success(
+            request,
+            f"{device.inventory_number} ({device.model.name}) ist an {employee.full_name} "
+            "ausgegeben. Die Empfangsbestätigung in der App steht aus.",
+        )
+        return redirect("equipment:handover")
+
+    scan = ScanForm(request.GET if "inventarnummer" in request.GET else None)
+    context: dict = {"scan": scan, "device": None}
+    if scan.is_bound and scan.is_valid():
+        text = scan.cleaned_data["inventarnummer"].strip()
+        device = device_find(text)
+        if device is None:
+            scan.add_error(
+                "inventarnummer", f"Kein Gerät mit der Inventarnummer „{text}“ gefunden."
+            )
+        elif device.status != DeviceStatus.IN_STOCK:
+            current = open_assignment_of(device)
+            reason = f"Das Gerät {device.inventory_number} ist „{device.get_status_display()}“"
+            if current:
+                reason += (
+                    f" (an {current.employee.full_name} seit "
+                    f"{timezone.localtime(current.handed_over_at):%d.%m.%Y})"
+                )
+            scan.add_error("inventarnummer", reason + " und kann nicht ausgegeben werden.")
+            context["blocked"] = device
+        else:
+            context.update(_handover_person_step(request, device))
+    return _render(request, "equipment/handover.html", context, partial="people")
+
+
+def _handover_person_step(request, device: Device) -> dict:
+    context: dict = {"device": device, "employee": None, "candidates": None}
+    search = PersonSearchForm(request.GET if "person" in request.GET else None)
+    context["search"] = search
+    if request.GET.get("beschaeftigte"):
+        employee = get_object_or_404(
+            Employee.objects.select_related("unit").filter(is_active=True),
+            pk=_int(request.GET["beschaeftigte"]),
+        )
+        context["employee"] = employee
+    elif search.is_bound and search.is_valid():
+        text = search.cleaned_data["person"].strip()
+        candidates = employee_candidates(text)
+        if len(candidates) == 1 and candidates[0].personnel_number == text:
+            context["employee"] = candidates[0]
+        else:
+            context["candidates"] = candidates
+    employee = context["employee"]
+    if employee is not None:
+        stationary = (
+            list(stationary_held_by(employee.pk))
+            if device.model.kind in MOBILE_WORKPLACE_KINDS
+            else []
+        )
+        context["stationary"] = stationary
+        context["held"] = list(
+            Device.objects.filter(holder=employee)
+            .select_related("model")
+            .order_by("inventory_number")
+        )
+        context["confirm"] = HandOverForm(
+            initial={
+                "device": device.pk,
+                "employee": employee.pk,
+                "return_stationary": bool(stationary),
+            }
+        )
+    return context
+
+
+# --------------------------------------------------------------------------- returns
+
+
+@require_http_methods(["GET", "POST"])
+def returns(request: HttpRequest) -> HttpResponse:
+    """Leavers' devices first; scan a device to record its return."""
+    _require(views_inventory(request.user))
+    manages = manages_equipment(request.user)
+    if request.method == "POST":
+        _require(manages)
+        form = ReturnForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        assignment = get_object_or_404(
+            Assignment.objects.select_related("device", "employee"),
+            pk=form.cleaned_data["assignment"],
+        )
+        try:
+            services.assignment_return(
+                assignment=assignment,
+                by=request.user,
+                defective=form.cleaned_data["defective"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            where = "in Reparatur" if form.cleaned_data["defective"] else "im Lager"
+            messages.success(
+                request,
+                f"Rückgabe von {assignment.device.inventory_number} durch "
+                f"{assignment.employee.full_name} erfasst; das Gerät ist {where}. "
+                "Die Bestätigung durch die/den Beschäftigte/n steht aus.",
+            )
+        return redirect("equipment:returns")
+
+    context: dict = {"manages": manages, "scan": None, "assignment": None}
+    if manages:
+        scan = ScanForm(request.GET if "inventarnummer" in request.GET else None)
+        context["scan"] = scan
+        if scan.is_bound and scan.is_valid():
+            text = scan.cleaned_data["inventarnummer"].strip()
+            device = device_find(text)
+            assignment = open_assignment_of(device) if device else None
+            if device is None:
+                scan.add_error(
+                    "inventarnummer", f"Kein Gerät mit der Inventarnummer „{text}“ gefunden."
+                )
+            elif assignment is None:
+                scan.add_error(
+                    "inventarnummer",
+                    f"Das Gerät {device.inventory_number} ist nicht ausgegeben "
+                    f"(„{device.get_status_display()}“).",
+                )
+            else:
+                context["assignment"] = assignment
+                context["return_form"] = ReturnForm(initial={"assignment": assignment.pk})
+    context["leavers"] = list(leaver_return_list()[:500])
+    context["unconfirmed"] = (
+        Assignment.objects.filter(returned_at__isnull=False, return_confirmed_at__isnull=True)
+        .select_related("device__model", "employee__unit")
+        .order_by("-returned_at")[:50]
+    )
+    context["today"] = timezone.localdate()
+    return render(request, "equipment/returns.html", context)
+
+
+# --------------------------------------------------------------------------- who holds what
+
+
+def _holders_rows(request):
+    day = None
+    problem = ""
+    raw = request.GET.get("stichtag", "").strip()
+    if raw:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            problem = "Bitte den Stichtag als Datum angeben."
+    mobile_only = request.GET.get("alle") != "1"
+    rows = holders_on(day, mobile_only=mobile_only)
+    text = request.GET.get("q", "").strip()
+    for term in text.split():
+        rows = rows.filter(
+            Q(employee__last_name__icontains=term)
+            | Q(employee__first_name__icontains=term)
+            | Q(employee__personnel_number=term)
+            | Q(device__inventory_number__icontains=term)
+            | Q(employee__unit__code=term)
+        )
+    return rows, day, mobile_only, text, problem
+
+
+@require_GET
+def holders(request: HttpRequest) -> HttpResponse:
+    _require(views_inventory(request.user))
+    rows, day, mobile_only, text, problem = _holders_rows(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "day": day,
+        "mobile_only": mobile_only,
+        "q": text,
+        "problem": problem,
+        "query": _query_without_page(request),
+    }
+    return _render(request, "equipment/holders.html", context, partial="results")
+
+
+@require_GET
+def holders_export(request: HttpRequest) -> HttpResponse:
+    _require(views_inventory(request.user))
+    rows, day, _mobile, _text, _problem = _holders_rows(request)
+    header = [
+        "Personalnummer",
+        "Nachname",
+        "Vorname",
+        "Organisationseinheit",
+        "Inventarnummer",
+        "Seriennummer",
+        "Modell",
+        "Art",
+        "ausgegeben am",
+        "Empfang bestätigt am",
+        "zurückgegeben am",
+    ]
+
+    def fmt(value):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
+
+    def lines():
+        for a in rows.iterator(chunk_size=2000):
+            yield [
+                a.employee.personnel_number,
+                a.employee.last_name,
+                a.employee.first_name,
+                a.employee.unit.code,
+                a.device.inventory_number,
+                a.device.serial,
+                a.device.model.name,
+                a.device.model.get_kind_display(),
+                fmt(a.handed_over_at),
+                fmt(a.acknowledged_at),
+                fmt(a.returned_at),
+            ]
+
+    suffix = f"-{day.isoformat()}" if day else ""
+    return csv_response(f"geraete-ausgaben{suffix}.csv", header, lines())
+
+
+# --------------------------------------------------------------------------- employee
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    context = {"has_employee": bool(scope.employee_id), **my_assignments(scope.employee_id)}
+    return render(request, "equipment/mine.html", context)
+
+
+def _own_assignment(request, pk: int) -> Assignment:
+    scope = scope_for(request.user)
+    return get_object_or_404(
+        assignments_visible_to(request.user).filter(employee_id=scope.employee_id or -1), pk=pk
+    )
+
+
+@require_POST
+def assignment_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    try:
+        services.assignment_acknowledge(assignment=assignment, by=request.user)
+        messages.success(
+            request, f"Danke: Empfang von {assignment.device.inventory_number} ist bestätigt."
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _mine_after_action(request)
+
+
+@require_POST
+def assignment_confirm_return(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    try:
+        services.assignment_confirm_return(assignment=assignment, by=request.user)
+        messages.success(
+            request, f"Danke: Rückgabe von {assignment.device.inventory_number} ist bestätigt."
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _mine_after_action(request)
+
+
+def _mine_after_action(request):
+    if request.htmx and not request.htmx.boosted:
+        scope = scope_for(request.user)
+        # The fragment carries its own notice: the page around it does not reload.
+        notices = list(messages.get_messages(request))
+        context = {"has_employee": True, "notices": notices, **my_assignments(scope.employee_id)}
+        return render(request, "equipment/mine.html#devices", context)
+    return redirect("equipment:mine")
+
+
+# --------------------------------------------------------------------------- orders
+
+
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    _require(views_inventory(request.user))
+    status = request.GET.get("status", "")
+    orders = orders_with_figures(orders_visible_to(request.user))
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    page = Paginator(orders.order_by("-ordered_on", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": OrderStatus.choices,
+        "query": _query_without_page(request),
+        "on_order": devices_on_order(),
+        "manages": manages_equipment(request.user),
+    }
+    return _render(request, "equipment/order_list.html", context, partial="results")
+
+
+@require_http_methods(["GET", "POST"])
+def order_new(request: HttpRequest) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    form = OrderForm(request.POST or None)
+    lines = OrderLineFormSet(request.POST or None, prefix="pos")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.order_create(
+                by=request.user,
+                supplier=data["supplier"],
+                number=data["number"],
+                ordered_on=data["ordered_on"],
+                expected_on=data["expected_on"],
+                note=data["note"],
+                lines=[
+                    (line.cleaned_data["model"], line.cleaned_data["quantity"])
+                    for line in lines
+                    if line.cleaned_data.get("model")
+                ],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Die Bestellung {order.number} ist angelegt.")
+            return redirect("equipment:order_detail", pk=order.pk)
+    return render(
+        request,
+        "equipment/order_form.html",
+        {"form": form, "lines": lines, "has_models": DeviceModel.objects.exists()},
+    )
+
+
+@require_GET
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(views_inventory(request.user))
+    order = get_object_or_404(orders_visible_to(request.user), pk=pk)
+    return _order_page(request, order)
+
+
+def _order_page(request, order, *, delivery_form=None, cancel_form=None, status=200):
+    manages = manages_equipment(request.user)
+    lines = list(order.lines.select_related("model"))
+    can_change = manages and order.status in (OrderStatus.OPEN, OrderStatus.PARTIAL)
+    return render(
+        request,
+        "equipment/order_detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "totals": {
+                "quantity": sum(x.quantity for x in lines),
+                "delivered": sum(x.delivered for x in lines),
+                "cancelled": sum(x.cancelled for x in lines),
+                "outstanding": sum(x.outstanding for x in lines),
+            },
+            "deliveries": order.deliveries.select_related("line__model", "received_by"),
+            "history": order.history.select_related("by"),
+            "delivery_form": (delivery_form or DeliveryForm(order=order)) if can_change else None,
+            "cancel_form": (cancel_form or CancelForm()) if can_change else None,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def order_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    order = get_object_or_404(orders_visible_to(request.user), pk=pk)
+    form = DeliveryForm(request.POST, order=order)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            delivery = services.order_deliver(
+                order=order,
+                by=request.user,
+                line=data["line"],
+                serials=services.parse_serials(data["serials"]),
+                delivered_on=data["delivered_on"],
+                delivery_note=data["delivery_note"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Lieferung erfasst: {delivery.quantity} × {delivery.line.model.name} sind im Lager.",
+            )
+            return redirect("equipment:order_detail", pk=order.pk)
+    order.refresh_from_db()
+    return _order_page(request, order, delivery_form=form)
+
+
+@require_POST
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    order = get_object_or_404(orders_visible_to(request.user), pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_cancel_rest(
+                order=order, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.info(request, f"Der offene Rest der Bestellung {order.number} ist storniert.")
+            return redirect("equipment:order_detail", pk=order.pk)
+    order.refresh_from_db()
+    return _order_page(request, order, cancel_form=form)
+
+
+# --------------------------------------------------------------------------- models
+
+
+@require_http_methods(["GET", "POST"])
+def model_list(request: HttpRequest) -> HttpResponse:
+    _require(views_inventory(request.user))
+    manages = manages_equipment(request.user)
+    form = DeviceModelForm(request.POST or None) if manages else None
+    if request.method == "POST":
+        _require(manages)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                model = services.device_model_create(
+                    by=request.user,
+                    name=data["name"],
+                    kind=data["kind"],
+                    manufacturer=data["manufacturer"],
+                    model_number=data["model_number"],
+                    is_mobile=form.is_mobile(),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Das Modell „{model.name}“ ist angelegt.")
+                return redirect("equipment:model_list")
+    models = DeviceModel.objects.annotate(
+        total=Count("devices"),
+        in_stock=Count("devices", filter=Q(devices__status=DeviceStatus.IN_STOCK)),
+        assigned=Count("devices", filter=Q(devices__status=DeviceStatus.ASSIGNED)),
+    ).order_by("kind", "name")
+    return render(
+        request, "equipment/model_list.html", {"models": models, "form": form, "manages": manages}
+    )
+
+
+# --------------------------------------------------------------------------- rollout
+
+
+@require_http_methods(["GET", "POST"])
+def rollout_page(request: HttpRequest) -> HttpResponse:
+    _require(sees_rollout(request.user))
+    manages = manages_equipment(request.user)
+    campaign = current_campaign()
+    form = None
+    if manages:
+        initial = (
+            {
+                "name": campaign.name,
+                "start_date": campaign.start_date,
+                "target_date": campaign.target_date,
+            }
+            if campaign
+            else {"start_date": timezone.localdate()}
+        )
+        form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _require(manages)
+        if form.is_valid():
+            try:
+                campaign = services.rollout_campaign_save(
+                    by=request.user, campaign=campaign, **form.cleaned_data
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Die Rollout-Kampagne ist gespeichert.")
+                return redirect("equipment:rollout")
+    projection = rollout_projection(campaign=campaign)
+    points = rollout_history()
+    chart = rollout.build_chart(
+        points,
+        projection,
+        start_date=campaign.start_date if campaign else None,
+        target_date=campaign.target_date if campaign else None,
+    )
+    return render(
+        request,
+        "equipment/rollout.html",
+        {
+            "campaign": campaign,
+            "projection": projection,
+            "chart": chart,
+            "rows": rollout.table_rows(points),
+            "on_order": devices_on_order(),
+            "form": form,
+            "pace": rollout.de_number(projection.pace),
+            "delivery_pace": rollout.de_number(projection.delivery_pace),
+            "required_pace": rollout.de_number(projection.required_pace)
+            if projection.required_pace is not None
+            else None,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- import
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch, result = importing.device_import_preview(
+            filename=upload.name, data=upload.read(), by=request.user
+        )
+        if batch is not None:
+            return redirect("equipment:import_preview", pk=batch.pk)
+    recent = DeviceImport.objects.filter(uploaded_by=request.user).exclude(
+        status=ImportStatus.PREVIEW
+    )[:10]
+    status = 422 if result is not None and not result.ok else 200
+    return render(
+        request,
+        "equipment/import_upload.html",
+        {"form": form, "result": result, "recent": recent},
+        status=status,
+    )
+
+
+@require_GET
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    batch = get_object_or_404(DeviceImport, pk=pk, uploaded_by=request.user)
+    return render(
+        request, "equipment/import_preview.html", {"batch": batch, "summary": batch.summary}
+    )
+
+
+@require_POST
+def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    get_object_or_404(DeviceImport, pk=pk, uploaded_by=request.user)
+    try:
+        batch, result = importing.device_import_apply(batch_id=pk, by=request.user)
+    except importing.DeviceImportError as exc:
+        messages.warning(request, str(exc))
+        return redirect("equipment:import_preview", pk=pk)
+    if not result.ok:
+        messages.error(
+            request,
+            "Die Datei passt nicht mehr zum aktuellen Bestand; nichts wurde gespeichert.",
+        )
+        return render(
+            request,
+            "equipment/import_preview.html",
+            {"batch": batch, "summary": result.as_dict()},
+            status=409,
+        )
+    messages.success(request, f"Import übernommen: {result.summary_line()}")
+    return redirect(reverse("equipment:device_list"))
+
+
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    get_object_or_404(DeviceImport, pk=pk, uploaded_by=request.user)
+    try:
+        importing.device_import_discard(batch_id=pk, by=request.user)
+    except importing.DeviceImportError as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.info(request, "Import verworfen, nichts wurde gespeichert.")
+    return redirect("equipment:import_upload")
