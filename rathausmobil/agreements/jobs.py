@@ -71,8 +71,9 @@ def request_pledge_renewals(today: dt.date) -> int:
                 to=[employee.user],
                 subject="Bitte Datenschutzerklärung abgeben",
                 body=(
-                    f"Die Checkliste Datenschutz liegt in Version {version.number} vor. Bitte bestätigen Sie "
-                    "die Punkte erneut, damit Ihre Vereinbarung über mobiles Arbeiten gültig bleibt."
+                    f"Die Checkliste Datenschutz liegt in Version {version.number} vor. Bitte geben Sie "
+                    "Ihre Datenschutzerklärung dazu ab, damit Ihre Vereinbarung über mobiles Arbeiten "
+                    "wirksam wird bzw. bleibt."
                 ),
                 url=mail.link("agreements:pledge"),
             )

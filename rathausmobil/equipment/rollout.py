@@ -182,17 +182,23 @@ def progress_series(
     `periods` are (mobile?, handed over on, returned on or None) of workplace devices;
     a device counts on the days from the hand-over up to the day before the return.
     """
-    events: list[tuple[dt.date, int, int]] = []
-    for mobile, start, end in periods:
-        events.append((start, 1 if mobile else 0, 0 if mobile else 1))
-        if end is not None:
-            events.append((end, -1 if mobile else 0, 0 if mobile else -1))
-    events.sort(key=lambda e: e[0])
+    events = [(start, mobile, 1) for mobile, start, _end in periods]
+    events += [(end, mobile, -1) for mobile, _start, end in periods if end is not None]
+    return series_from_counts(events, days)
+
+
+def series_from_counts(events: list[tuple[dt.date, bool, int]], days: list[dt.date]) -> list[Point]:
+    """Devices in use at the end of each day in `days`, from counted events
+    (day, mobile?, +n hand-overs or -n returns); an event counts from its day on."""
+    events = sorted(events, key=lambda e: e[0])
     points, mobile, stationary, index = [], 0, 0, 0
     for day in days:
         while index < len(events) and events[index][0] <= day:
-            mobile += events[index][1]
-            stationary += events[index][2]
+            _day, is_mobile, n = events[index]
+            if is_mobile:
+                mobile += n
+            else:
+                stationary += n
             index += 1
         points.append(Point(day, mobile, stationary))
     return points

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from rathausmobil.core.models import Role
@@ -260,26 +261,46 @@ def rollout_projection(
 
 
 def rollout_history(today: dt.date | None = None) -> list[rollout.Point]:
-    """Weekly devices in use over the chart's half year (one query)."""
+    """Weekly workplace devices in use over the chart's half year.
+
+    Three aggregate queries (in use at the window's start, hand-overs and returns
+    per day inside it), so the cost does not grow with the number of devices.
+    """
     today = today or timezone.localdate()
     days = rollout.chart_days(today)
-    periods = []
-    rows = (
-        Assignment.objects.filter(
-            device__model__kind__in=(*MOBILE_WORKPLACE_KINDS, *STATIONARY_WORKPLACE_KINDS)
+    start = _day_start(days[0])
+    workplace = Assignment.objects.filter(
+        device__model__kind__in=(*MOBILE_WORKPLACE_KINDS, *STATIONARY_WORKPLACE_KINDS)
+    ).annotate(
+        mobile=Case(
+            When(device__model__kind__in=MOBILE_WORKPLACE_KINDS, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         )
-        .filter(Q(returned_at__isnull=True) | Q(returned_at__gte=_day_start(days[0])))
-        .values_list("device__model__kind", "handed_over_at", "returned_at")
     )
-    for kind, handed, returned in rows.iterator(chunk_size=5000):
-        periods.append(
-            (
-                kind in MOBILE_WORKPLACE_KINDS,
-                timezone.localdate(handed),
-                timezone.localdate(returned) if returned else None,
-            )
-        )
-    return rollout.progress_series(periods, days)
+    events: list[tuple[dt.date, bool, int]] = []
+    in_use_at_start = (
+        workplace.filter(handed_over_at__lt=start)
+        .filter(Q(returned_at__isnull=True) | Q(returned_at__gte=start))
+        .values("mobile")
+        .annotate(n=Count("pk"))
+    )
+    events += [(days[0] - dt.timedelta(days=1), row["mobile"], row["n"]) for row in in_use_at_start]
+    handed = (
+        workplace.filter(handed_over_at__gte=start)
+        .annotate(day=TruncDate("handed_over_at"))
+        .values("mobile", "day")
+        .annotate(n=Count("pk"))
+    )
+    events += [(row["day"], row["mobile"], row["n"]) for row in handed]
+    returned = (
+        workplace.filter(returned_at__gte=start)
+        .annotate(day=TruncDate("returned_at"))
+        .values("mobile", "day")
+        .annotate(n=Count("pk"))
+    )
+    events += [(row["day"], row["mobile"], -row["n"]) for row in returned]
+    return rollout.series_from_counts(events, days)
 
 
 def kpis(today: dt.date | None = None) -> dict:
