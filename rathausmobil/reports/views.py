@@ -40,7 +40,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             figure["breakdown"] = [
                 (labels.get(k, k), _suppressed(v) if suppress else v) for k, v in value.items()
             ]
-            figure["value"] = sum(v for v in value.values() if isinstance(v, int | float))
+            # A refusal can carry several codes: their sum is no count of refusals.
+            figure["value"] = (
+                None
+                if key in SMALL_GROUPS_SUPPRESSED
+                else sum(v for v in value.values() if isinstance(v, int | float))
+            )
         elif key in SHARES:
             figure["percent"] = round(value * 100, 1)
         elif key in DATES:
