@@ -1,5 +1,5 @@
+from rathausmobil.core.importcommand import ImportCommand
 from rathausmobil.organisation.importing import employees_import
-from rathausmobil.organisation.management.commands._import_base import ImportCommand
 
 
 class Command(ImportCommand):

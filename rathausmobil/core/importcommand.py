@@ -1,4 +1,5 @@
-"""Shared body of the two HR import commands."""
+"""Shared body of the file import commands (HR data, device inventory): read the
+file, validate it whole, print every problem in German and exit 1, or the summary."""
 
 import sys
 from pathlib import Path
