@@ -25,7 +25,10 @@ def test_it_suppresses_small_refusal_counts_for_everyone_but_hr(
     )
     client.force_login(staff_council)
     body = client.get(reverse("reports:dashboard")).content.decode()
-    assert 'R8 Dokumentierte Leistungsbedenken</th><td class="text-end text-nowrap">&lt; 5</td>' in body
+    assert (
+        'R8 Dokumentierte Leistungsbedenken</th><td class="text-end text-nowrap">&lt; 5</td>'
+        in body
+    )
     client.force_login(hr)
     body = client.get(reverse("reports:dashboard")).content.decode()
     assert 'R8 Dokumentierte Leistungsbedenken</th><td class="text-end text-nowrap">1</td>' in body

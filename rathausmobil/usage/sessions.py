@@ -1,0 +1,233 @@
+"""Assemble parser events into sessions.
+
+A session is the half-open interval [start, end) of one gateway-local key (client instance,
+tunnel id, IKE_SA, Acct-Session-Id, peer). Its identity is (gateway, key, start): importing the
+same file twice yields the same identities, so the caller upserts on ``Session.identity`` (or on
+``Session.identity_hash`` when the key, which may hold a client address, must not be stored).
+
+The assembler keeps only the open sessions in memory. It takes the still-open sessions of earlier
+files as input and hands back the ones still open at the end, so a session that spans two files
+is closed by the second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .parsers import (
+    Event,
+    GatewayRestart,
+    Problem,
+    SessionAlive,
+    SessionEnd,
+    SessionStart,
+    Snapshot,
+)
+
+MAX_PROBLEMS_KEPT = 1000
+
+
+@dataclass(slots=True)
+class Session:
+    gateway: str
+    key: str
+    user: str
+    start: datetime
+    end: datetime | None = None  # None: still open
+    start_derived: bool = False  # start = end - duration (the file began mid-session)
+    client_ip: str | None = None
+    last_seen: datetime | None = None  # snapshot formats: connected at least until then
+    start_line: int | None = None
+    end_line: int | None = None
+
+    @property
+    def identity(self) -> tuple[str, str, datetime]:
+        return (self.gateway, self.key, self.start)
+
+    @property
+    def identity_hash(self) -> str:
+        """SHA-256 of the identity: an upsert key that does not store the key itself."""
+        raw = f"{self.gateway}\x00{self.key}\x00{self.start.isoformat()}"
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def duration(self) -> timedelta | None:
+        return None if self.end is None else self.end - self.start
+
+
+@dataclass(slots=True)
+class AssemblyStats:
+    closed: int = 0
+    carried_in: int = 0  # open sessions handed in from earlier files
+    derived_starts: int = 0  # end without start, start = end - duration
+    ends_without_start: int = 0  # end without start and without duration: skipped
+    duplicate_starts: int = 0  # start of a session already open with the same start
+    restarted_open: int = 0  # a new start for a key whose session had no end: earlier one dropped
+    closed_by_restart: int = 0  # closed by GatewayRestart
+    end_before_start: int = 0
+    problems: int = 0  # Problem events from the parser
+
+
+class SessionAssembler:
+    """Feed events, get closed sessions; ``open_sessions()`` at the end.
+
+    Rules (see docs/vpn-usage.md):
+
+    - start, end: paired by key. A second start for an open key with the same start time is a
+      duplicate and ignored; with a different time the earlier session lost its end: it is
+      dropped, counted (``restarted_open``) and reported as a problem.
+    - end without start: start = end - duration when the format logs a duration (ASA
+      ``Duration``, FortiGate ``duration``, RADIUS ``Acct-Session-Time``), flagged
+      ``start_derived``; otherwise skipped and counted (``ends_without_start``).
+    - RADIUS Interim-Update for an unknown key opens the session at time - Acct-Session-Time.
+    - GatewayRestart closes every open event-based session at its time.
+    - snapshots: a key's session starts at ``since`` of the first snapshot showing it and ends at
+      ``min(until of the last snapshot showing it, time of the first snapshot not showing it)``.
+    """
+
+    def __init__(self, *, gateway: str, open_sessions: Iterable[Session] = ()):
+        self.gateway = gateway
+        self._open: dict[str, Session] = {}
+        self.stats = AssemblyStats()
+        self.problems: list[Problem] = []
+        for s in open_sessions:
+            if s.end is None:
+                self._open[s.key] = s
+                self.stats.carried_in += 1
+
+    def open_sessions(self) -> list[Session]:
+        return sorted(self._open.values(), key=lambda s: (s.start, s.key))
+
+    def _problem(self, p: Problem) -> None:
+        self.stats.problems += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(p)
+
+    def feed(self, events: Iterable[Event]) -> Iterator[Session]:
+        """Yield the sessions closed by ``events``, in the order they close."""
+        open_ = self._open
+        stats = self.stats
+        gateway = self.gateway
+        for ev in events:
+            cls = type(ev)
+            if cls is SessionStart:
+                s = open_.get(ev.key)
+                if s is not None:
+                    if s.start == ev.time:
+                        stats.duplicate_starts += 1
+                        continue
+                    if s.last_seen is None:
+                        stats.restarted_open += 1
+                        self._problem(
+                            Problem(
+                                ev.line,
+                                f"Sitzung {ev.key} begann erneut, ohne beendet zu sein; "
+                                "die frühere Sitzung ohne Ende wird verworfen",
+                                "",
+                            )
+                        )
+                open_[ev.key] = Session(
+                    gateway, ev.key, ev.user, ev.time, client_ip=ev.client_ip, start_line=ev.line
+                )
+            elif cls is SessionEnd:
+                s = open_.pop(ev.key, None)
+                if s is None:
+                    if ev.duration is None:
+                        stats.ends_without_start += 1
+                        continue
+                    s = Session(
+                        gateway,
+                        ev.key,
+                        ev.user or "",
+                        ev.time - timedelta(seconds=ev.duration),
+                        start_derived=True,
+                        client_ip=ev.client_ip,
+                    )
+                    stats.derived_starts += 1
+                if ev.time < s.start:
+                    stats.end_before_start += 1
+                    self._problem(Problem(ev.line, "Ende liegt vor dem Beginn der Sitzung", ""))
+                    continue
+                s.end, s.end_line = ev.time, ev.line
+                stats.closed += 1
+                yield s
+            elif cls is SessionAlive:
+                if ev.key not in open_ and ev.duration is not None:
+                    open_[ev.key] = Session(
+                        gateway,
+                        ev.key,
+                        ev.user,
+                        ev.time - timedelta(seconds=ev.duration),
+                        start_derived=True,
+                        client_ip=ev.client_ip,
+                    )
+                    stats.derived_starts += 1
+            elif cls is Snapshot:
+                yield from self._snapshot(ev)
+            elif cls is GatewayRestart:
+                for key in [k for k, s in open_.items() if s.last_seen is None]:
+                    s = open_.pop(key)
+                    s.end, s.end_line = max(ev.time, s.start), ev.line
+                    stats.closed_by_restart += 1
+                    stats.closed += 1
+                    yield s
+            elif cls is Problem:
+                self._problem(ev)
+
+    def _snapshot(self, snap: Snapshot) -> Iterator[Session]:
+        open_ = self._open
+        present = snap.present
+        for key in [k for k, s in open_.items() if s.last_seen is not None and k not in present]:
+            s = open_.pop(key)
+            s.end = max(s.start, min(s.last_seen, snap.time))
+            s.end_line = snap.line
+            self.stats.closed += 1
+            yield s
+        for key, p in present.items():
+            s = open_.get(key)
+            if s is None:
+                open_[key] = Session(
+                    self.gateway,
+                    key,
+                    p.user,
+                    p.since,
+                    client_ip=p.client_ip,
+                    last_seen=p.until,
+                    start_line=snap.line,
+                )
+            elif s.last_seen is None or p.until > s.last_seen:
+                s.last_seen = p.until
+
+
+@dataclass(slots=True)
+class Assembly:
+    closed: list[Session]
+    open: list[Session]
+    stats: AssemblyStats
+    problems: list[Problem] = field(default_factory=list)
+
+
+def assemble(
+    events: Iterable[Event], *, gateway: str, open_sessions: Iterable[Session] = ()
+) -> Assembly:
+    """Convenience for small inputs and tests: all closed sessions as a list."""
+    asm = SessionAssembler(gateway=gateway, open_sessions=open_sessions)
+    closed = list(asm.feed(events))
+    return Assembly(closed, asm.open_sessions(), asm.stats, asm.problems)
+
+
+def session_bounds(sessions: Iterable[Session], *, until: datetime) -> tuple[list[int], list[int]]:
+    """Unix seconds (start, end) per session; open sessions end at ``until``.
+
+    Feed the result to ``numpy.asarray(..., dtype=numpy.int64)`` and ``concurrency``.
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    cap = int(until.timestamp())
+    for s in sessions:
+        starts.append(int(s.start.timestamp()))
+        ends.append(cap if s.end is None else int(s.end.timestamp()))
+    return starts, ends
