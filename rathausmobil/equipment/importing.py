@@ -14,13 +14,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.importresult import ImportResult
 from rathausmobil.core.tabular import (
     CellError,
     Column,
@@ -262,51 +263,16 @@ FIELD_LABELS = {
     "holder": "Ausgegeben an",
 }
 
-DETAIL_LIMIT = 500
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NUMBER_IN_PARENS = re.compile(r"\(([A-Za-z0-9._/-]{1,32})\)")
 _MONTHS = re.compile(r"(\d{1,3})\s*(?:monate?|months?|mon\.?|m)?", re.IGNORECASE)
 
 
 @dataclass
-class DeviceImportResult:
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)
-    changed: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: int = 0
+class DeviceImportResult(ImportResult):
     new_models: list[str] = field(default_factory=list)
-    applied: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": len(self.created),
-            "changed": len(self.changed),
-            "unchanged": self.unchanged,
-            "new_models": len(self.new_models),
-        }
-
-    def summary_line(self) -> str:
-        c = self.counts()
-        return (
-            f"{c['created']} neu, {c['changed']} geändert, {c['unchanged']} unverändert, "
-            f"{c['new_models']} neue Modelle."
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "counts": self.counts(),
-            "problems": [str(p) for p in self.problems],
-            "warnings": [str(p) for p in self.warnings],
-            "created": self.created[:DETAIL_LIMIT],
-            "changed": self.changed[:DETAIL_LIMIT],
-            "new_models": self.new_models[:DETAIL_LIMIT],
-            "applied": self.applied,
-        }
+    EXTRA_LISTS: ClassVar[dict[str, str]] = {"new_models": "neue Modelle"}
 
 
 @dataclass

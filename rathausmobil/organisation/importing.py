@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.importresult import ImportResult as BaseImportResult
 from rathausmobil.core.tabular import (
     CellError,
     Column,
@@ -152,53 +153,19 @@ KIND_NAMES = {
     "section": UnitKind.SACHGEBIET,
 }
 
-DETAIL_LIMIT = 500  # how many created/changed records a preview lists by name
-
 
 @dataclass
-class ImportResult:
-    kind: str
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)
-    changed: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: int = 0
+class ImportResult(BaseImportResult):
+    kind: str = ""
     deactivated: list[str] = field(default_factory=list)
-    applied: bool = False
     # What changes for each deactivated record (label -> {field: [old, new]}), for
     # the audit trail; the preview lists deactivated records by label only.
     deactivated_changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": len(self.created),
-            "changed": len(self.changed),
-            "unchanged": self.unchanged,
-            "deactivated": len(self.deactivated),
-        }
-
-    def summary_line(self) -> str:
-        c = self.counts()
-        return (
-            f"{c['created']} neu, {c['changed']} geändert, {c['unchanged']} unverändert, "
-            f"{c['deactivated']} deaktiviert."
-        )
+    EXTRA_LISTS: ClassVar[dict[str, str]] = {"deactivated": "deaktiviert"}
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "counts": self.counts(),
-            "problems": [str(p) for p in self.problems],
-            "warnings": [str(p) for p in self.warnings],
-            "created": self.created[:DETAIL_LIMIT],
-            "changed": self.changed[:DETAIL_LIMIT],
-            "deactivated": self.deactivated[:DETAIL_LIMIT],
-            "applied": self.applied,
-        }
+        return {"kind": self.kind, **super().as_dict()}
 
 
 def _fmt(value: Any) -> str:
