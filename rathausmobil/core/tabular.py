@@ -501,3 +501,34 @@ def parse_key(value: Any, *, max_length: int = 32, what: str = "Kennung") -> str
             f"(höchstens {max_length} Zeichen)."
         )
     return text
+
+
+# --------------------------------------------------------------------------- row checking
+
+
+def parse_cell(
+    row: Row, table: Table, problems: list[Problem], name: str, parser, *, required=False
+):
+    """Parse one cell; a problem is recorded (not raised) so that every cell of the
+    file is checked and all problems are listed at once."""
+    raw = row.values.get(name)
+    try:
+        value = parser(raw)
+    except CellError as exc:
+        problems.append(Problem(str(exc), line=row.line, column=table.header(name)))
+        return None
+    if required and (value is None or value == ""):
+        problems.append(Problem("Pflichtfeld ist leer.", line=row.line, column=table.header(name)))
+        return None
+    return value
+
+
+def display_value(value: Any) -> str:
+    """A value as the preview and the history show it: German dates and decimals."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f").replace(".", ",")
+    return str(value)

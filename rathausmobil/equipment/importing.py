@@ -29,7 +29,9 @@ from rathausmobil.core.tabular import (
     Table,
     TableError,
     cell_text,
+    display_value,
     normalise_header,
+    parse_cell,
     parse_date,
     parse_key,
     parse_text,
@@ -288,27 +290,6 @@ class _Row:
     status_given: str | None = None
 
 
-def _fmt(value: Any) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    return str(value)
-
-
-def _cell(row, table: Table, problems: list[Problem], name: str, parser, *, required=False):
-    raw = row.values.get(name)
-    try:
-        value = parser(raw)
-    except CellError as exc:
-        problems.append(Problem(str(exc), line=row.line, column=table.header(name)))
-        return None
-    if required and (value is None or value == ""):
-        problems.append(Problem("Pflichtfeld ist leer.", line=row.line, column=table.header(name)))
-        return None
-    return value
-
-
 def _parse_kind(value: Any) -> str | None:
     text = cell_text(value)
     if not text:
@@ -414,7 +395,7 @@ def _plan(table: Table, lock: bool = False):
     rows: list[_Row] = []
     for row in table.rows:
         before = len(problems)
-        number = _cell(
+        number = parse_cell(
             row,
             table,
             problems,
@@ -434,28 +415,31 @@ def _plan(table: Table, lock: bool = False):
                 )
             else:
                 seen[key] = row.line
-        serial = _cell(row, table, problems, "serial", lambda v: parse_text(v, max_length=80)) or ""
-        model_name = _cell(
+        serial = (
+            parse_cell(row, table, problems, "serial", lambda v: parse_text(v, max_length=80)) or ""
+        )
+        model_name = parse_cell(
             row, table, problems, "model", lambda v: parse_text(v, max_length=120), required=True
         )
         model_number = (
-            _cell(row, table, problems, "model_number", lambda v: parse_text(v, max_length=80))
+            parse_cell(row, table, problems, "model_number", lambda v: parse_text(v, max_length=80))
             or ""
         )
-        kind = _cell(row, table, problems, "kind", _parse_kind)
+        kind = parse_cell(row, table, problems, "kind", _parse_kind)
         manufacturer = (
-            _cell(row, table, problems, "manufacturer", lambda v: parse_text(v, max_length=80))
+            parse_cell(row, table, problems, "manufacturer", lambda v: parse_text(v, max_length=80))
             or ""
         )
-        status = _cell(row, table, problems, "status", _parse_status)
-        purchase = _cell(row, table, problems, "purchase_date", parse_date)
-        warranty_until = _cell(row, table, problems, "warranty_until", parse_date)
-        months = _cell(row, table, problems, "warranty_months", _parse_months)
+        status = parse_cell(row, table, problems, "status", _parse_status)
+        purchase = parse_cell(row, table, problems, "purchase_date", parse_date)
+        warranty_until = parse_cell(row, table, problems, "warranty_until", parse_date)
+        months = parse_cell(row, table, problems, "warranty_months", _parse_months)
         holder_text = (
-            _cell(row, table, problems, "holder", lambda v: parse_text(v, max_length=200)) or ""
+            parse_cell(row, table, problems, "holder", lambda v: parse_text(v, max_length=200))
+            or ""
         )
         holder_number = (
-            _cell(
+            parse_cell(
                 row,
                 table,
                 problems,
@@ -465,12 +449,14 @@ def _plan(table: Table, lock: bool = False):
             or ""
         )
         holder_email = (
-            _cell(row, table, problems, "holder_email", lambda v: parse_text(v, max_length=254))
+            parse_cell(
+                row, table, problems, "holder_email", lambda v: parse_text(v, max_length=254)
+            )
             or ""
         )
-        handed_over_on = _cell(row, table, problems, "handed_over_on", parse_date)
+        handed_over_on = parse_cell(row, table, problems, "handed_over_on", parse_date)
         notes = (
-            _cell(
+            parse_cell(
                 row,
                 table,
                 problems,
@@ -493,8 +479,8 @@ def _plan(table: Table, lock: bool = False):
         if purchase and warranty_until and warranty_until < purchase:
             problems.append(
                 Problem(
-                    f"Die Garantie ({_fmt(warranty_until)}) endet vor dem Kaufdatum "
-                    f"({_fmt(purchase)}).",
+                    f"Die Garantie ({display_value(warranty_until)}) endet vor dem Kaufdatum "
+                    f"({display_value(purchase)}).",
                     line=row.line,
                     column=table.header("warranty_until"),
                 )
@@ -502,7 +488,7 @@ def _plan(table: Table, lock: bool = False):
         if handed_over_on and handed_over_on > today:
             problems.append(
                 Problem(
-                    f"Das Ausgabedatum ({_fmt(handed_over_on)}) liegt in der Zukunft.",
+                    f"Das Ausgabedatum ({display_value(handed_over_on)}) liegt in der Zukunft.",
                     line=row.line,
                     column=table.header("handed_over_on"),
                 )
@@ -694,7 +680,7 @@ def _plan(table: Table, lock: bool = False):
             if old != new:
                 if name == "status":
                     old, new = DeviceStatus(old).label, DeviceStatus(new).label
-                changes[FIELD_LABELS[name]] = [_fmt(old), _fmt(new)]
+                changes[FIELD_LABELS[name]] = [display_value(old), display_value(new)]
         if device.model.name.casefold() != r.model_name.casefold():
             changes["Modell"] = [device.model.name, r.model_name]
         if device.holder_id != r.holder_id:

@@ -27,6 +27,8 @@ from rathausmobil.core.tabular import (
     Problem,
     Table,
     TableError,
+    display_value,
+    parse_cell,
     parse_date,
     parse_decimal,
     parse_key,
@@ -168,30 +170,6 @@ class ImportResult(BaseImportResult):
         return {"kind": self.kind, **super().as_dict()}
 
 
-def _fmt(value: Any) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f").replace(".", ",")
-    return str(value)
-
-
-def _cell(row, table: Table, problems: list[Problem], name: str, parser, *, required=False):
-    """Parse one cell; a problem is recorded (not raised) so every cell is checked."""
-    raw = row.values.get(name)
-    try:
-        value = parser(raw)
-    except CellError as exc:
-        problems.append(Problem(str(exc), line=row.line, column=table.header(name)))
-        return None
-    if required and (value is None or value == ""):
-        problems.append(Problem("Pflichtfeld ist leer.", line=row.line, column=table.header(name)))
-        return None
-    return value
-
-
 # =========================================================================== org units
 
 
@@ -226,18 +204,21 @@ def _org_units_plan(table: Table, lock: bool = False):
     rows: list[_UnitRow] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        code = _cell(
+        code = parse_cell(
             row, table, problems, "code", lambda v: parse_key(v, what="Kennung"), required=True
         )
-        name = _cell(
+        name = parse_cell(
             row, table, problems, "name", lambda v: parse_text(v, max_length=200), required=True
         )
-        parent = _cell(row, table, problems, "parent", lambda v: parse_key(v, what="Kennung")) or ""
+        parent = (
+            parse_cell(row, table, problems, "parent", lambda v: parse_key(v, what="Kennung")) or ""
+        )
         head = (
-            _cell(row, table, problems, "head", lambda v: parse_key(v, what="Personalnummer")) or ""
+            parse_cell(row, table, problems, "head", lambda v: parse_key(v, what="Personalnummer"))
+            or ""
         )
         kind_text = (
-            _cell(row, table, problems, "kind", lambda v: parse_text(v, max_length=40)) or ""
+            parse_cell(row, table, problems, "kind", lambda v: parse_text(v, max_length=40)) or ""
         )
         kind = None
         if kind_text:
@@ -346,9 +327,9 @@ def _org_units_plan(table: Table, lock: bool = False):
             changes["Bezeichnung"] = [unit.name, r.name]
         old_parent = unit.parent.code if unit.parent else ""
         if has_parent and old_parent != r.parent:
-            changes["Übergeordnet"] = [_fmt(old_parent), _fmt(r.parent)]
+            changes["Übergeordnet"] = [display_value(old_parent), display_value(r.parent)]
         if has_head and unit.head_personnel_number != r.head:
-            changes["Leitung"] = [_fmt(unit.head_personnel_number), _fmt(r.head)]
+            changes["Leitung"] = [display_value(unit.head_personnel_number), display_value(r.head)]
         if unit.kind != r.kind:
             changes["Ebene"] = [UnitKind(unit.kind).label, UnitKind(r.kind).label]
         if changes:
@@ -460,11 +441,11 @@ def _parse_hours(value: Any) -> Decimal | None:
     hours = parse_decimal(value)
     if hours is not None and not (Decimal("0") < hours <= Decimal("60")):
         raise CellError(
-            f"Wochenstunden müssen größer als 0 und höchstens 60 sein (gefunden: {_fmt(hours)})."
+            f"Wochenstunden müssen größer als 0 und höchstens 60 sein (gefunden: {display_value(hours)})."
         )
     if hours is not None and hours.normalize().as_tuple().exponent < -2:
         raise CellError(
-            f"Wochenstunden mit höchstens zwei Nachkommastellen angeben (gefunden: {_fmt(hours)})."
+            f"Wochenstunden mit höchstens zwei Nachkommastellen angeben (gefunden: {display_value(hours)})."
         )
     return hours
 
@@ -507,7 +488,7 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
     rows: list[_EmployeeRow] = []
     for row in table.rows:
         before = len(problems)
-        pn = _cell(
+        pn = parse_cell(
             row,
             table,
             problems,
@@ -526,7 +507,7 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
                 )
             else:
                 seen[pn] = row.line
-        last = _cell(
+        last = parse_cell(
             row,
             table,
             problems,
@@ -534,7 +515,7 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
             lambda v: parse_text(v, max_length=100),
             required=True,
         )
-        first = _cell(
+        first = parse_cell(
             row,
             table,
             problems,
@@ -542,8 +523,8 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
             lambda v: parse_text(v, max_length=100),
             required=True,
         )
-        email = _cell(row, table, problems, "email", _parse_email) or ""
-        unit_code = _cell(
+        email = parse_cell(row, table, problems, "email", _parse_email) or ""
+        unit_code = parse_cell(
             row, table, problems, "unit", lambda v: parse_key(v, what="Kennung"), required=True
         )
         if unit_code and unit_code not in units:
@@ -556,7 +537,7 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
                 )
             )
         pos_no = (
-            _cell(
+            parse_cell(
                 row,
                 table,
                 problems,
@@ -566,7 +547,9 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
             or ""
         )
         pos_title = (
-            _cell(row, table, problems, "position_title", lambda v: parse_text(v, max_length=200))
+            parse_cell(
+                row, table, problems, "position_title", lambda v: parse_text(v, max_length=200)
+            )
             or ""
         )
         if pos_no and table.has("position_title") and not pos_title:
@@ -588,13 +571,13 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
                     )
                 )
             position_seen.setdefault(pos_no, (pos_title, row.line))
-        hours = _cell(row, table, problems, "weekly_hours", _parse_hours, required=True)
-        entry = _cell(row, table, problems, "entry_date", parse_date, required=True)
-        exit_ = _cell(row, table, problems, "exit_date", parse_date)
+        hours = parse_cell(row, table, problems, "weekly_hours", _parse_hours, required=True)
+        entry = parse_cell(row, table, problems, "entry_date", parse_date, required=True)
+        exit_ = parse_cell(row, table, problems, "exit_date", parse_date)
         if entry and exit_ and exit_ < entry:
             problems.append(
                 Problem(
-                    f"Der Austritt ({_fmt(exit_)}) liegt vor dem Eintritt ({_fmt(entry)}).",
+                    f"Der Austritt ({display_value(exit_)}) liegt vor dem Eintritt ({display_value(entry)}).",
                     line=row.line,
                     column=table.header("exit_date"),
                 )
@@ -644,11 +627,11 @@ def _employees_plan(table: Table, today: dt.date, lock: bool = False):
                 continue
             if name == "unit_id":
                 old, new = unit_codes.get(old, old), unit_codes.get(new, new)
-            changes[EMPLOYEE_FIELD_LABELS[name]] = [_fmt(old), _fmt(new)]
+            changes[EMPLOYEE_FIELD_LABELS[name]] = [display_value(old), display_value(new)]
         if has_position:
             old = employee.position.number if employee.position_id else ""
             if old != r.position_number:
-                changes["Stelle"] = [_fmt(old), _fmt(r.position_number)]
+                changes["Stelle"] = [display_value(old), display_value(r.position_number)]
         if employee.is_active != r.values["is_active"]:
             changes["aktiv"] = ["ja", "nein"] if employee.is_active else ["nein", "ja"]
         if employee.is_active and not r.values["is_active"]:
