@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rathausmobil.agreements",
     "rathausmobil.equipment",
     "rathausmobil.access",
+    "rathausmobil.usage",
     "rathausmobil.reports",
 ]
 
@@ -219,3 +220,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# VPN usage from the gateways' logs (docs/vpn-usage.md).
+USAGE_TZ = os.environ.get("USAGE_TZ", "Europe/Berlin")
+# Working hours for concurrent_avg_workhours: local clock, whole hours, weekdays Monday = 0.
+USAGE_WORK_START_HOUR = int(os.environ.get("USAGE_WORK_START_HOUR", "7"))
+USAGE_WORK_END_HOUR = int(os.environ.get("USAGE_WORK_END_HOUR", "18"))
+USAGE_WORKDAYS = tuple(int(d) for d in os.environ.get("USAGE_WORKDAYS", "0,1,2,3,4").split(","))
+USAGE_RAW_RETENTION_DAYS = int(os.environ.get("USAGE_RAW_RETENTION_DAYS", "90"))
+USAGE_STORE_CLIENT_IP = env_bool("USAGE_STORE_CLIENT_IP", False)
+USAGE_MIN_GROUP = 5

@@ -14,6 +14,7 @@ from rathausmobil.agreements import selectors as agreements
 from rathausmobil.eligibility import selectors as eligibility
 from rathausmobil.equipment import selectors as equipment
 from rathausmobil.organisation import selectors as organisation
+from rathausmobil.usage import figures as usage
 
 PROVIDERS: list[Callable[[], dict[str, Any]]] = [
     organisation.kpis,
@@ -21,6 +22,7 @@ PROVIDERS: list[Callable[[], dict[str, Any]]] = [
     agreements.kpis,
     equipment.kpis,
     access.kpis,
+    usage.kpis,
 ]
 
 LABELS = {
@@ -43,6 +45,8 @@ LABELS = {
     "rollout_projected_date": "Voraussichtlich fertig",
     "terminal_server_grants": "Terminalserver-Zugänge",
     "terminal_server_capacity": "Terminalserver-Kapazität (Sitzungen)",
+    "vpn_concurrent_avg_workdays": "VPN gleichzeitig im Mittel (Mo–Fr, Arbeitszeit, 28 Tage)",
+    "vpn_concurrent_peak": "VPN gleichzeitig höchstens (28 Tage)",
 }
 
 

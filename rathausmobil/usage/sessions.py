@@ -42,6 +42,9 @@ class Session:
     last_seen: datetime | None = None  # snapshot formats: connected at least until then
     start_line: int | None = None
     end_line: int | None = None
+    # Set for a session carried in from storage under a hashed key (see ``key_hash``): the
+    # identity it was stored with, used as long as its clear key has not been seen again.
+    stored_identity: str | None = None
 
     @property
     def identity(self) -> tuple[str, str, datetime]:
@@ -50,12 +53,20 @@ class Session:
     @property
     def identity_hash(self) -> str:
         """SHA-256 of the identity: an upsert key that does not store the key itself."""
+        if self.stored_identity is not None:
+            return self.stored_identity
         raw = f"{self.gateway}\x00{self.key}\x00{self.start.isoformat()}"
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @property
     def duration(self) -> timedelta | None:
         return None if self.end is None else self.end - self.start
+
+
+def key_hash(gateway: str, key: str) -> str:
+    """What storage keeps of an open session's key (which may hold a client address):
+    enough to recognise the key when a later file ends the session, not the key itself."""
+    return "#" + hashlib.sha256(f"{gateway}\x00{key}".encode()).hexdigest()[:31]
 
 
 @dataclass(slots=True)
@@ -93,10 +104,33 @@ class SessionAssembler:
         self._open: dict[str, Session] = {}
         self.stats = AssemblyStats()
         self.problems: list[Problem] = []
+        self.first_time: datetime | None = None  # earliest and latest event time fed
+        self.last_time: datetime | None = None
+        # Carried sessions whose key is only known as ``key_hash`` (keys start with "#").
+        self._hashed = 0
         for s in open_sessions:
             if s.end is None:
                 self._open[s.key] = s
+                self._hashed += s.key.startswith("#")
                 self.stats.carried_in += 1
+
+    def _carried(self, key: str) -> Session | None:
+        """The carried session stored under this key's hash, now known by its clear key."""
+        if not self._hashed:
+            return None
+        s = self._open.pop(key_hash(self.gateway, key), None)
+        if s is not None:
+            self._hashed -= 1
+            s.key = key
+            s.stored_identity = None
+            self._open[key] = s
+        return s
+
+    def _seen(self, t: datetime) -> None:
+        if self.first_time is None or t < self.first_time:
+            self.first_time = t
+        if self.last_time is None or t > self.last_time:
+            self.last_time = t
 
     def open_sessions(self) -> list[Session]:
         return sorted(self._open.values(), key=lambda s: (s.start, s.key))
@@ -111,10 +145,14 @@ class SessionAssembler:
         open_ = self._open
         stats = self.stats
         gateway = self.gateway
+        last = None
         for ev in events:
             cls = type(ev)
+            if cls is not Problem and ev.time is not last:
+                last = ev.time
+                self._seen(last)
             if cls is SessionStart:
-                s = open_.get(ev.key)
+                s = open_.get(ev.key) or self._carried(ev.key)
                 if s is not None:
                     if s.start == ev.time:
                         stats.duplicate_starts += 1
@@ -134,6 +172,8 @@ class SessionAssembler:
                 )
             elif cls is SessionEnd:
                 s = open_.pop(ev.key, None)
+                if s is None and self._carried(ev.key) is not None:
+                    s = open_.pop(ev.key)
                 if s is None:
                     if ev.duration is None:
                         stats.ends_without_start += 1
@@ -155,7 +195,11 @@ class SessionAssembler:
                 stats.closed += 1
                 yield s
             elif cls is SessionAlive:
-                if ev.key not in open_ and ev.duration is not None:
+                if (
+                    ev.key not in open_
+                    and self._carried(ev.key) is None
+                    and ev.duration is not None
+                ):
                     open_[ev.key] = Session(
                         gateway,
                         ev.key,
@@ -180,7 +224,17 @@ class SessionAssembler:
     def _snapshot(self, snap: Snapshot) -> Iterator[Session]:
         open_ = self._open
         present = snap.present
-        for key in [k for k, s in open_.items() if s.last_seen is not None and k not in present]:
+        if self._hashed:
+            for key in present:
+                if key not in open_:
+                    self._carried(key)
+        # A snapshot from before a session began (a file read again after a later one) does
+        # not end it.
+        for key in [
+            k
+            for k, s in open_.items()
+            if s.last_seen is not None and k not in present and snap.time > s.start
+        ]:
             s = open_.pop(key)
             s.end = max(s.start, min(s.last_seen, snap.time))
             s.end_line = snap.line

@@ -14,6 +14,7 @@ JOB_MODULES = [
     "rathausmobil.agreements.jobs",
     "rathausmobil.equipment.jobs",
     "rathausmobil.access.jobs",
+    "rathausmobil.usage.jobs",
 ]
 
 

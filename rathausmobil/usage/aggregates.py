@@ -1,0 +1,271 @@
+"""Daily aggregates, always recomputed from the stored sessions (never added up), so that
+importing a file again, or a later file that closes an open session, gives the same result.
+
+``rebuild(gateway_ids, first, last)`` rewrites ``UsageDay`` of those gateways and
+``UnitUsageDay`` (all gateways) for the local days ``first``..``last``. A session still open
+counts until its gateway's ``log_until``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from rathausmobil.usage.concurrency import Occupancy
+from rathausmobil.usage.models import (
+    GatewayLogState,
+    UnitUsageDay,
+    UsageDay,
+    pack_counts,
+)
+
+CHUNK_DAYS = 14
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.USAGE_TZ)
+
+
+def day_bounds(day: dt.date, tz: ZoneInfo | None = None) -> tuple[int, int]:
+    """Unix seconds of local midnight of ``day`` and of the next day."""
+    tz = tz or zone()
+    lo = dt.datetime.combine(day, dt.time(0), tz)
+    hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)
+    return int(lo.timestamp()), int(hi.timestamp())
+
+
+def local_day(ts: int, tz: ZoneInfo | None = None) -> dt.date:
+    return dt.datetime.fromtimestamp(ts, tz or zone()).date()
+
+
+def hour_bounds(day: dt.date, tz: ZoneInfo) -> list[tuple[int, int, int]]:
+    """(local clock hour, lo, hi) for each real hour of the day: 23, 24 or 25 of them."""
+    lo, hi = day_bounds(day, tz)
+    out = []
+    t = lo
+    while t < hi:
+        out.append((dt.datetime.fromtimestamp(t, tz).hour, t, min(t + 3600, hi)))
+        t += 3600
+    return out
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _chunks(days: list[dt.date]) -> Iterable[list[dt.date]]:
+    """Runs of consecutive days, at most CHUNK_DAYS long."""
+    run: list[dt.date] = []
+    for d in days:
+        if run and (len(run) == CHUNK_DAYS or (d - run[-1]).days != 1):
+            yield run
+            run = []
+        run.append(d)
+    if run:
+        yield run
+
+
+def _fetch(gateway_ids: list[int] | None, lo: int, hi: int) -> np.ndarray:
+    """(started, end, account_id, employee_id or -1, unit_id or -1) of the sessions of these
+    gateways that overlap [lo, hi); open sessions end at their gateway's ``log_until``."""
+    states = GatewayLogState.objects.all()
+    if gateway_ids is not None:
+        states = states.filter(gateway_id__in=gateway_ids)
+    parts = []
+    with connection.cursor() as cur:
+        for state in states:
+            if state.log_until is None:
+                continue
+            cap = state.log_until
+            cur.execute(
+                "SELECT started, COALESCE(ended, %s), account_id, COALESCE(employee_id, -1),"
+                " COALESCE(unit_id, -1) FROM usage_vpnsession"
+                " WHERE gateway_id = %s AND started < %s AND started >= %s"
+                " AND COALESCE(ended, %s) > %s",
+                [cap, state.gateway_id, hi, lo - state.max_duration - 1, cap, lo],
+            )
+            rows = cur.fetchall()
+            if rows:
+                parts.append(np.array(rows, dtype=np.int64).reshape(-1, 5))
+    return np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
+
+
+def _bitmap(ids: np.ndarray) -> bytes:
+    if not ids.size:
+        return zlib.compress(b"")
+    bits = np.zeros(int(ids.max()) + 1, dtype=bool)
+    bits[ids] = True
+    return zlib.compress(np.packbits(bits, bitorder="little").tobytes(), 6)
+
+
+def bitmap_ids(blob: bytes | None) -> np.ndarray:
+    if not blob:
+        return np.zeros(0, dtype=np.int64)
+    raw = np.frombuffer(zlib.decompress(bytes(blob)), dtype=np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).astype(np.int64)
+
+
+def persons(account_ids: np.ndarray, employee_of: np.ndarray) -> int:
+    """Distinct people among these accounts: mapped accounts count by person, unmapped ones
+    by name. ``employee_of[account_id]`` is the employee id or -1."""
+    if not account_ids.size:
+        return 0
+    emp = employee_of[account_ids]
+    mapped = emp >= 0
+    return int(np.unique(emp[mapped]).size + np.count_nonzero(~mapped))
+
+
+def employee_of_accounts() -> np.ndarray:
+    from rathausmobil.usage.models import VpnAccount
+
+    rows = list(VpnAccount.objects.values_list("pk", "employee_id"))
+    size = max((pk for pk, _ in rows), default=0) + 1
+    out = np.full(size, -1, dtype=np.int64)
+    for pk, emp in rows:
+        if emp is not None:
+            out[pk] = emp
+    return out
+
+
+@transaction.atomic
+def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date) -> None:
+    if last < first:
+        return
+    tz = zone()
+    # Days whose raw sessions the retention job has deleted are final: rebuilding them from
+    # what is left would lose figures.
+    final = set(
+        UsageDay.objects.filter(day__gte=first, day__lte=last, accounts__isnull=True)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    days = [d for d in _days(first, last) if d not in final]
+    if not days:
+        return
+    employee_of = employee_of_accounts()
+    for gateway_id in gateway_ids:
+        for chunk in _chunks(days):
+            _rebuild_gateway_days(gateway_id, chunk, tz, employee_of)
+    for chunk in _chunks(days):
+        _rebuild_unit_days(chunk, tz)
+
+
+def _rebuild_gateway_days(gateway_id, days, tz, employee_of) -> None:
+    bounds = [day_bounds(d, tz) for d in days]
+    lo, hi = bounds[0][0], bounds[-1][1]
+    rows = _fetch([gateway_id], lo, hi)
+    starts, ends, accounts = rows[:, 0], rows[:, 1], rows[:, 2]
+    occ = Occupancy.build(starts, ends, lo, hi)
+    new = []
+    for day, (dlo, dhi) in zip(days, bounds, strict=True):
+        counts = occ.counts[dlo - lo : dhi - lo]
+        touching = (starts < dhi) & (ends > dlo)
+        if not touching.any():
+            continue
+        i = int(np.argmax(counts))
+        seen = np.unique(accounts[touching])
+        new.append(
+            UsageDay(
+                gateway_id=gateway_id,
+                day=day,
+                lo=dlo,
+                seconds=dhi - dlo,
+                counts=pack_counts(counts),
+                sessions=int(np.count_nonzero((starts >= dlo) & (starts < dhi))),
+                peak=int(counts[i]),
+                peak_at=dlo + i if counts[i] else None,
+                accounts=_bitmap(seen),
+                users=persons(seen, employee_of) if seen.size else 0,
+            )
+        )
+    UsageDay.objects.filter(gateway_id=gateway_id, day__in=days).delete()
+    UsageDay.objects.bulk_create(new, batch_size=500)
+
+
+def _unit_tree() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unit ids, CSR pointer, ancestor indices incl. itself) for every unit."""
+    from rathausmobil.organisation.models import OrgUnit
+
+    units = list(OrgUnit.objects.values_list("pk", "path"))
+    ids = np.array([pk for pk, _ in units], dtype=np.int64)
+    index = {pk: i for i, pk in enumerate(ids.tolist())}
+    ptr, anc = [0], []
+    for pk, path in units:
+        chain = [index[int(p)] for p in path.strip("/").split("/") if p and int(p) in index]
+        if index[pk] not in chain:
+            chain.append(index[pk])
+        anc.extend(chain)
+        ptr.append(len(anc))
+    return ids, np.array(ptr, dtype=np.int64), np.array(anc, dtype=np.int64)
+
+
+def _rebuild_unit_days(days, tz) -> None:
+    bounds = [day_bounds(d, tz) for d in days]
+    lo, hi = bounds[0][0], bounds[-1][1]
+    rows = _fetch(None, lo, hi)
+    rows = rows[rows[:, 4] >= 0]
+    UnitUsageDay.objects.filter(day__in=days).delete()
+    if not rows.size:
+        return
+    ids, ptr, anc = _unit_tree()
+    index = np.full(int(max(ids.max(), rows[:, 4].max())) + 1, -1, dtype=np.int64)
+    index[ids] = np.arange(ids.size)
+    uidx = index[rows[:, 4]]
+    rows, uidx = rows[uidx >= 0], uidx[uidx >= 0]
+    # Every session counts for its unit and each unit above it.
+    n_anc = ptr[uidx + 1] - ptr[uidx]
+    rep = np.repeat(np.arange(uidx.size), n_anc)
+    offs = np.arange(rep.size) - np.repeat(np.cumsum(n_anc) - n_anc, n_anc)
+    U = anc[ptr[uidx][rep] + offs]
+    S, E, EMP = rows[rep, 0], rows[rep, 1], rows[rep, 3]
+    n_units = ids.size
+    new = []
+    for day, (dlo, dhi) in zip(days, bounds, strict=True):
+        cs, ce = np.maximum(S, dlo), np.minimum(E, dhi)
+        m = cs < ce
+        if not m.any():
+            continue
+        u, cs, ce, emp, s0 = U[m], cs[m], ce[m], EMP[m], S[m]
+        hours = np.zeros((n_units, 24), dtype=np.int64)
+        for h, hlo, hhi in hour_bounds(day, tz):
+            overlap = np.clip(np.minimum(ce, hhi) - np.maximum(cs, hlo), 0, None)
+            hours[:, h] += np.bincount(u, weights=overlap, minlength=n_units).astype(np.int64)
+        started = np.bincount(u[(s0 >= dlo) & (s0 < dhi)], minlength=n_units)
+        pairs = np.unique(u * (1 << 32) + emp)
+        users = np.bincount(pairs >> 32, minlength=n_units)
+        peak = _peaks(u, cs, ce, n_units)
+        for i in np.flatnonzero(users):
+            new.append(
+                UnitUsageDay(
+                    unit_id=int(ids[i]),
+                    day=day,
+                    sessions=int(started[i]),
+                    users=int(users[i]),
+                    peak=int(peak[i]),
+                    hour_seconds=hours[i].tolist(),
+                )
+            )
+    UnitUsageDay.objects.bulk_create(new, batch_size=1000)
+
+
+def _peaks(u: np.ndarray, s: np.ndarray, e: np.ndarray, n_units: int) -> np.ndarray:
+    """Highest number of sessions open at one instant, per unit ([s, e) half-open: at an
+    instant where one ends and another starts, the ending one is already closed)."""
+    t = np.concatenate([s, e])
+    d = np.concatenate([np.ones(s.size, np.int64), -np.ones(e.size, np.int64)])
+    uu = np.concatenate([u, u])
+    order = np.lexsort((d, t, uu))  # by unit, then time, then -1 before +1
+    uu, d = uu[order], d[order]
+    running = np.cumsum(d)
+    first = np.flatnonzero(np.r_[True, uu[1:] != uu[:-1]])
+    base = np.r_[0, running[first[1:] - 1]]
+    running -= np.repeat(base, np.diff(np.r_[first, uu.size]))
+    out = np.zeros(n_units, dtype=np.int64)
+    out[uu[first]] = np.maximum.reduceat(running, first)
+    return out
