@@ -17,11 +17,12 @@ not guessed: it stays unmapped with the cause "mehrdeutig".
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from rathausmobil.usage.models import UnmappedCause, VpnAccount, VpnAlias
 
@@ -93,14 +94,18 @@ class Directory:
 
 
 class AccountCache:
-    """Logged name → (account id, employee id, unit id) for one import; creates accounts for
-    names seen for the first time. A WireGuard key keeps its case; other names are stored
-    lower-case."""
+    """Logged name → (account id, employee id, unit id), loaded once per import run; creates
+    accounts for names seen for the first time. A WireGuard key keeps its case; other names
+    are stored lower-case."""
 
     def __init__(self, directory: Directory | None = None) -> None:
         self.directory = directory or Directory()
         self._known: dict[str, tuple[int, int | None, int | None]] = {}
         self._seen: dict[int, tuple[int, int]] = {}  # account id -> (first, last) Unix seconds
+        self._resolved: set[str] = set()  # unmapped names already tried again in this run
+        unit_of = self.directory.unit_of
+        for pk, name, employee_id in VpnAccount.objects.values_list("pk", "name", "employee_id"):
+            self._known[name] = (pk, employee_id, unit_of.get(employee_id))
 
     @staticmethod
     def account_name(raw: str) -> str:
@@ -110,24 +115,59 @@ class AccountCache:
     def get(self, raw: str) -> tuple[int, int | None, int | None]:
         name = self.account_name(raw)
         hit = self._known.get(name)
-        if hit is not None:
+        if hit is not None and (hit[1] is not None or name in self._resolved):
             return hit
-        account = VpnAccount.objects.filter(name=name).first()
+        self._resolved.add(name)
         match = self.directory.resolve(name)
-        if account is None:
+        if hit is None:
             account, _ = VpnAccount.objects.get_or_create(
                 name=name,
                 defaults={"employee_id": match.employee_id, "unmapped_cause": match.cause},
             )
-        elif account.employee_id is None and match.employee_id is not None:
+            pk, employee_id = account.pk, account.employee_id
+        else:
+            pk, employee_id = hit[0], None
+        if employee_id is None and match.employee_id is not None:
             # An alias or a new employee record arrived since the name was first seen.
-            VpnAccount.objects.filter(pk=account.pk).update(
+            VpnAccount.objects.filter(pk=pk).update(
                 employee_id=match.employee_id, unmapped_cause=""
             )
-            account.employee_id = match.employee_id
-        unit_id = self.directory.unit_of.get(account.employee_id) if account.employee_id else None
-        hit = self._known[name] = (account.pk, account.employee_id, unit_id)
+            employee_id = match.employee_id
+        hit = self._known[name] = (pk, employee_id, self.directory.unit_of.get(employee_id))
         return hit
+
+    def lookup_many(self, raw_names: set[str]) -> dict[str, tuple[int, int | None, int | None]]:
+        """``get`` for many logged names; names never seen before are created in one
+        ``bulk_create``."""
+        out: dict[str, tuple[int, int | None, int | None]] = {}
+        new: dict[str, str] = {}  # account name -> a raw name
+        for raw in raw_names:
+            name = self.account_name(raw)
+            if name in self._known:
+                out[raw] = self.get(raw)
+            else:
+                new.setdefault(name, raw)
+        if new:
+            matches = {name: self.directory.resolve(name) for name in new}
+            VpnAccount.objects.bulk_create(
+                [
+                    VpnAccount(name=name, employee_id=m.employee_id, unmapped_cause=m.cause)
+                    for name, m in matches.items()
+                ],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+            names = list(new)
+            for i in range(0, len(names), 2000):
+                for pk, name, employee_id in VpnAccount.objects.filter(
+                    name__in=names[i : i + 2000]
+                ).values_list("pk", "name", "employee_id"):
+                    self._known[name] = (pk, employee_id, self.directory.unit_of.get(employee_id))
+                    self._resolved.add(name)
+            for raw in raw_names:
+                if raw not in out:
+                    out[raw] = self.get(raw)
+        return out
 
     def seen(self, account_id: int, first: int, last: int) -> None:
         old = self._seen.get(account_id)
@@ -137,21 +177,23 @@ class AccountCache:
             self._seen[account_id] = (min(old[0], first), max(old[1], last))
 
     def save_seen(self) -> None:
-        """Write first/last seen of the accounts touched (one query per account)."""
-        import datetime as dt
-
-        with transaction.atomic():
-            for pk, (first, last) in self._seen.items():
-                acc = (
-                    VpnAccount.objects.select_for_update()
-                    .only("first_seen", "last_seen")
-                    .get(pk=pk)
-                )
-                f = dt.datetime.fromtimestamp(first, dt.UTC)
-                la = dt.datetime.fromtimestamp(last, dt.UTC)
-                acc.first_seen = f if acc.first_seen is None else min(acc.first_seen, f)
-                acc.last_seen = la if acc.last_seen is None else max(acc.last_seen, la)
-                acc.save(update_fields=["first_seen", "last_seen"])
+        """Widen first/last seen of the accounts touched (one statement, many rows)."""
+        if not self._seen:
+            return
+        rows = []
+        for pk, (first, last) in sorted(self._seen.items()):
+            f = dt.datetime.fromtimestamp(first, dt.UTC)
+            la = dt.datetime.fromtimestamp(last, dt.UTC)
+            rows.append((f, f, la, la, pk))
+        with connection.cursor() as cur:
+            cur.executemany(
+                "UPDATE usage_vpnaccount SET"
+                " first_seen = CASE WHEN first_seen IS NULL OR first_seen > %s THEN %s"
+                " ELSE first_seen END,"
+                " last_seen = CASE WHEN last_seen IS NULL OR last_seen < %s THEN %s"
+                " ELSE last_seen END WHERE id = %s",
+                rows,
+            )
         self._seen.clear()
 
 

@@ -110,6 +110,7 @@ def import_files(
 ) -> list[FileResult]:
     check_format(fmt)
     results = []
+    accounts = AccountCache()
     for path in paths:
         path = Path(path)
         with path.open(encoding="utf-8", errors="replace", newline=None) as fh:
@@ -122,6 +123,7 @@ def import_files(
                 year=year,
                 user=user,
                 source=source,
+                accounts=accounts,
             )
         if progress:
             progress(result)
@@ -139,8 +141,10 @@ def import_lines(
     year: int | None = None,
     user=None,
     source: str = "import_vpn_log",
+    accounts: AccountCache | None = None,
 ) -> FileResult:
-    """Import one file's lines (see module docstring)."""
+    """Import one file's lines (see module docstring). Pass one ``AccountCache`` for several
+    files of a run; after a failed file, start a new one (its ids may be rolled back)."""
     check_format(fmt)
     began = time.perf_counter()
     result = FileResult(name)
@@ -149,7 +153,7 @@ def import_lines(
     with transaction.atomic():
         state, _ = GatewayLogState.objects.get_or_create(gateway=gateway)
         state = GatewayLogState.objects.select_for_update().get(pk=state.pk)
-        accounts = AccountCache()
+        accounts = accounts or AccountCache()
         carried = _carried_sessions(gateway, gw_key)
         assembler = SessionAssembler(gateway=gw_key, open_sessions=carried)
         stats = ParseStats()
@@ -253,12 +257,12 @@ class _Writer:
         self.postgres = connection.vendor == "postgresql"
 
     def add(self, s: Session) -> None:
-        account_id, employee_id, unit_id = self.accounts.get(s.user)
+        """Queue a session; the account columns are filled in at ``flush`` (new names are
+        created there in one go)."""
         start = int(s.start.timestamp())
         end = None if s.end is None else int(s.end.timestamp())
         last_seen = None if s.last_seen is None else int(s.last_seen.timestamp())
         latest = end if end is not None else (last_seen or start)
-        self.accounts.seen(account_id, start, latest)
         if self.lo is None or start < self.lo:
             self.lo = start
         if self.hi is None or latest > self.hi:
@@ -266,22 +270,32 @@ class _Writer:
         if latest - start > self.max_duration:
             self.max_duration = latest - start
         self.rows.append(
-            (
+            [
                 s.identity_hash[:32],
                 self.gateway_id,
-                account_id,
-                employee_id,
-                unit_id,
+                s.user,  # -> account id
+                None,  # -> employee id
+                None,  # -> unit id
                 start,
                 end,
                 last_seen,
                 s.start_derived,
                 self._open_key(s) if end is None else None,
                 s.client_ip if self.store_ip else None,
-            )
+                latest,  # dropped before writing
+            ]
         )
         if len(self.rows) >= BATCH:
             self.flush()
+
+    def _resolve_accounts(self) -> None:
+        accounts = self.accounts
+        known = accounts.lookup_many({row[2] for row in self.rows})
+        seen = accounts.seen
+        for row in self.rows:
+            account_id, employee_id, unit_id = known[row[2]]
+            row[2], row[3], row[4] = account_id, employee_id, unit_id
+            seen(account_id, row[5], row.pop())
 
     def _open_key(self, s: Session) -> str:
         return s.key if s.key.startswith("#") else key_hash(self.gw_key, s.key)
@@ -289,6 +303,7 @@ class _Writer:
     def flush(self) -> None:
         if not self.rows:
             return
+        self._resolve_accounts()
         if self.postgres:
             new, closed = self._flush_postgres()
         else:
@@ -355,6 +370,8 @@ class _Writer:
                 " ON CONFLICT (identity) DO NOTHING"
             )
             new = cur.rowcount
+            if new == len(self.rows):
+                return new, 0  # all new: nothing stored to close or extend
             cur.execute(
                 "UPDATE usage_vpnsession v SET ended = s.ended, open_key = NULL,"
                 " last_seen = COALESCE(s.last_seen, v.last_seen)"

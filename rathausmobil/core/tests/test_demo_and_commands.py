@@ -49,6 +49,13 @@ def test_it_seeds_offenbach_with_figures_from_records_idempotently():
     assert statuses["requests"] >= {"draft", "submitted", "approved", "rejected", "withdrawn"}
     assert statuses["offers"] == {"offered", "accepted", "declined"}
     assert statuses["agreements"] >= {"pending", "active", "ending", "ended"}
+    # "About 350 at the same time": from generated gateway logs read by the importer.
+    from rathausmobil.usage.models import VpnAccount, VpnLogImport
+
+    assert figures["vpn_concurrent_avg_workdays"] == pytest.approx(350, rel=0.05)
+    assert figures["vpn_concurrent_avg_workdays"] < figures["vpn_concurrent_peak"] <= 1300
+    assert set(VpnLogImport.objects.values_list("fmt", flat=True)) == {"cisco-asa", "fortigate"}
+    assert VpnAccount.objects.filter(employee__isnull=True).count() >= 3  # IT's list
 
     client = Client()
     assert client.login(username="personalamt", password="demo")

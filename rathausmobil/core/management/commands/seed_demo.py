@@ -146,8 +146,10 @@ class Command(BaseCommand):
         from rathausmobil.agreements import demo as agreements_demo
         from rathausmobil.eligibility import demo as eligibility_demo
         from rathausmobil.equipment import demo as equipment_demo
+        from rathausmobil.usage import demo as usage_demo
 
         eligibility_demo.seed(scenario)
         agreements_demo.seed(scenario)
         equipment_demo.seed(scenario)
         access_demo.seed(scenario)
+        usage_demo.seed(scenario)

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from rathausmobil.access.models import GatewayProduct, VpnGateway
+from rathausmobil.usage.accounts import AccountCache
 from rathausmobil.usage.importing import ImportError_, gateway_for, import_lines
 from rathausmobil.usage.parsers import DEFAULT_TZ, PARSERS
 
@@ -58,11 +59,15 @@ class Command(BaseCommand):
             raise CommandError(f"Unbekannte Zeitzone „{tz}“ (z. B. Europe/Berlin).") from None
         gw = self._gateway(gateway, capacity, fmt)
         failed = False
+        accounts = None
         for name in files:
             path = Path(name)
+            accounts = accounts or AccountCache()
             try:
                 with path.open(encoding="utf-8", errors="replace") as fh:
-                    result = import_lines(fh, name=path.name, fmt=fmt, gateway=gw, tz=tz, year=year)
+                    result = import_lines(
+                        fh, name=path.name, fmt=fmt, gateway=gw, tz=tz, year=year, accounts=accounts
+                    )
             except FileNotFoundError:
                 self.stderr.write(f"{name}: Datei nicht gefunden, übersprungen.")
                 failed = True
@@ -72,6 +77,7 @@ class Command(BaseCommand):
                 failed = True
                 continue
             except (OSError, DatabaseError) as exc:
+                accounts = None  # its new accounts were rolled back with the file
                 self.stderr.write(
                     f"{name}: nicht eingelesen, nichts gespeichert ({exc.__class__.__name__}: {exc})."
                 )
