@@ -65,6 +65,7 @@ test: install browser-deps system-deps lint
 bench: install
 	$(PY) bench/employee_list.py
 	$(PY) bench/devices_access.py
+	$(PY) bench/vpn_usage.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

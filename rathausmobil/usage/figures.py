@@ -106,6 +106,15 @@ def usage_figures(
     windows = work_windows(first, last)
     if unit is not None:
         return _unit_figures(period, windows, unit, gateway, today)
+    return gateway_figures(first, last, gateway=gateway)[0]
+
+
+def gateway_figures(
+    first: dt.date, last: dt.date, *, gateway: VpnGateway | None = None
+) -> tuple[dict[str, Any], Occupancy]:
+    """The gateway figures and the N(t) they were read from (pages draw it, too)."""
+    period = Period(first, last)
+    windows = work_windows(first, last)
     gateways = [gateway] if gateway else list(VpnGateway.objects.all())
     occ, meta = gateway_occupancy(period, [g.pk for g in gateways] if gateway else None)
     peak, peak_at = occ.peak()
@@ -129,7 +138,7 @@ def usage_figures(
     }
     out.update(_capacity_figures(occ, sum(g.capacity for g in gateways) or None))
     out["coverage"] = coverage(gateway)
-    return out
+    return out, occ
 
 
 def _work_label() -> str:

@@ -360,3 +360,24 @@ def test_it_adds_the_last_28_days_to_the_mayors_figures(gateway):
     k = compute_kpis()
     assert k["vpn_concurrent_peak"] == 2
     assert k["vpn_concurrent_avg_workdays"] == pytest.approx(12 / (20 * 11), abs=0.05)
+
+
+def _lines(n):
+    base = dt.datetime(2026, 9, 1, 6, 0)
+    for i in range(n):
+        start = base + dt.timedelta(seconds=37 * i)
+        yield f"u{i % 997};{start:%Y-%m-%dT%H:%M:%S};{start + dt.timedelta(hours=3):%Y-%m-%dT%H:%M:%S}\n"
+
+
+def test_it_streams_a_file_without_memory_growing_with_it(gateway):
+    import tracemalloc
+
+    peaks = []
+    for n in (40_000, 160_000):
+        VpnSession.objects.all().delete()
+        tracemalloc.start()
+        result = import_lines(_lines(n), name="big.csv", fmt="csv", gateway=gateway)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert result.new == n
+    assert peaks[1] < 1.5 * peaks[0]
