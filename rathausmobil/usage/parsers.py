@@ -22,7 +22,7 @@ import calendar
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Europe/Berlin"
@@ -128,10 +128,24 @@ _MONTHS = {
     )
 }
 _fromts = datetime.fromtimestamp
+_SECONDS = tuple(timedelta(seconds=i) for i in range(60))
+_MINUTES: dict[int, datetime] = {}  # Unix minute -> aware UTC datetime (shared, bounded)
 
 
-def _utc(epoch: float) -> datetime:
-    return _fromts(epoch, UTC)
+def _utc(epoch: int) -> datetime:
+    """Aware UTC datetime for whole Unix seconds: the minute's datetime is cached, the seconds
+    added (about twice as fast as ``datetime.fromtimestamp`` for every event)."""
+    minute, second = divmod(epoch, 60)
+    base = _MINUTES.get(minute)
+    if base is None:
+        try:
+            base = _fromts(minute * 60, UTC)
+        except (OverflowError, OSError) as e:  # out of range: like a bad date, a ValueError
+            raise ValueError(f"Unix time {epoch} out of range") from e
+        if len(_MINUTES) >= 20_000:
+            _MINUTES.clear()
+        _MINUTES[minute] = base
+    return base + _SECONDS[second]
 
 
 class LocalClock:
@@ -220,15 +234,13 @@ def _asa_diagnose(line: str, msg_id: str) -> str:
 
 
 def _ts_from_match(m: re.Match, clock: LocalClock, years: YearGuess) -> datetime | None:
-    mon = _MONTHS.get(m.group(1))
+    mon_name, day, y, h, mi, s = m.group(1, 2, 3, 4, 5, 6)
+    mon = _MONTHS.get(mon_name)
     if mon is None:
         return None
-    y = m.group(3)
     year = int(y) if y else years(mon)
     try:
-        return clock.utc(
-            year, mon, int(m.group(2)), int(m.group(4)), int(m.group(5)), int(m.group(6))
-        )
+        return clock.utc(year, mon, int(day), int(h), int(mi), int(s))
     except ValueError:
         return None
 
@@ -312,22 +324,83 @@ _FGT_FIELDS = (
 )
 
 
-def _fgt_fields(line: str) -> dict[str, str]:
-    """The few key=value fields we need, found with str.find (much faster than a full split)."""
-    line = " " + line
-    out = {}
-    for name in _FGT_FIELDS:
-        i = line.find(f" {name}=")
-        if i < 0:
-            continue
-        i += len(name) + 2
-        if line[i : i + 1] == '"':
-            j = line.find('"', i + 1)
-            out[name] = line[i + 1 : j if j >= 0 else len(line)]
-        else:
-            j = line.find(" ", i)
-            out[name] = line[i : j if j >= 0 else len(line)].rstrip()
-    return out
+def _fgt_reader(name: str) -> Callable[[str], str | None]:
+    """A reader of one ``key=value`` field (one regex search, no full split of the line).
+
+    Reads the first `` name=`` in a line that starts with a space: a quoted value up to the
+    next ``"`` (or the end of the line), else up to the next space, trailing whitespace removed.
+    """
+    search = re.compile(" " + re.escape(name) + r'=(?:"([^"]*)"?|([^ ]*))').search
+
+    def read(line: str) -> str | None:
+        m = search(line)
+        if m is None:
+            return None
+        quoted, plain = m.groups()
+        return quoted if quoted is not None else plain.rstrip()
+
+    return read
+
+
+_FGT = {name: _fgt_reader(name) for name in _FGT_FIELDS}
+
+
+# FortiOS writes date and time first: one match reads both.
+_FGT_DATE_TIME = re.compile(r"date=(\d{4})-(\d\d)-(\d\d) time=(\d\d):(\d\d):(\d\d) ")
+
+
+class _FortiTime:
+    """``date``/``time``/``tz`` of a FortiOS line -> aware UTC datetime; the same results as
+    ``_fortigate_time``. Lines with a ``tz`` offset are cached per minute (the ``date=... time=
+    HH:MM:`` prefix and the tz text -> Unix time of the minute), so most lines only read their
+    seconds."""
+
+    __slots__ = ("clock", "_minutes", "_offsets")
+
+    def __init__(self, clock: LocalClock):
+        self.clock = clock
+        self._minutes: dict[tuple[str, str | None], int] = {}
+        self._offsets: dict[str | None, int | None] = {}
+
+    def _offset(self, text: str | None) -> int | None:
+        off = _FGT_TZ.match(text or "")
+        value = None
+        if off:
+            sign = -1 if off.group(1) == "-" else 1
+            value = sign * (int(off.group(2)) * 3600 + int(off.group(3)) * 60)
+        if len(self._offsets) < 1000:
+            self._offsets[text] = value
+        return value
+
+    def __call__(self, line: str, spaced: str) -> datetime | None:
+        tz_text = _FGT["tz"](spaced)
+        # line[:27] is "date=YYYY-MM-DD time=HH:MM:"; a cached prefix was matched before
+        key = (line[5:27], tz_text)
+        minute = self._minutes.get(key)
+        if minute is not None and line[29:30] == " " and line.startswith("date="):
+            second = line[27:29]
+            if second.isdecimal():
+                return _utc(minute + int(second))
+        m = _FGT_DATE_TIME.match(line)
+        if m is None:
+            f = {
+                name: v for name in ("date", "time", "tz") if (v := _FGT[name](spaced)) is not None
+            }
+            return _fortigate_time(f, self.clock)
+        y, mo, d, h, mi, s = map(int, m.groups())
+        offsets = self._offsets
+        offset = offsets[tz_text] if tz_text in offsets else self._offset(tz_text)
+        try:
+            if offset is None:
+                return self.clock.utc(y, mo, d, h, mi, s)
+            minute = calendar.timegm((y, mo, d, h, mi, 0)) - offset
+            t = _utc(minute + s)
+        except ValueError:
+            return None
+        if len(self._minutes) >= 10_000:
+            self._minutes.clear()
+        self._minutes[key] = minute
+        return t
 
 
 def parse_fortigate(
@@ -339,41 +412,44 @@ def parse_fortigate(
     offset (so the repeated autumn hour is unambiguous), otherwise ``tz`` applies.
     """
     stats = stats if stats is not None else ParseStats()
-    clock = LocalClock(tz)
+    read_time = _FortiTime(LocalClock(tz))
+    subtype, tunnelid, user_of, xauthuser, remip, tunneltype, duration_of = (
+        _FGT[name]
+        for name in ("subtype", "tunnelid", "user", "xauthuser", "remip", "tunneltype", "duration")
+    )
     n = events = problems = 0
     try:
         for n, line in enumerate(lines, 1):
-            if "tunnel-" not in line or "vpn" not in line:
+            if "tunnel-" not in line:
                 continue
             if 'action="tunnel-up"' in line or "action=tunnel-up " in line:
-                direction = "up"
+                up = True
             elif 'action="tunnel-down"' in line or "action=tunnel-down " in line:
-                direction = "down"
+                up = False
             else:
                 continue
-            f = _fgt_fields(line)
-            if f.get("subtype") != "vpn":
+            spaced = " " + line
+            if subtype(spaced) != "vpn":
                 continue
-            up = direction == "up"
-            t = _fortigate_time(f, clock)
+            t = read_time(line, spaced)
             if t is None:
                 problems += 1
                 yield _problem(n, "FortiGate: Datum/Uhrzeit nicht lesbar", line)
                 continue
-            tunnel = f.get("tunnelid", "")
-            user = f.get("user", "")
-            if user in _NO_USER:
-                user = f.get("xauthuser", "")
-            if user in _NO_USER:
-                user = ""
-            ip = f.get("remip") or None
+            tunnel = tunnelid(spaced)
+            user = user_of(spaced)
+            if user is None or user in _NO_USER:
+                user = xauthuser(spaced)
+                if user is None or user in _NO_USER:
+                    user = ""
+            ip = remip(spaced) or None
             if not tunnel:
                 problems += 1
-                yield _problem(n, f"FortiGate tunnel-{direction} ohne tunnelid", line)
+                yield _problem(n, f"FortiGate tunnel-{'up' if up else 'down'} ohne tunnelid", line)
                 continue
             if up:
                 if not user:
-                    if f.get("tunneltype", "").startswith("ipsec"):
+                    if (tunneltype(spaced) or "").startswith("ipsec"):
                         continue  # site-to-site tunnel: no person
                     problems += 1
                     yield _problem(n, "FortiGate tunnel-up ohne Benutzer", line)
@@ -381,8 +457,8 @@ def parse_fortigate(
                 events += 1
                 yield SessionStart(tunnel, user, t, n, ip)
             else:
-                dur = f.get("duration")
-                duration = int(dur) if dur and dur.isdigit() else None
+                dur = duration_of(spaced)
+                duration = int(dur) if dur and dur.isdecimal() else None
                 events += 1
                 yield SessionEnd(tunnel, user or None, t, n, duration, ip)
     finally:
@@ -420,18 +496,12 @@ _OVPN_PROCESS = re.compile(r"SIG\w+\[hard,[^\]]*\] received, process (?:exiting|
 def _ovpn_time(m: re.Match, clock: LocalClock) -> datetime | None:
     try:
         if m.group(1):
-            return clock.utc(*(int(m.group(i)) for i in range(1, 7)))
-        mon = _MONTHS.get(m.group(7))
+            return clock.utc(*map(int, m.group(1, 2, 3, 4, 5, 6)))
+        mon_name, day, h, mi, s, y = m.group(7, 8, 9, 10, 11, 12)
+        mon = _MONTHS.get(mon_name)
         if mon is None:
             return None
-        return clock.utc(
-            int(m.group(12)),
-            mon,
-            int(m.group(8)),
-            int(m.group(9)),
-            int(m.group(10)),
-            int(m.group(11)),
-        )
+        return clock.utc(int(y), mon, int(day), int(h), int(mi), int(s))
     except ValueError:
         return None
 
@@ -646,19 +716,21 @@ def parse_wireguard_dump(
     names = peer_names or {}
     n = events = problems = 0
     snap_time: int | None = None
+    snap_at: datetime | None = None
     snap_line = 0
     present: dict[str, Presence] = {}
     try:
         for n, raw in enumerate(lines, 1):
             if raw.startswith("#"):
-                if snap_time is not None:
+                if snap_at is not None:
                     events += 1
-                    yield Snapshot(_utc(snap_time), snap_line, present)
+                    yield Snapshot(snap_at, snap_line, present)
                 present = {}
                 try:
                     snap_time, snap_line = int(raw[1:].strip()), n
+                    snap_at = _utc(snap_time)
                 except ValueError:
-                    snap_time = None
+                    snap_time = snap_at = None
                     problems += 1
                     yield _problem(n, "WireGuard: Zeitzeile '# <Unix-Zeit>' nicht lesbar", raw)
                 continue
@@ -677,16 +749,22 @@ def parse_wireguard_dump(
                 continue
             if handshake == 0 or snap_time - handshake >= handshake_timeout:
                 continue
+            try:
+                since, until = _utc(handshake), _utc(handshake + handshake_timeout)
+            except ValueError:  # far in the future: out of range
+                problems += 1
+                yield _problem(n, "WireGuard: latest-handshake nicht lesbar", raw)
+                continue
             iface, pubkey, endpoint = f[0], f[1], f[3]
             present[f"{iface}/{pubkey}"] = Presence(
                 names.get(pubkey, pubkey),
-                _utc(handshake),
-                _utc(handshake + handshake_timeout),
+                since,
+                until,
                 None if endpoint == "(none)" else _host(endpoint.strip("[]")),
             )
-        if snap_time is not None:
+        if snap_at is not None:
             events += 1
-            yield Snapshot(_utc(snap_time), snap_line, present)
+            yield Snapshot(snap_at, snap_line, present)
     finally:
         _finish(stats, n, events, problems, other=0)
 
@@ -706,6 +784,8 @@ _CN = re.compile(r"(?:^|[,/ ])CN=([^,/]+)")
 
 
 def _swan_user(identity: str) -> str:
+    if "CN=" not in identity:
+        return identity
     m = _CN.search(identity)
     return m.group(1).strip() if m else identity
 
@@ -798,7 +878,7 @@ def parse_strongswan(
 def _swan_time(m: re.Match, clock: LocalClock, years: YearGuess) -> datetime | None:
     try:
         if m.group(7):
-            return clock.utc(*(int(m.group(i)) for i in range(7, 13)))
+            return clock.utc(*map(int, m.group(7, 8, 9, 10, 11, 12)))
         return _ts_from_match(m, clock, years)
     except ValueError:
         return None
@@ -901,7 +981,7 @@ def _radius_event(rec: dict[str, str], n: int, header: str, clock: LocalClock):
         yield _problem(n, f"RADIUS {kind}: Timestamp nicht lesbar", header)
         return
     st = rec.get("Acct-Session-Time")
-    duration = int(st) if st and st.isdigit() else None
+    duration = int(st) if st and st.isdecimal() else None
     ip = rec.get("Calling-Station-Id") or rec.get("Tunnel-Client-Endpoint") or None
     if kind == "Start":
         yield SessionStart(key, user, t, n, ip)
@@ -913,10 +993,13 @@ def _radius_event(rec: dict[str, str], n: int, header: str, clock: LocalClock):
 
 def _radius_time(rec: dict[str, str], header: str, clock: LocalClock) -> datetime | None:
     delay = rec.get("Acct-Delay-Time", "0")
-    delay_s = int(delay) if delay.isdigit() else 0
+    delay_s = int(delay) if delay.isdecimal() else 0
     ts = rec.get("Timestamp")
     if ts is not None:
-        return _utc(int(ts) - delay_s) if ts.isdigit() else None
+        try:
+            return _utc(int(ts) - delay_s) if ts.isdecimal() else None
+        except ValueError:  # out of range
+            return None
     m = _RADIUS_HEADER.match(header)
     mon = _MONTHS.get(m.group(1)) if m else None
     if mon is None:
@@ -944,7 +1027,7 @@ def parse_csv(
     row with an end closes the session. A first line ``user;start;end`` is a header.
     """
     stats = stats if stats is not None else ParseStats()
-    clock = LocalClock(tz)
+    read = _IsoTime(LocalClock(tz))
     n = events = problems = other = 0
     try:
         for n, raw in enumerate(lines, 1):
@@ -959,8 +1042,8 @@ def parse_csv(
                 continue
             user = f[0].strip()
             try:
-                start = _iso_utc(f[1], clock)
-                end = _iso_utc(f[2], clock) if f[2].strip() else None
+                start, start_text = read(f[1])
+                end = read(f[2])[0] if f[2].strip() else None
             except ValueError:
                 problems += 1
                 yield _problem(n, "CSV: Zeitstempel nicht lesbar (ISO 8601 erwartet)", raw)
@@ -969,7 +1052,7 @@ def parse_csv(
                 problems += 1
                 yield _problem(n, "CSV: Ende liegt vor dem Beginn", raw)
                 continue
-            key = f"{user}/{start.isoformat()}"
+            key = f"{user}/{start_text}"
             events += 1
             yield SessionStart(key, user, start, n)
             if end is not None:
@@ -982,7 +1065,87 @@ def _iso_utc(text: str, clock: LocalClock) -> datetime:
     d = datetime.fromisoformat(text.strip())
     if d.tzinfo is None:
         return clock.utc(d.year, d.month, d.day, d.hour, d.minute, d.second)
-    return d.astimezone(UTC)
+    try:
+        return d.astimezone(UTC).replace(microsecond=0)  # whole seconds, like every format
+    except OverflowError as e:  # beyond year 1..9999 in UTC
+        raise ValueError(str(e)) from e
+
+
+_SECOND_TEXT = {f"{i:02d}": (i, timedelta(seconds=i), f"{i:02d}+00:00") for i in range(60)}
+
+
+class _IsoTime:
+    """ISO 8601 text -> (aware UTC datetime, its ``isoformat()``); the same as ``_iso_utc``.
+
+    The usual forms ``YYYY-MM-DDTHH:MM:SS+HH:MM`` and ``YYYY-MM-DDTHH:MM:SS`` (local time) are
+    read per minute: the text without its seconds is looked up in a cache (its first line was
+    read by ``fromisoformat``) and the seconds are added. ``isoformat()`` of an aware datetime
+    is slow, so the text is built the same way. Any other form goes through ``_iso_utc``.
+    """
+
+    __slots__ = ("clock", "_aware", "_local", "_texts")
+
+    def __init__(self, clock: LocalClock):
+        self.clock = clock
+        # "YYYY-MM-DDTHH:MM:" + offset -> (UTC datetime of the minute, "YYYY-MM-DDTHH:MM:" in UTC)
+        self._aware: dict[str, tuple[datetime, str]] = {}
+        self._local: dict[str, tuple[int, int, int, int, int]] = {}  # "YYYY-MM-DDTHH:MM:"
+        self._texts: dict[int, str] = {}  # Unix minute -> "YYYY-MM-DDTHH:MM:" in UTC
+
+    def __call__(self, text: str) -> tuple[datetime, str]:
+        text = text.strip()
+        size = len(text)
+        second = _SECOND_TEXT.get(text[17:19])
+        if second is not None:
+            if size == 25:
+                key = text[:17] + text[19:]
+                minute = self._aware.get(key) or self._aware_minute(text, key)
+                if minute is not None:
+                    return minute[0] + second[1], minute[1] + second[2]
+            elif size == 19:
+                fields = self._local.get(text[:17]) or self._local_minute(text)
+                if fields is not None:
+                    epoch = self.clock.epoch(*fields, second[0])
+                    return _utc(epoch), self._text(epoch)
+        d = _iso_utc(text, self.clock)
+        return d, d.isoformat()
+
+    def _aware_minute(self, text: str, key: str) -> tuple[datetime, str] | None:
+        # HH:MM:SS at 11-18 (date YYYY-MM-DD), then an offset: the seconds are at 17-18
+        if text[13:14] != ":" or text[16:17] != ":":
+            return None
+        d = datetime.fromisoformat(text[:17] + "00" + text[19:])
+        if d.tzinfo is None or d.microsecond:
+            return None
+        try:
+            u = d.astimezone(UTC)
+        except OverflowError:
+            return None
+        if len(self._aware) >= 10_000:
+            self._aware.clear()
+        minute = self._aware[key] = (u, u.isoformat()[:17])
+        return minute
+
+    def _local_minute(self, text: str) -> tuple[int, int, int, int, int] | None:
+        if text[13:14] != ":" or text[16:17] != ":":
+            return None
+        d = datetime.fromisoformat(text[:17] + "00")
+        if d.tzinfo is not None:
+            return None
+        if len(self._local) >= 10_000:
+            self._local.clear()
+        fields = self._local[text[:17]] = (d.year, d.month, d.day, d.hour, d.minute)
+        return fields
+
+    def _text(self, epoch: int) -> str:
+        minute, second = divmod(epoch, 60)
+        prefix = self._texts.get(minute)
+        if prefix is None:
+            prefix = _utc(minute * 60).isoformat()[:17]
+            if len(self._texts) >= 10_000:
+                self._texts.clear()
+            self._texts[minute] = prefix
+        return f"{prefix}{second:02d}+00:00"
 
 
 # --- dispatch -----------------------------------------------------------------------------------

@@ -298,3 +298,66 @@ def test_it_parses_a_million_lines_quickly(name, fmt):
     seconds = time.perf_counter() - t0
     print(f"\n{fmt}: {stats.lines / seconds:,.0f} lines/s ({count:,} events)")
     assert stats.lines == 1_000_000
+
+
+# Each of these lines made the parser raise (OSError, OverflowError, ValueError) and so ended
+# the whole import; they are problems of one line.
+OUT_OF_RANGE = [
+    (
+        "wireguard-dump",
+        [
+            "# 99999999999999999\n",
+            "# 1612166400\n",
+            "wg0\txTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\t(none)\t203.0.113.1:51820"
+            "\t10.0.0.2/32\t99999999999999999\t0\t0\t0\n",
+        ],
+        [(Problem, 1), (Problem, 3), (Snapshot, 2)],
+    ),
+    (
+        "radius-detail",
+        [
+            "Mon Feb 01 07:58:07 2021\n",
+            "\tAcct-Status-Type = Start\n",
+            '\tUser-Name = "kmeier"\n',
+            '\tAcct-Session-Id = "5A000000"\n',
+            "\tTimestamp = 99999999999999999\n",
+            "\n",
+            "Mon Feb 01 12:03:51 2021\n",
+            "\tAcct-Status-Type = Stop\n",
+            '\tUser-Name = "kmeier"\n',
+            '\tAcct-Session-Id = "5A000001"\n',
+            "\tAcct-Session-Time = 1\u00b2\n",  # isdigit() but not int()
+            "\tTimestamp = 1612177431\n",
+        ],
+        [(Problem, 1), (SessionEnd, 7)],
+    ),
+    (
+        "csv",
+        [
+            "kmeier;0001-01-01T00:30:00+01:00;\n",
+            "kmeier;2021-02-01T07:58:07+01:00;9999-12-31T23:30:00-01:00\n",
+        ],
+        [(Problem, 1), (Problem, 2)],
+    ),
+    (
+        "openvpn-status",
+        ["TIME,2021-02-01 09:00:00,99999999999999999\n", "END\n"],
+        [(Problem, 1), (Problem, 2)],
+    ),
+    (
+        "fortigate",
+        [
+            'date=2021-02-01 time=12:03:51 tz="+0100" type="event" subtype="vpn" '
+            'action="tunnel-down" tunnelid=7 user="kmeier" duration=1\u00b2\n'
+        ],
+        [(SessionEnd, 1)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("fmt", "lines", "expected"), OUT_OF_RANGE)
+def test_it_reports_unreadable_numbers_as_problems_instead_of_failing(fmt, lines, expected):
+    events = list(parse(lines, fmt))
+
+    assert [(type(e), e.line) for e in events] == expected
+    assert all(e.duration is None for e in events if isinstance(e, SessionEnd))
