@@ -216,11 +216,53 @@ _ASA_END = re.compile(
     r".*?Duration: (?:(\d+)d ?)?(\d+)h:(\d+)m:(\d+)s"
 )
 _SYSLOG_TS_ONLY = re.compile(_SYSLOG_TS)
+# A syslog server writing RFC 3339 (rsyslog's default on current distributions) or the ASA's own
+# `logging timestamp rfc5424`: 2021-02-01T07:58:07.123456+01:00 host : %ASA-...
+_ISO_PREFIX = re.compile(
+    r"(?:<\d+>)?(?:1 )?(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,]\d+)?"
+    r"(Z|[+-]\d\d:?\d\d)?"
+)
+_ASA_START_BODY = re.compile(
+    r".*?%(?:ASA|FTD)-\d-113039: Group <([^>]*)> User <([^>]+)> IP <([^>]*)>"
+)
+_ASA_END_BODY = re.compile(
+    r".*?%(?:ASA|FTD)-\d-113019: Group = ([^,]*), Username = ([^,]+), IP = ([^,]*),"
+    r".*?Duration: (?:(\d+)d ?)?(\d+)h:(\d+)m:(\d+)s"
+)
+
+
+def _iso_prefix_time(m: re.Match, clock: LocalClock) -> datetime | None:
+    """Time of an RFC 3339 prefix: with an offset exact, without one local time."""
+    try:
+        y, mo, d, h, mi, sec = map(int, m.group(1, 2, 3, 4, 5, 6))
+        off = m.group(7)
+        if not off:
+            return clock.utc(y, mo, d, h, mi, sec)
+        if off == "Z":
+            seconds = 0
+        else:
+            digits = off[1:].replace(":", "")
+            seconds = (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * (-1 if off[0] == "-" else 1)
+        return datetime(y, mo, d, h, mi, sec, tzinfo=UTC) - timedelta(seconds=seconds)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _asa_iso(line: str, body: re.Pattern, clock: LocalClock):
+    """(time, body match) for a line with an RFC 3339 prefix, or None."""
+    prefix = _ISO_PREFIX.match(line)
+    if prefix is None:
+        return None
+    m = body.match(line, prefix.end())
+    if m is None:
+        return None
+    return _iso_prefix_time(prefix, clock), m
 
 
 def _asa_diagnose(line: str, msg_id: str) -> str:
     m = _SYSLOG_TS_ONLY.match(line)
-    if not m or m.group(1) not in _MONTHS:
+    iso = _ISO_PREFIX.match(line)
+    if iso is None and (not m or m.group(1) not in _MONTHS):
         return f"ASA {msg_id}: Zeitstempel nicht lesbar"
     if msg_id == "113039":
         if "User <" not in line or "User <>" in line:
@@ -268,30 +310,38 @@ def parse_cisco_asa(
             if "-113039:" in line:
                 m = start_match(line)
                 if m is None:
-                    problems += 1
-                    yield _problem(n, _asa_diagnose(line, "113039"), line)
-                    continue
-                t = _ts_from_match(m, clock, years)
-                if t is None:
-                    problems += 1
-                    yield _problem(n, "ASA 113039: Zeitstempel nicht lesbar", line)
-                    continue
-                user, ip = m.group(8), m.group(9)
+                    iso = _asa_iso(line, _ASA_START_BODY, clock)
+                    if iso is None or iso[0] is None:
+                        problems += 1
+                        yield _problem(n, _asa_diagnose(line, "113039"), line)
+                        continue
+                    t, (_group, user, ip) = iso[0], iso[1].groups()
+                else:
+                    t = _ts_from_match(m, clock, years)
+                    if t is None:
+                        problems += 1
+                        yield _problem(n, "ASA 113039: Zeitstempel nicht lesbar", line)
+                        continue
+                    user, ip = m.group(8), m.group(9)
                 events += 1
                 yield SessionStart(f"{user}/{ip}", user, t, n, ip or None)
             elif "-113019:" in line:
                 m = end_match(line)
                 if m is None:
-                    problems += 1
-                    yield _problem(n, _asa_diagnose(line, "113019"), line)
-                    continue
-                t = _ts_from_match(m, clock, years)
-                if t is None:
-                    problems += 1
-                    yield _problem(n, "ASA 113019: Zeitstempel nicht lesbar", line)
-                    continue
-                user, ip = m.group(8), m.group(9)
-                days, h, mi, s = m.group(10, 11, 12, 13)
+                    iso = _asa_iso(line, _ASA_END_BODY, clock)
+                    if iso is None or iso[0] is None:
+                        problems += 1
+                        yield _problem(n, _asa_diagnose(line, "113019"), line)
+                        continue
+                    t, (_group, user, ip, days, h, mi, s) = iso[0], iso[1].groups()
+                else:
+                    t = _ts_from_match(m, clock, years)
+                    if t is None:
+                        problems += 1
+                        yield _problem(n, "ASA 113019: Zeitstempel nicht lesbar", line)
+                        continue
+                    user, ip = m.group(8), m.group(9)
+                    days, h, mi, s = m.group(10, 11, 12, 13)
                 duration = (int(days or 0) * 24 + int(h)) * 3600 + int(mi) * 60 + int(s)
                 events += 1
                 yield SessionEnd(f"{user}/{ip}", user, t, n, duration, ip or None)

@@ -361,3 +361,20 @@ def test_it_reports_unreadable_numbers_as_problems_instead_of_failing(fmt, lines
 
     assert [(type(e), e.line) for e in events] == expected
     assert all(e.duration is None for e in events if isinstance(e, SessionEnd))
+
+
+def test_it_reads_asa_lines_from_a_syslog_server_writing_rfc3339_timestamps():
+    lines = [
+        "2021-02-01T07:58:07.123456+01:00 asa01 : %ASA-6-113039: Group <GP> User <kmeier> "
+        "IP <203.0.113.1> AnyConnect parent session started.\n",
+        "<166>1 2021-02-01T11:03:51Z asa01 - - - %ASA-4-113019: Group = GP, Username = kmeier, "
+        "IP = 203.0.113.1, Session disconnected. Session Type: SSL, Duration: 4h:05m:44s, "
+        "Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n",
+        "2021-02-01T13:01:07 asa01 : %ASA-6-113039: Group <GP> User <a> IP <203.0.113.3> "
+        "AnyConnect parent session started.\n",
+    ]
+    events = list(parse(lines, "cisco-asa"))
+    assert [type(e).__name__ for e in events] == ["SessionStart", "SessionEnd", "SessionStart"]
+    assert events[0].time == utc(2021, 2, 1, 6, 58, 7)
+    assert (events[1].time, events[1].duration) == (utc(2021, 2, 1, 11, 3, 51), 14744)
+    assert events[2].time == utc(2021, 2, 1, 12, 1, 7)  # no offset: local time
