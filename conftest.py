@@ -146,6 +146,23 @@ def login(live_server, page):
 
 
 @pytest.fixture
+def sign_in(browser, live_server):
+    """Sign a user in through the login form in a fresh browser context (so several users
+    can act in one test); returns their page."""
+
+    def do_sign_in(user, password="pw"):
+        page = browser.new_context(locale="de-DE").new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Benutzername").fill(user.username)
+        page.get_by_label("Passwort").fill(password)
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do_sign_in
+
+
+@pytest.fixture
 def axe_check():
     """Run axe-core (WCAG 2.1 A/AA) on the page; fail on serious or critical findings."""
     from axe_playwright_python.sync_playwright import Axe

@@ -26,23 +26,13 @@ def checklist(dpo):
     )
 
 
-def sign_in(browser, live_server, user):
-    page = browser.new_context(locale="de-DE").new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Benutzername").fill(user.username)
-    page.get_by_label("Passwort").fill("pw")
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
 def test_it_walks_request_decision_pledge_and_consent(
-    browser, live_server, employee, supervisor, checklist, axe_check
+    browser, live_server, sign_in, employee, supervisor, checklist, axe_check
 ):
     start = dt.date.today() + dt.timedelta(days=14)
 
     # The employee asks for two home days.
-    page = sign_in(browser, live_server, employee)
+    page = sign_in(employee)
     page.get_by_role("link", name="Mein mobiles Arbeiten").first.click()
     axe_check(page)
     page.get_by_role("link", name="Mobiles Arbeiten beantragen").click()
@@ -56,7 +46,7 @@ def test_it_walks_request_decision_pledge_and_consent(
     axe_check(page)
 
     # The supervisor tries to refuse without a reason, sees why not, then approves.
-    boss = sign_in(browser, live_server, supervisor)
+    boss = sign_in(supervisor)
     boss.get_by_role("link", name="Eingang").click()
     axe_check(boss)
     boss.get_by_role("link", name="Employee, Erika").click()

@@ -24,21 +24,11 @@ def notebook(db):
     return Device.objects.create(inventory_number="INV-2026-00042", serial="PF3XK9A1", model=model)
 
 
-def sign_in(browser, live_server, user):
-    page = browser.new_context(locale="de-DE").new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Benutzername").fill(user.username)
-    page.get_by_label("Passwort").fill("pw")
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
 def test_it_hands_over_by_scan_and_the_employee_acknowledges(
-    browser, live_server, it, employee, notebook, axe_check
+    browser, live_server, sign_in, it, employee, notebook, axe_check
 ):
     # IT scans the inventory number: the scanner types it and presses Enter.
-    desk = sign_in(browser, live_server, it)
+    desk = sign_in(it)
     desk.goto(f"{live_server.url}/geraete/ausgabe/")
     scan = desk.get_by_label("Inventarnummer scannen oder eingeben")
     assert scan.evaluate("el => el === document.activeElement")  # autofocus: ready to scan
@@ -61,7 +51,7 @@ def test_it_hands_over_by_scan_and_the_employee_acknowledges(
     axe_check(desk)
 
     # The employee sees the device under "Meine Geräte" and acknowledges the receipt.
-    page = sign_in(browser, live_server, employee)
+    page = sign_in(employee)
     page.goto(f"{live_server.url}/geraete/meine/")
     page.get_by_role("heading", name="Meine Geräte").wait_for()
     row = page.get_by_role("row").filter(has_text="INV-2026-00042")
@@ -79,7 +69,7 @@ def test_it_hands_over_by_scan_and_the_employee_acknowledges(
 
 
 def test_it_keeps_the_equipment_pages_accessible(
-    browser, live_server, it, employee, notebook, axe_check
+    browser, live_server, sign_in, it, employee, notebook, axe_check
 ):
     order = services.order_create(
         by=it,
@@ -98,7 +88,7 @@ def test_it_keeps_the_equipment_pages_accessible(
     services.assignment_hand_over(
         device=notebook, employee=Employee.objects.get(user=employee), by=it
     )
-    page = sign_in(browser, live_server, it)
+    page = sign_in(it)
     for path in (
         "/geraete/",
         f"/geraete/{notebook.pk}/",

@@ -41,15 +41,10 @@ def records(employee, supervisor, hr, dpo):
 
 @pytest.mark.parametrize("role", sorted(PAGES))
 def test_it_keeps_every_page_accessible(
-    browser, live_server, request, role, records, staff_council, axe_check
+    live_server, sign_in, request, role, records, staff_council, axe_check
 ):
     user = request.getfixturevalue(role)
-    page = browser.new_context(locale="de-DE").new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Benutzername").fill(user.username)
-    page.get_by_label("Passwort").fill("pw")
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = sign_in(user)
     for path in PAGES[role]:
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path

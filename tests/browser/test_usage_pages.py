@@ -14,16 +14,6 @@ from rathausmobil.usage.importing import import_lines
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(browser, live_server, user):
-    page = browser.new_context(locale="de-DE").new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Benutzername").fill(user.username)
-    page.get_by_label("Passwort").fill("pw")
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
 @pytest.fixture
 def usage(org, employee):
     """Two weeks up to yesterday: six people in A1 and five in B1 each working day, the
@@ -56,8 +46,8 @@ def open_details(page):
     page.locator("details").evaluate_all("els => els.forEach(e => { e.open = true; })")
 
 
-def test_it_walks_the_usage_pages_as_it(browser, live_server, it, usage, axe_check):
-    page = sign_in(browser, live_server, it)
+def test_it_walks_the_usage_pages_as_it(browser, live_server, sign_in, it, usage, axe_check):
+    page = sign_in(it)
 
     for path in [
         "/vpn/",
@@ -99,8 +89,10 @@ def test_it_walks_the_usage_pages_as_it(browser, live_server, it, usage, axe_che
     axe_check(page)
 
 
-def test_it_shows_the_employee_their_own_sessions(browser, live_server, employee, usage, axe_check):
-    page = sign_in(browser, live_server, employee)
+def test_it_shows_the_employee_their_own_sessions(
+    browser, live_server, sign_in, employee, usage, axe_check
+):
+    page = sign_in(employee)
 
     response = page.goto(f"{live_server.url}/vpn/meine/")
 

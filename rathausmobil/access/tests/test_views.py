@@ -363,7 +363,7 @@ def test_it_shows_the_wireguard_configuration_once(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_it_walks_its_pages_in_the_browser(
-    browser, live_server, it, employee, colleague, gateway, farm, axe_check
+    browser, live_server, sign_in, it, employee, colleague, gateway, farm, axe_check
 ):
     on_call = services.grant_request(
         employee=person(colleague), kind=AccessKind.VPN, by=it, reason="Rufbereitschaft"
@@ -372,15 +372,6 @@ def test_it_walks_its_pages_in_the_browser(
         employee=person(employee), kind=AccessKind.TERMINAL_SERVER, by=it, reason="Administration"
     )
     services.grant_activate(grant=own, by=it)
-
-    def sign_in(user):
-        page = browser.new_context(locale="de-DE").new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Benutzername").fill(user.username)
-        page.get_by_label("Passwort").fill("pw")
-        page.get_by_role("button", name="Anmelden").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
 
     page = sign_in(it)
     page.goto(live_server.url + reverse("access:overview"))
