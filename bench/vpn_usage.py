@@ -130,10 +130,12 @@ def run(args, connection, files: dict[str, Path]) -> None:
         path = files[gateway]
         lines = _count_lines(path)
         began = time.perf_counter()
+        report = io.StringIO()
         call_command(
-            "import_vpn_log", str(path), "--format", fmt, "--gateway", gateway, stdout=io.StringIO()
+            "import_vpn_log", str(path), "--format", fmt, "--gateway", gateway, stdout=report
         )
         seconds = time.perf_counter() - began
+        print("  " + report.getvalue().strip().splitlines()[0])
         total_lines += lines
         total_seconds += seconds
         print(

@@ -65,6 +65,7 @@ class FileResult:
     known: int = 0
     open: int = 0
     seconds: float = 0.0
+    rebuild_seconds: float = 0.0  # of which: daily figures recomputed
     first: dt.datetime | None = None
     last: dt.datetime | None = None
 
@@ -174,7 +175,9 @@ def import_lines(
             _advance_state(state, writer, assembler)
             lo = min(x for x in (writer.lo, _ts(assembler.first_time)) if x is not None)
             hi = max(x for x in (writer.hi, _ts(assembler.last_time)) if x is not None)
+            rebuild_began = time.perf_counter()
             aggregates.rebuild([gateway.pk], aggregates.local_day(lo), aggregates.local_day(hi))
+            result.rebuild_seconds = time.perf_counter() - rebuild_began
         accounts.save_seen()
         result.seconds = time.perf_counter() - began
         log = VpnLogImport.objects.create(
@@ -319,24 +322,29 @@ class _Writer:
         with connection.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO usage_vpnsession ({cols}) VALUES ({marks})"  # noqa: S608
-                " ON CONFLICT(identity) DO NOTHING",
+                " ON CONFLICT(gateway_id, started, identity) DO NOTHING",
                 self.rows,
             )
             new = cur.rowcount
-            ends = [(r[6], r[7], r[0]) for r in self.rows if r[6] is not None]
+            ends = [(r[6], r[7], r[1], r[5], r[0]) for r in self.rows if r[6] is not None]
             closed = 0
             if ends:
                 cur.executemany(
                     "UPDATE usage_vpnsession SET ended = %s, open_key = NULL,"
                     " last_seen = COALESCE(%s, last_seen)"
-                    " WHERE identity = %s AND ended IS NULL",
+                    " WHERE gateway_id = %s AND started = %s AND identity = %s AND ended IS NULL",
                     ends,
                 )
                 closed = cur.rowcount
-            seen = [(r[7], r[0], r[7]) for r in self.rows if r[6] is None and r[7] is not None]
+            seen = [
+                (r[7], r[1], r[5], r[0], r[7])
+                for r in self.rows
+                if r[6] is None and r[7] is not None
+            ]
             if seen:
                 cur.executemany(
-                    "UPDATE usage_vpnsession SET last_seen = %s WHERE identity = %s"
+                    "UPDATE usage_vpnsession SET last_seen = %s"
+                    " WHERE gateway_id = %s AND started = %s AND identity = %s"
                     " AND ended IS NULL AND COALESCE(last_seen, 0) < %s",
                     seen,
                 )
@@ -367,7 +375,7 @@ class _Writer:
                 f"INSERT INTO usage_vpnsession ({cols})"  # noqa: S608
                 f" SELECT DISTINCT ON (identity) {cols} FROM usage_stage"
                 " ORDER BY identity, ended NULLS LAST"
-                " ON CONFLICT (identity) DO NOTHING"
+                " ON CONFLICT (gateway_id, started, identity) DO NOTHING"
             )
             new = cur.rowcount
             if new == len(self.rows):
@@ -375,13 +383,15 @@ class _Writer:
             cur.execute(
                 "UPDATE usage_vpnsession v SET ended = s.ended, open_key = NULL,"
                 " last_seen = COALESCE(s.last_seen, v.last_seen)"
-                " FROM usage_stage s WHERE v.identity = s.identity AND v.ended IS NULL"
+                " FROM usage_stage s WHERE v.gateway_id = s.gateway_id AND v.started = s.started"
+                " AND v.identity = s.identity AND v.ended IS NULL"
                 " AND s.ended IS NOT NULL"
             )
             closed = cur.rowcount
             cur.execute(
                 "UPDATE usage_vpnsession v SET last_seen = s.last_seen FROM usage_stage s"
-                " WHERE v.identity = s.identity AND v.ended IS NULL AND s.ended IS NULL"
+                " WHERE v.gateway_id = s.gateway_id AND v.started = s.started"
+                " AND v.identity = s.identity AND v.ended IS NULL AND s.ended IS NULL"
                 " AND s.last_seen > COALESCE(v.last_seen, 0)"
             )
         return new, closed

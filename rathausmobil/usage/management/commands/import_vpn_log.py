@@ -84,7 +84,8 @@ class Command(BaseCommand):
                 failed = True
                 continue
             self.stdout.write(
-                f"{path.name}: {result.lines} Zeilen in {result.seconds:.1f} s, "
+                f"{path.name}: {result.lines} Zeilen in {result.seconds:.1f} s "
+                f"(davon Tageswerte {result.rebuild_seconds:.1f} s), "
                 f"{result.sessions} Sitzungen ({result.new} neu, {result.closed} abgeschlossen, "
                 f"{result.known} schon bekannt), {result.open} noch offen, "
                 f"{result.other} Zeilen anderer Meldungen übersprungen, "
