@@ -135,11 +135,25 @@ class VpnSession(models.Model):
     is kept only while the session is open, so that a later file can close it.
     """
 
+    # Millions of rows a year: the foreign keys are kept by Django (on_delete runs in Python)
+    # without database constraints, which PostgreSQL would otherwise check row by row at the
+    # commit of an import, and without indexes another index already covers.
     identity = models.UUIDField()
-    gateway = models.ForeignKey(VpnGateway, on_delete=models.CASCADE)
-    account = models.ForeignKey(VpnAccount, on_delete=models.PROTECT)
-    employee = models.ForeignKey(Employee, null=True, on_delete=models.SET_NULL, related_name="+")
-    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.SET_NULL, related_name="+")
+    gateway = models.ForeignKey(
+        VpnGateway, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
+    account = models.ForeignKey(VpnAccount, on_delete=models.PROTECT, db_constraint=False)
+    employee = models.ForeignKey(
+        Employee,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    unit = models.ForeignKey(
+        OrgUnit, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     started = models.BigIntegerField()
     ended = models.BigIntegerField(null=True)
     last_seen = models.BigIntegerField(null=True)  # snapshot formats: seen connected until
@@ -159,7 +173,6 @@ class VpnSession(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["started"], name="usage_session_start"),
             models.Index(fields=["employee", "started"], name="usage_session_emp_start"),
             models.Index(
                 fields=["gateway"],
