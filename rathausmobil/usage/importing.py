@@ -16,9 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -96,40 +95,6 @@ def gateway_for(name: str | None, fmt: str) -> VpnGateway:
 def check_format(fmt: str) -> None:
     if fmt not in PARSERS:
         raise ImportError_(f"Unbekanntes Format „{fmt}“. Bekannt: {', '.join(PARSERS)}.")
-
-
-def import_files(
-    paths: Iterable[str | Path],
-    *,
-    fmt: str,
-    gateway: VpnGateway,
-    tz: str = DEFAULT_TZ,
-    year: int | None = None,
-    user=None,
-    source: str = "import_vpn_log",
-    progress: Callable[[FileResult], None] | None = None,
-) -> list[FileResult]:
-    check_format(fmt)
-    results = []
-    accounts = AccountCache()
-    for path in paths:
-        path = Path(path)
-        with path.open(encoding="utf-8", errors="replace", newline=None) as fh:
-            result = import_lines(
-                fh,
-                name=path.name,
-                fmt=fmt,
-                gateway=gateway,
-                tz=tz,
-                year=year,
-                user=user,
-                source=source,
-                accounts=accounts,
-            )
-        if progress:
-            progress(result)
-        results.append(result)
-    return results
 
 
 def import_lines(
