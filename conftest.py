@@ -130,17 +130,21 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def _log_in(page, base_url, user, password):
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Benutzername").fill(user.username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{base_url}/")
+    return page
+
+
 @pytest.fixture
 def login(live_server, page):
     """Log in through the real login form; returns the page."""
 
     def do_login(user, password="pw"):
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Benutzername").fill(user.username)
-        page.get_by_label("Passwort").fill(password)
-        page.get_by_role("button", name="Anmelden").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return _log_in(page, live_server.url, user, password)
 
     return do_login
 
@@ -152,12 +156,7 @@ def sign_in(browser, live_server):
 
     def do_sign_in(user, password="pw"):
         page = browser.new_context(locale="de-DE").new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Benutzername").fill(user.username)
-        page.get_by_label("Passwort").fill(password)
-        page.get_by_role("button", name="Anmelden").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return _log_in(page, live_server.url, user, password)
 
     return do_sign_in
 

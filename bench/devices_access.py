@@ -27,27 +27,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
 
-    import django
-    from django.conf import settings
+    from employee_list import throwaway_database
 
-    django.setup()
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"]["NAME"] = str(out / "bench_devices.sqlite3")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ALLOWED_HOSTS = ["*"]
-
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database("bench_devices.sqlite3") as connection:
         run(args, connection)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(args, connection):

@@ -11,6 +11,7 @@ Options: --employees N (default 50000), --repeat N (default 20)
 """
 
 import argparse
+import contextlib
 import csv
 import io
 import os
@@ -32,15 +33,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
+    with throwaway_database("bench.sqlite3") as connection:
+        run(args, connection)
+
+
+OUT = ROOT / "bench" / "out"
+
+
+@contextlib.contextmanager
+def throwaway_database(sqlite_name: str):
+    """Django set up for a benchmark, with a fresh test database of the configured engine
+    (SQLite: bench/out/<sqlite_name>), dropped afterwards. Yields the connection."""
     import django
     from django.conf import settings
 
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
+    OUT.mkdir(exist_ok=True)
     django.setup()
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"]["NAME"] = str(out / "bench.sqlite3")
+        db["TEST"]["NAME"] = str(OUT / sqlite_name)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["*"]
 
@@ -50,7 +61,7 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        run(args, connection)
+        yield connection
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -41,26 +41,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    import django
-    from django.conf import settings
+    from employee_list import OUT, throwaway_database
 
-    django.setup()
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"]["NAME"] = str(out / "bench_vpn.sqlite3")
-    files = generate(args, out / "vpn")
-
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        run(args, connection, files)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database("bench_vpn.sqlite3") as connection:
+        run(args, connection, generate(args, OUT / "vpn"))
 
 
 def _emails(employees: int) -> tuple[bytes, bytes, list[str]]:
