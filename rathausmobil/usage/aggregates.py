@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -72,6 +73,20 @@ def _chunks(days: list[dt.date]) -> Iterable[list[dt.date]]:
         yield run
 
 
+# (started, end, account, employee or -1, unit or -1); open sessions end at ``log_until``.
+_SESSION_COLUMNS = (
+    "started",
+    "COALESCE(ended, %s)",
+    "account_id",
+    "COALESCE(employee_id, -1)",
+    "COALESCE(unit_id, -1)",
+)
+_SESSION_WHERE = (
+    " FROM usage_vpnsession WHERE gateway_id = %s AND started < %s AND started >= %s"
+    " AND COALESCE(ended, %s) > %s"
+)
+
+
 def _fetch(gateway_ids: list[int] | None, lo: int, hi: int) -> np.ndarray:
     """(started, end, account_id, employee_id or -1, unit_id or -1) of the sessions of these
     gateways that overlap [lo, hi); open sessions end at their gateway's ``log_until``."""
@@ -84,17 +99,36 @@ def _fetch(gateway_ids: list[int] | None, lo: int, hi: int) -> np.ndarray:
             if state.log_until is None:
                 continue
             cap = state.log_until
-            cur.execute(
-                "SELECT started, COALESCE(ended, %s), account_id, COALESCE(employee_id, -1),"
-                " COALESCE(unit_id, -1) FROM usage_vpnsession"
-                " WHERE gateway_id = %s AND started < %s AND started >= %s"
-                " AND COALESCE(ended, %s) > %s",
-                [cap, state.gateway_id, hi, lo - state.max_duration - 1, cap, lo],
-            )
-            rows = cur.fetchall()
-            if rows:
-                parts.append(np.array(rows, dtype=np.int64).reshape(-1, 5))
+            params = [cap, state.gateway_id, hi, lo - state.max_duration - 1, cap, lo]
+            if connection.vendor == "postgresql":
+                part = _packed_bigints(cur.cursor, _SESSION_COLUMNS, _SESSION_WHERE, params)
+            else:
+                cur.execute("SELECT " + ", ".join(_SESSION_COLUMNS) + _SESSION_WHERE, params)
+                part = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 5)
+            if part.size:
+                parts.append(part)
     return np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
+
+
+def _packed_bigints(cursor, columns: tuple[str, ...], rest: str, params: list[int]) -> np.ndarray:
+    """``SELECT columns rest`` on PostgreSQL as an (n, len(columns)) int64 array; every
+    column must be a non-null integer.
+
+    The server packs all rows into one ``bytea`` of big-endian 8-byte integers, which NumPy
+    reads in one go: a year's daily figures read millions of sessions, and a Python tuple per
+    row (or a COPY message per row) would cost more than the figures themselves.
+    """
+    width = len(columns)
+    packed = " || ".join(f"int8send(({c})::bigint)" for c in columns)
+    # Django's cursors bind on the client, which cannot return binary results.
+    with psycopg.Cursor(cursor.connection) as binary:
+        binary.execute(
+            f"SELECT string_agg({packed}, ''::bytea){rest}", [int(p) for p in params], binary=True
+        )
+        data = binary.fetchone()[0]
+    if data is None:
+        return np.zeros((0, width), dtype=np.int64)
+    return np.frombuffer(data, dtype=">i8").astype(np.int64).reshape(-1, width)
 
 
 def _bitmap(ids: np.ndarray) -> bytes:
