@@ -176,24 +176,47 @@ class AccountCache:
         else:
             self._seen[account_id] = (min(old[0], first), max(old[1], last))
 
+    def seen_many(self, spans: dict[str, tuple[int, int]]) -> None:
+        """``seen`` for logged names already looked up: name -> (first, last)."""
+        for raw, (first, last) in spans.items():
+            self.seen(self._known[self.account_name(raw)][0], first, last)
+
     def save_seen(self) -> None:
-        """Widen first/last seen of the accounts touched (one statement, many rows)."""
+        """Widen first/last seen of the accounts touched (one statement)."""
         if not self._seen:
             return
-        rows = []
-        for pk, (first, last) in sorted(self._seen.items()):
-            f = dt.datetime.fromtimestamp(first, dt.UTC)
-            la = dt.datetime.fromtimestamp(last, dt.UTC)
-            rows.append((f, f, la, la, pk))
+        widen = (
+            "first_seen = CASE WHEN first_seen IS NULL OR first_seen > {f} THEN {f}"
+            " ELSE first_seen END,"
+            " last_seen = CASE WHEN last_seen IS NULL OR last_seen < {l} THEN {l}"
+            " ELSE last_seen END"
+        )
+        seen = sorted(self._seen.items())
         with connection.cursor() as cur:
-            cur.executemany(
-                "UPDATE usage_vpnaccount SET"
-                " first_seen = CASE WHEN first_seen IS NULL OR first_seen > %s THEN %s"
-                " ELSE first_seen END,"
-                " last_seen = CASE WHEN last_seen IS NULL OR last_seen < %s THEN %s"
-                " ELSE last_seen END WHERE id = %s",
-                rows,
-            )
+            if connection.vendor == "postgresql":
+                # Tens of thousands of accounts in a large city's file: arrays of Unix
+                # seconds, not a statement per account.
+                cur.execute(
+                    "UPDATE usage_vpnaccount a SET"  # noqa: S608
+                    f" {widen.format(f='to_timestamp(s.f)', l='to_timestamp(s.l)')}"
+                    " FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS s(id, f, l)"
+                    " WHERE a.id = s.id",
+                    [
+                        [pk for pk, _ in seen],
+                        [f for _, (f, _) in seen],
+                        [la for _, (_, la) in seen],
+                    ],
+                )
+            else:
+                rows = []
+                for pk, (first, last) in seen:
+                    f = dt.datetime.fromtimestamp(first, dt.UTC)
+                    la = dt.datetime.fromtimestamp(last, dt.UTC)
+                    rows.append((f, f, la, la, pk))
+                cur.executemany(
+                    f"UPDATE usage_vpnaccount SET {widen.format(f='%s', l='%s')} WHERE id = %s",  # noqa: S608
+                    rows,
+                )
         self._seen.clear()
 
 

@@ -14,13 +14,15 @@ same file twice adds nothing.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import multiprocessing
 import time
-from collections.abc import Iterable
+import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from rathausmobil.access.models import VpnGateway
 from rathausmobil.core.audit import audit_event
@@ -108,38 +110,52 @@ def import_lines(
     user=None,
     source: str = "import_vpn_log",
     accounts: AccountCache | None = None,
+    parallel: bool = False,
 ) -> FileResult:
     """Import one file's lines (see module docstring). Pass one ``AccountCache`` for several
-    files of a run; after a failed file, start a new one (its ids may be rolled back)."""
+    files of a run; after a failed file, start a new one (its ids may be rolled back).
+
+    ``parallel``: read and assemble in a second process while this one writes (for large
+    files on a machine with more than one core; ``lines`` must not be read here afterwards).
+    """
     check_format(fmt)
     began = time.perf_counter()
     result = FileResult(name)
     gw_key = f"gw{gateway.pk}"
-    store_ip = settings.USAGE_STORE_CLIENT_IP
     with transaction.atomic():
         state, _ = GatewayLogState.objects.get_or_create(gateway=gateway)
         state = GatewayLogState.objects.select_for_update().get(pk=state.pk)
         accounts = accounts or AccountCache()
-        carried = _carried_sessions(gateway, gw_key)
-        assembler = SessionAssembler(gateway=gw_key, open_sessions=carried)
-        stats = ParseStats()
-        writer = _Writer(gateway, gw_key, accounts, store_ip)
-        for session in assembler.feed(parse(lines, fmt, tz=tz, year=year, stats=stats)):
-            writer.add(session)
-        still_open = assembler.open_sessions()
-        for session in still_open:
-            writer.add(session)
+        job = _Assembly(
+            lines=lines,
+            fmt=fmt,
+            tz=tz,
+            year=year,
+            gw_key=gw_key,
+            carried=_carried_sessions(gateway, gw_key),
+            store_ip=settings.USAGE_STORE_CLIENT_IP,
+        )
+        # A session starting after everything stored so far cannot be stored yet.
+        writer = _Writer(gateway, accounts, fresh_after=state.log_until)
+        summary = None
+        for item in _assemble_in_child(job) if parallel else job.run():
+            if isinstance(item, _Summary):
+                summary = item
+            else:
+                writer.add(item)
         writer.flush()
-        result.lines, result.other = stats.lines, stats.other
-        result.problem_count = assembler.stats.problems
-        result.problems = assembler.problems[:PROBLEMS_KEPT]
+        assert summary is not None
+        accounts.seen_many(summary.seen)
+        result.lines, result.other = summary.lines, summary.other
+        result.problem_count = summary.problem_count
+        result.problems = summary.problems
         result.new, result.closed, result.known = writer.new, writer.closed, writer.known
-        result.open = len(still_open)
-        result.first, result.last = assembler.first_time, assembler.last_time
-        if writer.lo is not None or assembler.last_time is not None:
-            _advance_state(state, writer, assembler)
-            lo = min(x for x in (writer.lo, _ts(assembler.first_time)) if x is not None)
-            hi = max(x for x in (writer.hi, _ts(assembler.last_time)) if x is not None)
+        result.open = summary.open
+        result.first, result.last = summary.first, summary.last
+        if summary.lo is not None or summary.last is not None:
+            _advance_state(state, summary)
+            lo = min(x for x in (summary.lo, _ts(summary.first)) if x is not None)
+            hi = max(x for x in (summary.hi, _ts(summary.last)) if x is not None)
             rebuild_began = time.perf_counter()
             aggregates.rebuild([gateway.pk], aggregates.local_day(lo), aggregates.local_day(hi))
             result.rebuild_seconds = time.perf_counter() - rebuild_began
@@ -173,14 +189,12 @@ def _ts(t: dt.datetime | None) -> int | None:
     return None if t is None else int(t.timestamp())
 
 
-def _advance_state(state: GatewayLogState, writer: _Writer, assembler: SessionAssembler) -> None:
-    first = _ts(assembler.first_time)
-    last = _ts(assembler.last_time)
-    candidates_lo = [x for x in (state.log_from, first, writer.lo) if x is not None]
-    candidates_hi = [x for x in (state.log_until, last, writer.hi) if x is not None]
+def _advance_state(state: GatewayLogState, summary: _Summary) -> None:
+    candidates_lo = [x for x in (state.log_from, _ts(summary.first), summary.lo) if x is not None]
+    candidates_hi = [x for x in (state.log_until, _ts(summary.last), summary.hi) if x is not None]
     state.log_from = min(candidates_lo)
     state.log_until = max(candidates_hi)
-    state.max_duration = max(state.max_duration, writer.max_duration)
+    state.max_duration = max(state.max_duration, summary.max_duration)
     state.save()
 
 
@@ -209,89 +223,224 @@ def _carried_sessions(gateway: VpnGateway, gw_key: str) -> list[Session]:
     return out
 
 
-class _Writer:
-    """Batches sessions and upserts them (COPY on PostgreSQL, executemany on SQLite)."""
+# --- reading and assembling: here or in a second process ---------------------------------------
 
-    def __init__(self, gateway, gw_key, accounts: AccountCache, store_ip: bool):
+# A session as it travels from the assembler to the writer: plain values only, so that a
+# batch pickles quickly between processes.
+# (identity, logged user, started, ended or None, last_seen or None, start_derived,
+#  open_key or None, client_ip or None)
+Row = tuple[str, str, int, int | None, int | None, bool, str | None, str | None]
+
+
+@dataclass
+class _Summary:
+    """What the assembler found besides the sessions; sent last."""
+
+    lines: int
+    other: int
+    problem_count: int
+    problems: list[Problem]
+    open: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    lo: int | None  # earliest start, latest end (or last sign of life) of the rows
+    hi: int | None
+    max_duration: int
+    seen: dict[str, tuple[int, int]]  # logged user -> (first start, last sign of life)
+
+
+@dataclass
+class _Assembly:
+    lines: Iterable[str]
+    fmt: str
+    tz: str
+    year: int | None
+    gw_key: str
+    carried: list[Session]
+    store_ip: bool
+
+    def run(self) -> Iterator[list[Row] | _Summary]:
+        """Batches of rows (closed sessions as they close, then the ones still open), then
+        the ``_Summary``."""
+        stats = ParseStats()
+        assembler = SessionAssembler(gateway=self.gw_key, open_sessions=self.carried)
+        events = parse(self.lines, self.fmt, tz=self.tz, year=self.year, stats=stats)
+        rows: list[Row] = []
+        seen: dict[str, list[int]] = {}
+        lo = hi = None
+        max_duration = 0
+        gw_key, store_ip = self.gw_key, self.store_ip
+        still_open = 0
+        for s in _closed_then_open(assembler, events):
+            if s.end is None:
+                still_open += 1
+            start = int(s.start.timestamp())
+            end = None if s.end is None else int(s.end.timestamp())
+            last_seen = None if s.last_seen is None else int(s.last_seen.timestamp())
+            latest = end if end is not None else (last_seen or start)
+            if lo is None or start < lo:
+                lo = start
+            if hi is None or latest > hi:
+                hi = latest
+            if latest - start > max_duration:
+                max_duration = latest - start
+            span = seen.get(s.user)
+            if span is None:
+                seen[s.user] = [start, latest]
+            else:
+                if start < span[0]:
+                    span[0] = start
+                if latest > span[1]:
+                    span[1] = latest
+            open_key = None
+            if end is None:
+                open_key = s.key if s.key.startswith("#") else key_hash(gw_key, s.key)
+            rows.append(
+                (
+                    s.identity_hash[:32],
+                    s.user,
+                    start,
+                    end,
+                    last_seen,
+                    s.start_derived,
+                    open_key,
+                    s.client_ip if store_ip else None,
+                )
+            )
+            if len(rows) >= BATCH:
+                yield rows
+                rows = []
+        if rows:
+            yield rows
+        yield _Summary(
+            lines=stats.lines,
+            other=stats.other,
+            problem_count=assembler.stats.problems,
+            problems=assembler.problems[:PROBLEMS_KEPT],
+            open=still_open,
+            first=assembler.first_time,
+            last=assembler.last_time,
+            lo=lo,
+            hi=hi,
+            max_duration=max_duration,
+            seen={user: (a, b) for user, (a, b) in seen.items()},
+        )
+
+
+def _closed_then_open(assembler: SessionAssembler, events) -> Iterator[Session]:
+    yield from assembler.feed(events)
+    yield from assembler.open_sessions()
+
+
+class _ChildFailed:
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _assemble_in_child(job: _Assembly) -> Iterator[list[Row] | _Summary]:
+    """``job.run()`` in a forked process that reads and assembles while this process writes.
+
+    The child only parses and assembles: it never touches the database (it ends with
+    ``os._exit``, so the inherited connection is left alone). A pipe holds at most about one
+    batch, so the child stays one batch ahead and memory stays bounded.
+    """
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child_main, args=(job, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                item = receiver.recv()
+            except EOFError:
+                raise ImportError_(
+                    "Der Hilfsprozess zum Lesen der Datei brach ab; nichts gespeichert."
+                ) from None
+            if isinstance(item, _ChildFailed):
+                raise RuntimeError("reading the file failed in the child process:\n" + item.text)
+            yield item
+            if isinstance(item, _Summary):
+                return
+    finally:
+        receiver.close()
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+
+
+def _child_main(job: _Assembly, sender) -> None:
+    try:
+        for item in job.run():
+            sender.send(item)
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+        sender.send(_ChildFailed(traceback.format_exc()))
+    finally:
+        sender.close()
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Writes batches of rows: sessions that cannot be stored yet (they start after
+    everything stored) are copied straight into the table; the others, or all of a batch if
+    that fails, are upserted (PostgreSQL: COPY into a staging table and INSERT ... ON
+    CONFLICT; SQLite: executemany)."""
+
+    def __init__(self, gateway, accounts: AccountCache, fresh_after: int | None):
         self.gateway_id = gateway.pk
-        self.gw_key = gw_key
         self.accounts = accounts
-        self.store_ip = store_ip
-        self.rows: list[tuple] = []
+        self.fresh_after = fresh_after
         self.new = self.closed = self.known = 0
-        self.lo: int | None = None
-        self.hi: int | None = None
-        self.max_duration = 0
         self.postgres = connection.vendor == "postgresql"
 
-    def add(self, s: Session) -> None:
-        """Queue a session; the account columns are filled in at ``flush`` (new names are
-        created there in one go)."""
-        start = int(s.start.timestamp())
-        end = None if s.end is None else int(s.end.timestamp())
-        last_seen = None if s.last_seen is None else int(s.last_seen.timestamp())
-        latest = end if end is not None else (last_seen or start)
-        if self.lo is None or start < self.lo:
-            self.lo = start
-        if self.hi is None or latest > self.hi:
-            self.hi = latest
-        if latest - start > self.max_duration:
-            self.max_duration = latest - start
-        self.rows.append(
-            [
-                s.identity_hash[:32],
-                self.gateway_id,
-                s.user,  # -> account id
-                None,  # -> employee id
-                None,  # -> unit id
-                start,
-                end,
-                last_seen,
-                s.start_derived,
-                self._open_key(s) if end is None else None,
-                s.client_ip if self.store_ip else None,
-                latest,  # dropped before writing
-            ]
-        )
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def _resolve_accounts(self) -> None:
-        accounts = self.accounts
-        known = accounts.lookup_many({row[2] for row in self.rows})
-        seen = accounts.seen
-        for row in self.rows:
-            account_id, employee_id, unit_id = known[row[2]]
-            row[2], row[3], row[4] = account_id, employee_id, unit_id
-            seen(account_id, row[5], row.pop())
-
-    def _open_key(self, s: Session) -> str:
-        return s.key if s.key.startswith("#") else key_hash(self.gw_key, s.key)
+    def add(self, rows: list[Row]) -> None:
+        known = self.accounts.lookup_many({row[1] for row in rows})
+        if self.postgres:
+            self._write_postgres(rows, known)
+        else:
+            self._write_sqlite(rows, known)
 
     def flush(self) -> None:
-        if not self.rows:
-            return
-        self._resolve_accounts()
-        if self.postgres:
-            new, closed = self._flush_postgres()
-        else:
-            new, closed = self._flush_sqlite()
+        """Nothing is held back between batches; kept for symmetry with the callers."""
+
+    def _count(self, rows: int, new: int, closed: int) -> None:
         self.new += new
         self.closed += closed
-        self.known += len(self.rows) - new - closed
-        self.rows = []
+        self.known += rows - new - closed
 
-    def _flush_sqlite(self) -> tuple[int, int]:
+    def _write_sqlite(self, rows: list[Row], known) -> None:
+        gw = self.gateway_id
+        values = []
+        for ident, user, start, end, last_seen, derived, open_key, ip in rows:
+            account_id, employee_id, unit_id = known[user]
+            values.append(
+                (
+                    ident,
+                    gw,
+                    account_id,
+                    employee_id,
+                    unit_id,
+                    start,
+                    end,
+                    last_seen,
+                    derived,
+                    open_key,
+                    ip,
+                )
+            )
         cols = ", ".join(COLUMNS)
         marks = ", ".join(["%s"] * len(COLUMNS))
         with connection.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO usage_vpnsession ({cols}) VALUES ({marks})"  # noqa: S608
                 " ON CONFLICT(gateway_id, started, identity) DO NOTHING",
-                self.rows,
+                values,
             )
             new = cur.rowcount
-            ends = [(r[6], r[7], r[1], r[5], r[0]) for r in self.rows if r[6] is not None]
+            ends = [(r[3], r[4], gw, r[2], r[0]) for r in rows if r[3] is not None]
             closed = 0
             if ends:
                 cur.executemany(
@@ -301,11 +450,7 @@ class _Writer:
                     ends,
                 )
                 closed = cur.rowcount
-            seen = [
-                (r[7], r[1], r[5], r[0], r[7])
-                for r in self.rows
-                if r[6] is None and r[7] is not None
-            ]
+            seen = [(r[4], gw, r[2], r[0], r[4]) for r in rows if r[3] is None and r[4] is not None]
             if seen:
                 cur.executemany(
                     "UPDATE usage_vpnsession SET last_seen = %s"
@@ -313,50 +458,75 @@ class _Writer:
                     " AND ended IS NULL AND COALESCE(last_seen, 0) < %s",
                     seen,
                 )
-        return new, closed
+        self._count(len(rows), new, closed)
 
-    def _flush_postgres(self) -> tuple[int, int]:
-        buf = io.StringIO()
-        for row in self.rows:
-            buf.write(
-                "\t".join(
-                    "\\N" if v is None else ("t" if v is True else "f" if v is False else str(v))
-                    for v in row
-                )
+    def _write_postgres(self, rows: list[Row], known) -> None:
+        gw = self.gateway_id
+        null = "\\N"
+        accounts = {
+            user: f"{a}\t{null if e is None else e}\t{null if u is None else u}"
+            for user, (a, e, u) in known.items()
+        }
+        fresh, other = [], []
+        after = self.fresh_after
+        for ident, user, start, end, last_seen, derived, open_key, ip in rows:
+            line = (
+                f"{ident}\t{gw}\t{accounts[user]}\t{start}\t{null if end is None else end}\t"
+                f"{null if last_seen is None else last_seen}\t{'t' if derived else 'f'}\t"
+                f"{null if open_key is None else open_key}\t{null if ip is None else ip}\n"
             )
-            buf.write("\n")
+            (fresh if after is None or start > after else other).append(line)
         cols = ", ".join(COLUMNS)
         with connection.cursor() as cur:
-            cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS usage_stage (identity uuid, gateway_id bigint,"
-                " account_id bigint, employee_id bigint, unit_id bigint, started bigint,"
-                " ended bigint, last_seen bigint, start_derived boolean, open_key varchar(32),"
-                " client_ip inet)"
-            )
-            cur.execute("TRUNCATE usage_stage")
-            with cur.cursor.copy(f"COPY usage_stage ({cols}) FROM STDIN") as copy:
-                copy.write(buf.getvalue())
-            cur.execute(
-                f"INSERT INTO usage_vpnsession ({cols})"  # noqa: S608
-                f" SELECT DISTINCT ON (identity) {cols} FROM usage_stage"
-                " ORDER BY identity, ended NULLS LAST"
-                " ON CONFLICT (gateway_id, started, identity) DO NOTHING"
-            )
-            new = cur.rowcount
-            if new == len(self.rows):
-                return new, 0  # all new: nothing stored to close or extend
-            cur.execute(
-                "UPDATE usage_vpnsession v SET ended = s.ended, open_key = NULL,"
-                " last_seen = COALESCE(s.last_seen, v.last_seen)"
-                " FROM usage_stage s WHERE v.gateway_id = s.gateway_id AND v.started = s.started"
-                " AND v.identity = s.identity AND v.ended IS NULL"
-                " AND s.ended IS NOT NULL"
-            )
-            closed = cur.rowcount
-            cur.execute(
-                "UPDATE usage_vpnsession v SET last_seen = s.last_seen FROM usage_stage s"
-                " WHERE v.gateway_id = s.gateway_id AND v.started = s.started"
-                " AND v.identity = s.identity AND v.ended IS NULL AND s.ended IS NULL"
-                " AND s.last_seen > COALESCE(v.last_seen, 0)"
-            )
+            raw = cur.cursor
+            if fresh:
+                try:
+                    with (
+                        transaction.atomic(),
+                        raw.copy(f"COPY usage_vpnsession ({cols}) FROM STDIN") as copy,
+                    ):
+                        copy.write("".join(fresh))
+                    self._count(len(fresh), len(fresh), 0)
+                except (IntegrityError, psycopg.errors.UniqueViolation):
+                    # A session twice in the file (a relay that repeats lines): the upsert
+                    # below takes it.
+                    other = fresh + other
+            if other:
+                new, closed = self._upsert_postgres(cur, other)
+                self._count(len(other), new, closed)
+
+    def _upsert_postgres(self, cur, lines: list[str]) -> tuple[int, int]:
+        cols = ", ".join(COLUMNS)
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS usage_stage (identity uuid, gateway_id bigint,"
+            " account_id bigint, employee_id bigint, unit_id bigint, started bigint,"
+            " ended bigint, last_seen bigint, start_derived boolean, open_key varchar(32),"
+            " client_ip inet)"
+        )
+        cur.execute("TRUNCATE usage_stage")
+        with cur.cursor.copy(f"COPY usage_stage ({cols}) FROM STDIN") as copy:
+            copy.write("".join(lines))
+        cur.execute(
+            f"INSERT INTO usage_vpnsession ({cols})"  # noqa: S608
+            f" SELECT DISTINCT ON (identity) {cols} FROM usage_stage"
+            " ORDER BY identity, ended NULLS LAST"
+            " ON CONFLICT (gateway_id, started, identity) DO NOTHING"
+        )
+        new = cur.rowcount
+        if new == len(lines):
+            return new, 0  # all new: nothing stored to close or extend
+        cur.execute(
+            "UPDATE usage_vpnsession v SET ended = s.ended, open_key = NULL,"
+            " last_seen = COALESCE(s.last_seen, v.last_seen)"
+            " FROM usage_stage s WHERE v.gateway_id = s.gateway_id AND v.started = s.started"
+            " AND v.identity = s.identity AND v.ended IS NULL"
+            " AND s.ended IS NOT NULL"
+        )
+        closed = cur.rowcount
+        cur.execute(
+            "UPDATE usage_vpnsession v SET last_seen = s.last_seen FROM usage_stage s"
+            " WHERE v.gateway_id = s.gateway_id AND v.started = s.started"
+            " AND v.identity = s.identity AND v.ended IS NULL AND s.ended IS NULL"
+            " AND s.last_seen > COALESCE(v.last_seen, 0)"
+        )
         return new, closed

@@ -151,3 +151,30 @@ def test_it_handles_millions_of_sessions_in_seconds():
     print(f"\n{n:,} sessions: build {t1 - t0:.2f} s, peak+minutes+mean+p95 {t2 - t1:.2f} s")
     if n <= 5_000_000:
         assert best == peak_by_sort(starts, ends)[0]
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 29), date(2026, 6, 10), date(2026, 10, 25)])
+def test_unit_hour_seconds_agree_with_clipping_hour_by_hour(day):
+    """Daily unit figures: seconds per unit and local clock hour, on a 23-, 24- and 25-hour
+    day, against the plain per-hour clipping."""
+    from zoneinfo import ZoneInfo
+
+    from rathausmobil.usage.aggregates import _hour_seconds, day_bounds, hour_bounds
+
+    tz = ZoneInfo("Europe/Berlin")
+    dlo, dhi = day_bounds(day, tz)
+    rng = np.random.default_rng(7)
+    n, n_units = 3000, 9
+    cs = rng.integers(dlo, dhi, n)
+    ce = np.minimum(cs + rng.choice([1, 59, 3599, 3600, 7200, 40_000], n), dhi)
+    cs[:5] = dlo  # whole-hour edges
+    ce[:5] = dlo + 3600 * np.arange(1, 6)
+    u = rng.integers(0, n_units, n)
+    hours = hour_bounds(day, tz)
+    expected = np.zeros((n_units, 24), dtype=np.int64)
+    for h, hlo, hhi in hours:
+        overlap = np.clip(np.minimum(ce, hhi) - np.maximum(cs, hlo), 0, None)
+        expected[:, h] += np.bincount(u, weights=overlap, minlength=n_units).astype(np.int64)
+    got = _hour_seconds(u, cs, ce, n_units, dlo, hours)
+    assert (got == expected).all()
+    assert got.sum() == (ce - cs).sum()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from rathausmobil.organisation.tests.factories import EmployeeFactory
 from rathausmobil.usage import aggregates, jobs
 from rathausmobil.usage.accounts import remap_accounts
 from rathausmobil.usage.figures import usage_figures
-from rathausmobil.usage.importing import import_lines
+from rathausmobil.usage.importing import ImportError_, import_lines
 from rathausmobil.usage.models import (
     UnitUsageDay,
     UnmappedCause,
@@ -57,9 +58,9 @@ def gateway():
     return VpnGateway.objects.create(name="GW", product="other", capacity=3, is_default=True)
 
 
-def _import(name, fmt, gateway, year=None):
+def _import(name, fmt, gateway, year=None, parallel=False):
     with (FILES / name).open(encoding="utf-8") as fh:
-        return import_lines(fh, name=name, fmt=fmt, gateway=gateway, year=year)
+        return import_lines(fh, name=name, fmt=fmt, gateway=gateway, year=year, parallel=parallel)
 
 
 def _csv(gateway, text, name="t.csv"):
@@ -136,6 +137,83 @@ def test_it_closes_a_session_left_open_by_the_previous_file(gateway):
     # and the whole story again changes nothing
     again = _import("openvpn-part2.log", "openvpn-log", gateway)
     assert again.new == again.closed == 0
+
+
+def _stored(gateway):
+    """The sessions of a gateway without what depends on the gateway's id (identity, key)."""
+    rows = VpnSession.objects.filter(gateway=gateway).values_list(
+        "started", "ended", "last_seen", "start_derived", "open_key", "account__name"
+    )
+    return sorted((a, b, c, d, e is None, f) for a, b, c, d, e, f in rows)
+
+
+@pytest.mark.parametrize(("name", "fmt", "year", "broken"), SAMPLES)
+def test_a_second_process_reads_a_file_exactly_as_this_one(name, fmt, year, broken, gateway):
+    here = _import(name, fmt, gateway, year)
+    other = VpnGateway.objects.create(name="GW2", product="other", capacity=3)
+    there = _import(name, fmt, other, year, parallel=True)
+    fields = ("lines", "other", "problem_count", "new", "closed", "known", "open", "first", "last")
+    assert [getattr(there, f) for f in fields] == [getattr(here, f) for f in fields]
+    assert [(p.line, p.message) for p in there.problems] == [
+        (p.line, p.message) for p in here.problems
+    ]
+    assert _stored(other) == _stored(gateway)
+    assert list(UsageDay.objects.filter(gateway=other).values_list("day", "peak", "sessions")) == (
+        list(UsageDay.objects.filter(gateway=gateway).values_list("day", "peak", "sessions"))
+    )
+
+
+def test_a_second_process_closes_what_the_previous_file_left_open(gateway):
+    first = _import("openvpn-part1.log", "openvpn-log", gateway, parallel=True)
+    second = _import("openvpn-part2.log", "openvpn-log", gateway, parallel=True)
+    assert first.open >= 1 and second.closed == first.open
+    assert not VpnSession.objects.filter(ended__isnull=True).exists()
+
+
+def _dies_after(lines):
+    yield from lines
+    os._exit(3)  # only ever run in the second process
+
+
+def _fails_after(lines):
+    yield from lines
+    raise ValueError("kaputt")
+
+
+@pytest.mark.parametrize("how", [_dies_after, _fails_after])
+def test_it_changes_nothing_when_the_second_process_fails(gateway, how):
+    lines = (FILES / "cisco-asa.log").read_text(encoding="utf-8").splitlines(keepends=True)
+    expected = ImportError_ if how is _dies_after else RuntimeError
+    with pytest.raises(expected) as failure:
+        import_lines(
+            how(lines), name="x.log", fmt="cisco-asa", gateway=gateway, year=2021, parallel=True
+        )
+    if how is _fails_after:
+        assert "ValueError: kaputt" in str(failure.value)
+    else:
+        assert "nichts gespeichert" in str(failure.value)
+    assert not VpnSession.objects.exists()
+    assert not VpnLogImport.objects.exists()
+
+
+def test_it_stores_a_session_once_when_a_syslog_relay_repeats_its_lines(gateway):
+    start = (
+        "Feb 01 2021 07:58:07: %ASA-6-113039: Group <GP-Rathaus> User <kmeier>"
+        " IP <203.0.113.1> AnyConnect parent session started.\n"
+    )
+    end = (
+        "Feb 01 2021 12:03:51: %ASA-4-113019: Group = GP-Rathaus, Username = kmeier,"
+        " IP = 203.0.113.1, Session disconnected. Session Type: AnyConnect-Parent,"
+        " Duration: 4h:05m:44s, Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n"
+    )
+    # The second end, without an open session, gives the same session again (start derived
+    # from its duration): it must not break the fast path of a fresh gateway.
+    result = import_lines(
+        [start, start, end, end], name="dup.log", fmt="cisco-asa", gateway=gateway, year=2021
+    )
+    assert (result.new, result.known) == (1, 1)
+    session = VpnSession.objects.get()
+    assert session.ended - session.started == 4 * 3600 + 5 * 60 + 44
 
 
 def test_it_never_replaces_a_stored_end_by_an_open_one(gateway):
