@@ -30,7 +30,7 @@ from rathausmobil.usage import aggregates
 from rathausmobil.usage.accounts import AccountCache
 from rathausmobil.usage.models import GatewayLogState, VpnLogImport, VpnSession
 from rathausmobil.usage.parsers import DEFAULT_TZ, PARSERS, ParseStats, Problem, parse
-from rathausmobil.usage.sessions import Session, SessionAssembler, key_hash
+from rathausmobil.usage.sessions import Session, SessionAssembler, identity_of, key_hash
 
 BATCH = 20_000
 PROBLEMS_KEPT = 200
@@ -137,12 +137,14 @@ def import_lines(
         )
         # A session starting after everything stored so far cannot be stored yet.
         writer = _Writer(gateway, accounts, fresh_after=state.log_until)
+        figures = _DailyFigures(state)
         summary = None
         for item in _assemble_in_child(job) if parallel else job.run():
             if isinstance(item, _Summary):
                 summary = item
             else:
-                writer.add(item)
+                writer.add(item.rows)
+                figures.after(item)
         writer.flush()
         assert summary is not None
         accounts.seen_many(summary.seen)
@@ -156,9 +158,8 @@ def import_lines(
             _advance_state(state, summary)
             lo = min(x for x in (summary.lo, _ts(summary.first)) if x is not None)
             hi = max(x for x in (summary.hi, _ts(summary.last)) if x is not None)
-            rebuild_began = time.perf_counter()
-            aggregates.rebuild([gateway.pk], aggregates.local_day(lo), aggregates.local_day(hi))
-            result.rebuild_seconds = time.perf_counter() - rebuild_began
+            figures.finish(aggregates.local_day(lo), aggregates.local_day(hi))
+        result.rebuild_seconds = figures.seconds
         accounts.save_seen()
         result.seconds = time.perf_counter() - began
         log = VpnLogImport.objects.create(
@@ -233,6 +234,15 @@ Row = tuple[str, str, int, int | None, int | None, bool, str | None, str | None]
 
 
 @dataclass
+class _Batch:
+    rows: list[Row]
+    # Every session of the file that starts before this instant is in this batch or an
+    # earlier one (the earliest start still open, or the latest time read), except sessions
+    # whose start is derived later from an end; None for the last batch.
+    complete_before: int | None
+
+
+@dataclass
 class _Summary:
     """What the assembler found besides the sessions; sent last."""
 
@@ -259,7 +269,7 @@ class _Assembly:
     carried: list[Session]
     store_ip: bool
 
-    def run(self) -> Iterator[list[Row] | _Summary]:
+    def run(self) -> Iterator[_Batch | _Summary]:
         """Batches of rows (closed sessions as they close, then the ones still open), then
         the ``_Summary``."""
         stats = ParseStats()
@@ -297,7 +307,7 @@ class _Assembly:
                 open_key = s.key if s.key.startswith("#") else key_hash(gw_key, s.key)
             rows.append(
                 (
-                    s.identity_hash[:32],
+                    (s.stored_identity or identity_of(gw_key, s.key, s.start, start))[:32],
                     s.user,
                     start,
                     end,
@@ -307,11 +317,11 @@ class _Assembly:
                     s.client_ip if store_ip else None,
                 )
             )
-            if len(rows) >= BATCH:
-                yield rows
+            if len(rows) >= BATCH and s.end is not None:
+                yield _Batch(rows, _ts(assembler.complete_before()))
                 rows = []
         if rows:
-            yield rows
+            yield _Batch(rows, None)
         yield _Summary(
             lines=stats.lines,
             other=stats.other,
@@ -337,7 +347,7 @@ class _ChildFailed:
         self.text = text
 
 
-def _assemble_in_child(job: _Assembly) -> Iterator[list[Row] | _Summary]:
+def _assemble_in_child(job: _Assembly) -> Iterator[_Batch | _Summary]:
     """``job.run()`` in a forked process that reads and assembles while this process writes.
 
     The child only parses and assembles: it never touches the database (it ends with
@@ -378,6 +388,73 @@ def _child_main(job: _Assembly, sender) -> None:
         sender.send(_ChildFailed(traceback.format_exc()))
     finally:
         sender.close()
+
+
+class _DailyFigures:
+    """Recomputes the daily figures of the days a file touched: while the file is read, each
+    day as soon as every session touching it is stored (so that this work overlaps with the
+    reading of a large file), the remaining days at the end.
+
+    A row that starts before a day already recomputed (a start derived from a late end) marks
+    the figures from its day on as stale; they are recomputed at the end."""
+
+    def __init__(self, state: GatewayLogState):
+        self.state = state
+        self.first_done: dt.date | None = None  # days recomputed early: first_done..last_done
+        self.last_done: dt.date | None = None
+        self.done_until: int | None = None  # Unix time of the end of last_done
+        self.stale_from: int | None = None
+        self.lo: int | None = None
+        self.max_duration = 0
+        self.seconds = 0.0
+
+    def after(self, batch: _Batch) -> None:
+        rows = batch.rows
+        lo = min(r[2] for r in rows)
+        self.lo = lo if self.lo is None else min(self.lo, lo)
+        self.max_duration = max(
+            self.max_duration,
+            max((r[3] if r[3] is not None else (r[4] or r[2])) - r[2] for r in rows),
+        )
+        if self.done_until is not None and lo < self.done_until:
+            self.stale_from = lo if self.stale_from is None else min(self.stale_from, lo)
+        if batch.complete_before is None:
+            return
+        last = aggregates.local_day(batch.complete_before) - dt.timedelta(days=1)
+        first = (
+            self.last_done + dt.timedelta(days=1)
+            if self.last_done is not None
+            else aggregates.local_day(self.lo)
+        )
+        if last < first:
+            return
+        # The figures read the gateway's state: sessions of this file may be longer than
+        # any before, and a new gateway has no log yet.
+        state = self.state
+        state.max_duration = max(state.max_duration, self.max_duration)
+        state.log_until = max(state.log_until or 0, batch.complete_before)
+        state.log_from = state.log_from if state.log_from is not None else self.lo
+        state.save(update_fields=["max_duration", "log_until", "log_from"])
+        self._rebuild(first, last)
+        self.first_done = self.first_done or first
+        self.last_done = last
+        self.done_until = aggregates.day_bounds(last)[1]
+
+    def finish(self, first: dt.date, last: dt.date) -> None:
+        if self.last_done is None:
+            self._rebuild(first, last)
+            return
+        if first < self.first_done:
+            self._rebuild(first, self.first_done - dt.timedelta(days=1))
+        rest = self.last_done + dt.timedelta(days=1)
+        if self.stale_from is not None:
+            rest = min(rest, aggregates.local_day(self.stale_from))
+        self._rebuild(rest, last)
+
+    def _rebuild(self, first: dt.date, last: dt.date) -> None:
+        began = time.perf_counter()
+        aggregates.rebuild([self.state.gateway_id], first, last)
+        self.seconds += time.perf_counter() - began
 
 
 # --- writing -------------------------------------------------------------------------------------

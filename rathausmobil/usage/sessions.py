@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .parsers import (
     Event,
@@ -55,12 +55,35 @@ class Session:
         """SHA-256 of the identity: an upsert key that does not store the key itself."""
         if self.stored_identity is not None:
             return self.stored_identity
-        raw = f"{self.gateway}\x00{self.key}\x00{self.start.isoformat()}"
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return identity_of(self.gateway, self.key, self.start)
 
     @property
     def duration(self) -> timedelta | None:
         return None if self.end is None else self.end - self.start
+
+
+_MINUTE_TEXT: dict[int, str] = {}  # Unix minute -> "YYYY-MM-DDTHH:MM:" (UTC), bounded
+
+
+def identity_of(gateway: str, key: str, start: datetime, epoch: int | None = None) -> str:
+    """SHA-256 hex of ``gateway NUL key NUL start.isoformat()``.
+
+    ``epoch`` (``start`` in Unix seconds, when the caller has it) lets a whole-second UTC
+    start take its minute's text from a cache instead of ``isoformat()`` for every session;
+    the text, and so the identity, is the same."""
+    if start.tzinfo is UTC and not start.microsecond:
+        if epoch is None:
+            epoch = int(start.timestamp())
+        minute, second = divmod(epoch, 60)
+        text = _MINUTE_TEXT.get(minute)
+        if text is None:
+            if len(_MINUTE_TEXT) >= 20_000:
+                _MINUTE_TEXT.clear()
+            text = _MINUTE_TEXT[minute] = start.isoformat()[:17]
+        iso = f"{text}{second:02d}+00:00"
+    else:
+        iso = start.isoformat()
+    return hashlib.sha256(f"{gateway}\x00{key}\x00{iso}".encode()).hexdigest()
 
 
 def key_hash(gateway: str, key: str) -> str:
@@ -131,6 +154,15 @@ class SessionAssembler:
             self.first_time = t
         if self.last_time is None or t > self.last_time:
             self.last_time = t
+
+    def complete_before(self) -> datetime | None:
+        """Every session starting before this instant has been yielded (the earliest start
+        still open, or the latest time fed) -- except a session whose start a later end
+        derives from its duration."""
+        times = [s.start for s in self._open.values()]
+        if self.last_time is not None:
+            times.append(self.last_time)
+        return min(times, default=None)
 
     def open_sessions(self) -> list[Session]:
         return sorted(self._open.values(), key=lambda s: (s.start, s.key))

@@ -31,6 +31,7 @@ from rathausmobil.usage.models import (
     VpnAlias,
     VpnLogImport,
     VpnSession,
+    unpack_counts,
 )
 from rathausmobil.usage.parsers import parse
 from rathausmobil.usage.sessions import assemble
@@ -168,6 +169,88 @@ def test_a_second_process_closes_what_the_previous_file_left_open(gateway):
     second = _import("openvpn-part2.log", "openvpn-log", gateway, parallel=True)
     assert first.open >= 1 and second.closed == first.open
     assert not VpnSession.objects.filter(ended__isnull=True).exists()
+
+
+def _figures(gateway):
+    days = UsageDay.objects.filter(gateway=gateway).order_by("day")
+    units = UnitUsageDay.objects.order_by("unit_id", "day")
+    return (
+        list(days.values_list("day", "peak", "peak_at", "sessions", "users", "counts", "accounts")),
+        list(units.values_list("unit_id", "day", "sessions", "users", "peak", "hour_seconds")),
+    )
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("fmt", ["cisco-asa", "fortigate", "openvpn-log", "radius-detail", "csv"])
+def test_daily_figures_computed_while_reading_equal_a_full_recomputation(
+    fmt, gateway, org, monkeypatch, tmp_path, parallel
+):
+    """A generated week in small batches: the days are recomputed early, batch by batch, as
+    the file is read; the result is what a full recomputation gives."""
+    from rathausmobil.usage import importing
+    from rathausmobil.usage.generate import plan_sessions, write_log
+
+    users = [f"user{i}@stadt.example" for i in range(40)]
+    for i, user in enumerate(users[:30]):  # ten names stay unmapped
+        EmployeeFactory(email=user, unit=org["A1" if i % 2 else "B1"])
+    plan = plan_sessions(users, dt.date(2026, 10, 22), 7, target_avg=12, seed=3)
+    path = tmp_path / "week.log"
+    write_log(path, fmt, plan)
+    monkeypatch.setattr(importing, "BATCH", 7)
+    calls = []
+    rebuild = aggregates.rebuild
+    monkeypatch.setattr(
+        aggregates, "rebuild", lambda *args: (calls.append(args[1:]), rebuild(*args))[1]
+    )
+    with path.open(encoding="utf-8") as fh:
+        result = import_lines(
+            fh, name="week.log", fmt=fmt, gateway=gateway, year=2026, parallel=parallel
+        )
+    assert result.new > 50 and len(calls) > 3  # recomputed early, several times
+    early = _figures(gateway)
+    assert len(early[0]) >= 7 and early[1]
+    rebuild([gateway.pk], result.first.date() - dt.timedelta(days=1), result.last.date())
+    assert _figures(gateway) == early
+
+
+def test_a_late_line_that_starts_before_the_days_done_is_counted(gateway, org, monkeypatch):
+    from rathausmobil.usage import importing
+
+    monkeypatch.setattr(importing, "BATCH", 2)
+    for name in ("p0", "p1", "p2", "late"):
+        EmployeeFactory(email=f"{name}@stadt.example", unit=org["A1"])
+    lines = [
+        f"p{i};2026-11-{day:02d}T08:00:00;2026-11-{day:02d}T12:00:00\n"
+        for day in range(2, 7)
+        for i in range(3)
+    ]
+    lines.append("late;2026-11-02T09:00:00;2026-11-03T10:00:00\n")  # a day already done
+    _csv(gateway, "".join(lines))
+    early = _figures(gateway)
+    second = UsageDay.objects.get(gateway=gateway, day=dt.date(2026, 11, 2))
+    assert (second.sessions, second.peak) == (4, 4)
+    assert UsageDay.objects.get(gateway=gateway, day=dt.date(2026, 11, 3)).peak == 4
+    assert UnitUsageDay.objects.get(unit=org["A1"], day=dt.date(2026, 11, 2)).users == 4
+    aggregates.rebuild([gateway.pk], dt.date(2026, 11, 1), dt.date(2026, 11, 7))
+    assert _figures(gateway) == early
+
+
+def test_a_day_computed_early_counts_the_session_from_the_evening_before(gateway, monkeypatch):
+    from rathausmobil.usage import importing
+
+    monkeypatch.setattr(importing, "BATCH", 2)
+    lines = [
+        f"p{i};2026-11-{day:02d}T08:00:00;2026-11-{day:02d}T12:00:00\n"
+        for day in range(2, 7)
+        for i in range(3)
+    ]
+    lines.insert(9, "p0;2026-11-04T22:00:00;2026-11-05T02:00:00\n")  # the longest session
+    _csv(gateway, "".join(lines))
+    fifth = UsageDay.objects.get(gateway=gateway, day=dt.date(2026, 11, 5))
+    assert unpack_counts(fifth.counts)[3600] == 1  # 01:00
+    early = _figures(gateway)
+    aggregates.rebuild([gateway.pk], dt.date(2026, 11, 1), dt.date(2026, 11, 7))
+    assert _figures(gateway) == early
 
 
 def _dies_after(lines):

@@ -167,3 +167,19 @@ def test_it_gives_bounds_for_concurrency_with_open_sessions_cut_at_a_time():
 
     assert ends == [int(utc(2021, 2, 1, 8).timestamp()), int(utc(2021, 2, 1, 10).timestamp())]
     assert starts[1] == int(utc(2021, 2, 1, 9).timestamp())
+
+
+def test_the_identity_is_sha256_of_gateway_key_and_start_whatever_the_path():
+    import hashlib
+    from datetime import timedelta, timezone
+
+    from rathausmobil.usage.sessions import identity_of
+
+    base = datetime(2026, 3, 29, 0, 59, 58, tzinfo=UTC)
+    starts = [base + timedelta(seconds=i * 37) for i in range(200)]
+    starts += [base.replace(microsecond=5), base.astimezone(timezone(timedelta(hours=2)))]
+    for start in starts:
+        expected = hashlib.sha256(f"gw1\x00k/1\x00{start.isoformat()}".encode()).hexdigest()
+        assert identity_of("gw1", "k/1", start) == expected
+        assert identity_of("gw1", "k/1", start, int(start.timestamp())) == expected
+        assert Session("gw1", "k/1", "u", start).identity_hash == expected
