@@ -183,19 +183,18 @@ def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date) -> None:
     days = [d for d in _days(first, last) if d not in final]
     if not days:
         return
-    employee_of = employee_of_accounts()
     for gateway_id in gateway_ids:
         for chunk in _chunks(days):
-            _rebuild_gateway_days(gateway_id, chunk, tz, employee_of)
+            _rebuild_gateway_days(gateway_id, chunk, tz)
     for chunk in _chunks(days):
         _rebuild_unit_days(chunk, tz)
 
 
-def _rebuild_gateway_days(gateway_id, days, tz, employee_of) -> None:
+def _rebuild_gateway_days(gateway_id, days, tz) -> None:
     bounds = [day_bounds(d, tz) for d in days]
     lo, hi = bounds[0][0], bounds[-1][1]
     rows = _fetch([gateway_id], lo, hi)
-    starts, ends, accounts = rows[:, 0], rows[:, 1], rows[:, 2]
+    starts, ends, accounts, employees = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
     occ = Occupancy.build(starts, ends, lo, hi)
     new = []
     for day, (dlo, dhi) in zip(days, bounds, strict=True):
@@ -205,6 +204,11 @@ def _rebuild_gateway_days(gateway_id, days, tz, employee_of) -> None:
             continue
         i = int(np.argmax(counts))
         seen = np.unique(accounts[touching])
+        # People: a mapped session counts by its person (stored with it at import and kept
+        # in step by ``remap_accounts``), an unmapped one by its name -- what ``persons``
+        # does from the accounts, without loading every account for each call.
+        emp = employees[touching]
+        mapped = emp >= 0
         new.append(
             UsageDay(
                 gateway_id=gateway_id,
@@ -216,7 +220,9 @@ def _rebuild_gateway_days(gateway_id, days, tz, employee_of) -> None:
                 peak=int(counts[i]),
                 peak_at=dlo + i if counts[i] else None,
                 accounts=_bitmap(seen),
-                users=persons(seen, employee_of) if seen.size else 0,
+                users=int(
+                    np.unique(emp[mapped]).size + np.unique(accounts[touching][~mapped]).size
+                ),
             )
         )
     UsageDay.objects.filter(gateway_id=gateway_id, day__in=days).delete()
