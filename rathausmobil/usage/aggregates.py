@@ -169,7 +169,8 @@ def employee_of_accounts() -> np.ndarray:
 
 
 @transaction.atomic
-def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date) -> None:
+def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date, *, units=None) -> None:
+    """``units``: ``unit_tree()``, when the caller recomputes many days in a row."""
     if last < first:
         return
     tz = zone()
@@ -187,7 +188,7 @@ def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date) -> None:
         for chunk in _chunks(days):
             _rebuild_gateway_days(gateway_id, chunk, tz)
     for chunk in _chunks(days):
-        _rebuild_unit_days(chunk, tz)
+        _rebuild_unit_days(chunk, tz, units)
 
 
 def _rebuild_gateway_days(gateway_id, days, tz) -> None:
@@ -229,7 +230,7 @@ def _rebuild_gateway_days(gateway_id, days, tz) -> None:
     UsageDay.objects.bulk_create(new, batch_size=500)
 
 
-def _unit_tree() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def unit_tree() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(unit ids, CSR pointer, ancestor indices incl. itself) for every unit."""
     from rathausmobil.organisation.models import OrgUnit
 
@@ -246,7 +247,7 @@ def _unit_tree() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ids, np.array(ptr, dtype=np.int64), np.array(anc, dtype=np.int64)
 
 
-def _rebuild_unit_days(days, tz) -> None:
+def _rebuild_unit_days(days, tz, units=None) -> None:
     bounds = [day_bounds(d, tz) for d in days]
     lo, hi = bounds[0][0], bounds[-1][1]
     rows = _fetch(None, lo, hi)
@@ -254,7 +255,7 @@ def _rebuild_unit_days(days, tz) -> None:
     UnitUsageDay.objects.filter(day__in=days).delete()
     if not rows.size:
         return
-    ids, ptr, anc = _unit_tree()
+    ids, ptr, anc = units if units is not None else unit_tree()
     index = np.full(int(max(ids.max(), rows[:, 4].max())) + 1, -1, dtype=np.int64)
     index[ids] = np.arange(ids.size)
     uidx = index[rows[:, 4]]
@@ -352,11 +353,18 @@ def _insert_unit_days(rows: list[tuple]) -> None:
 def _peaks(u: np.ndarray, s: np.ndarray, e: np.ndarray, n_units: int) -> np.ndarray:
     """Highest number of sessions open at one instant, per unit ([s, e) half-open: at an
     instant where one ends and another starts, the ending one is already closed)."""
-    t = np.concatenate([s, e])
-    d = np.concatenate([np.ones(s.size, np.int64), -np.ones(e.size, np.int64)])
-    uu = np.concatenate([u, u])
-    order = np.lexsort((d, t, uu))  # by unit, then time, then -1 before +1
-    uu, d = uu[order], d[order]
+    if not u.size:
+        return np.zeros(n_units, dtype=np.int64)
+    # One sort of packed keys (unit, time, start bit): by unit, then time, then an end (bit 0)
+    # before a start (bit 1) at the same instant.
+    t0 = int(min(s.min(), e.min()))
+    if int(max(s.max(), e.max())) - t0 >= 1 << 38 or n_units >= 1 << 23:
+        raise ValueError("_peaks: times or units out of range for packed keys")
+    keys = np.concatenate([((s - t0) << 1) | 1, (e - t0) << 1])
+    keys |= np.concatenate([u, u]).astype(np.int64) << 40
+    keys.sort()
+    uu = keys >> 40
+    d = (keys & 1) * 2 - 1
     running = np.cumsum(d)
     first = np.flatnonzero(np.r_[True, uu[1:] != uu[:-1]])
     base = np.r_[0, running[first[1:] - 1]]

@@ -407,6 +407,7 @@ class _DailyFigures:
         self.lo: int | None = None
         self.max_duration = 0
         self.seconds = 0.0
+        self.units = None
 
     def after(self, batch: _Batch) -> None:
         rows = batch.rows
@@ -453,7 +454,9 @@ class _DailyFigures:
 
     def _rebuild(self, first: dt.date, last: dt.date) -> None:
         began = time.perf_counter()
-        aggregates.rebuild([self.state.gateway_id], first, last)
+        if self.units is None:
+            self.units = aggregates.unit_tree()  # the same for every day of the file
+        aggregates.rebuild([self.state.gateway_id], first, last, units=self.units)
         self.seconds += time.perf_counter() - began
 
 

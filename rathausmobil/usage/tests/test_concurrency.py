@@ -178,3 +178,22 @@ def test_unit_hour_seconds_agree_with_clipping_hour_by_hour(day):
     got = _hour_seconds(u, cs, ce, n_units, dlo, hours)
     assert (got == expected).all()
     assert got.sum() == (ce - cs).sum()
+
+
+def test_unit_peaks_agree_with_counting_at_every_instant():
+    from rathausmobil.usage.aggregates import _peaks
+
+    rng = np.random.default_rng(11)
+    n, n_units = 400, 6
+    s = rng.integers(0, 500, n)
+    e = s + rng.integers(1, 60, n)
+    s[:3], e[:3] = [10, 20, 30], [20, 30, 40]  # one ends where the next starts
+    u = rng.integers(0, n_units - 1, n)  # the last unit has no session
+    u[:3] = n_units - 2
+    got = _peaks(u, s, e, n_units)
+    for unit in range(n_units):
+        mine = u == unit
+        instants = np.unique(np.r_[s[mine], e[mine]])
+        expected = max((int(((s[mine] <= t) & (t < e[mine])).sum()) for t in instants), default=0)
+        assert got[unit] == expected
+    assert got[n_units - 1] == 0

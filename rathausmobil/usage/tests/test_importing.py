@@ -200,7 +200,9 @@ def test_daily_figures_computed_while_reading_equal_a_full_recomputation(
     calls = []
     rebuild = aggregates.rebuild
     monkeypatch.setattr(
-        aggregates, "rebuild", lambda *args: (calls.append(args[1:]), rebuild(*args))[1]
+        aggregates,
+        "rebuild",
+        lambda *args, **kw: (calls.append(args[1:]), rebuild(*args, **kw))[1],
     )
     with path.open(encoding="utf-8") as fh:
         result = import_lines(
