@@ -82,7 +82,10 @@ _SESSION_COLUMNS = (
     "COALESCE(unit_id, -1)",
 )
 _SESSION_WHERE = (
-    " FROM usage_vpnsession WHERE gateway_id = %s AND started < %s AND started >= %s"
+    # No closed session is longer than the gateway's max_duration; an open one counts until
+    # log_until however long ago it began.
+    " FROM usage_vpnsession WHERE gateway_id = %s AND started < %s"
+    " AND (started >= %s OR ended IS NULL)"
     " AND COALESCE(ended, %s) > %s"
 )
 

@@ -189,9 +189,18 @@ def _unit_from_sessions(period, windows, unit_path: str, gateway) -> dict[str, A
             cap = state.log_until
             cur.execute(
                 "SELECT started, COALESCE(ended, %s), employee_id FROM usage_vpnsession"
-                " WHERE gateway_id = %s AND started < %s AND COALESCE(ended, %s) > %s"
+                " WHERE gateway_id = %s AND started < %s AND (started >= %s OR ended IS NULL)"
+                " AND COALESCE(ended, %s) > %s"
                 " AND unit_id IN (SELECT id FROM organisation_orgunit WHERE path LIKE %s)",
-                [cap, state.gateway_id, period.hi, cap, period.lo, unit_path + "%"],
+                [
+                    cap,
+                    state.gateway_id,
+                    period.hi,
+                    period.lo - state.max_duration - 1,
+                    cap,
+                    period.lo,
+                    unit_path + "%",
+                ],
             )
             for s, e, emp in cur.fetchall():
                 starts.append(s)

@@ -255,6 +255,17 @@ def test_a_day_computed_early_counts_the_session_from_the_evening_before(gateway
     assert _figures(gateway) == early
 
 
+def test_a_session_open_for_weeks_counts_on_each_of_its_days(gateway):
+    # No end for "lang": it counts until the last time read, longer than any closed session
+    # and longer than the chunk of days recomputed at once.
+    _csv(gateway, "lang;2026-11-02T08:00:00;\n", name="1.csv")
+    _csv(gateway, "kurz;2026-11-20T08:00:00;2026-11-20T09:00:00\n", name="2.csv")
+    for day in range(3, 20):
+        usage = UsageDay.objects.get(gateway=gateway, day=dt.date(2026, 11, day))
+        assert unpack_counts(usage.counts).min() == 1, day
+    assert UsageDay.objects.get(gateway=gateway, day=dt.date(2026, 11, 20)).peak == 2
+
+
 def _dies_after(lines):
     yield from lines
     os._exit(3)  # only ever run in the second process
