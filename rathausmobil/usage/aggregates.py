@@ -171,11 +171,26 @@ def employee_of_accounts() -> np.ndarray:
     return out
 
 
+# Any number; the key of the PostgreSQL advisory lock that serialises writers of figures.
+_FIGURES_LOCK = 0x56504E46  # "VPNF"
+
+
+def lock_figures() -> None:
+    """Wait until no other transaction writes daily figures, and hold that until this one
+    ends. Imports of two gateways would otherwise both rewrite the units' daily figures (for
+    all gateways) and one would fail at its commit. Take it first in a transaction, before
+    other rows are locked. SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_FIGURES_LOCK])
+
+
 @transaction.atomic
 def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date, *, units=None) -> None:
     """``units``: ``unit_tree()``, when the caller recomputes many days in a row."""
     if last < first:
         return
+    lock_figures()
     tz = zone()
     # Days whose raw sessions the retention job has deleted are final: rebuilding them from
     # what is left would lose figures.

@@ -123,6 +123,7 @@ def import_lines(
     result = FileResult(name)
     gw_key = f"gw{gateway.pk}"
     with transaction.atomic():
+        aggregates.lock_figures()  # one import at a time (see there)
         state, _ = GatewayLogState.objects.get_or_create(gateway=gateway)
         state = GatewayLogState.objects.select_for_update().get(pk=state.pk)
         accounts = accounts or AccountCache()

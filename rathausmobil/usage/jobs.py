@@ -25,6 +25,7 @@ def horizon(today: dt.date) -> dt.date:
 
 @transaction.atomic
 def delete_expired_sessions(today: dt.date) -> int:
+    aggregates.lock_figures()  # not while an import writes the days' account bitmaps
     first_kept = horizon(today)
     cutoff = aggregates.day_bounds(first_kept)[0]
     deleted, _ = VpnSession.objects.filter(ended__isnull=False, ended__lt=cutoff).delete()

@@ -76,6 +76,7 @@ def add_alias(*, name: str, employee: Employee, user, note: str = "") -> AliasRe
     account_name = accounts.AccountCache.account_name(raw)
     key = accounts.normalise(raw)
     with transaction.atomic():
+        aggregates.lock_figures()  # before the accounts: the order an import takes them in
         if VpnAlias.objects.filter(name__iexact=key).exists():
             raise DomainError(f"Für „{raw}“ gibt es schon eine Zuordnung.")
         account = VpnAccount.objects.filter(name=account_name).first()

@@ -11,6 +11,7 @@ import io
 import json
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -555,3 +556,50 @@ def test_it_streams_a_file_without_memory_growing_with_it(gateway):
         tracemalloc.stop()
         assert result.new == n
     assert peaks[1] < 1.5 * peaks[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_gateways_imported_at_the_same_time_both_count(org):
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's locks.")
+    for name in ("a", "b"):
+        EmployeeFactory(email=f"{name}@stadt.example", unit=org["A1"])
+    gateways = [
+        VpnGateway.objects.create(name=f"GW{i}", product="other", capacity=3) for i in (1, 2)
+    ]
+    insert = aggregates._insert_unit_days
+
+    def slow_insert(rows):
+        time.sleep(0.3)  # hold the day's unit rows, so that the other import surely meets them
+        insert(rows)
+
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run(gateway, name):
+        try:
+            barrier.wait(timeout=10)
+            results.append(
+                _csv(gateway, f"{name}@stadt.example;2026-11-02T08:00:00;2026-11-02T12:00:00\n")
+            )
+        except Exception as exc:  # the test inspects it
+            results.append(exc)
+        finally:
+            connection.close()
+
+    with mock.patch.object(aggregates, "_insert_unit_days", slow_insert):
+        threads = [
+            threading.Thread(target=run, args=(g, n)) for g, n in zip(gateways, "ab", strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert all(not isinstance(r, Exception) for r in results), results
+    day = UnitUsageDay.objects.get(unit=org["A1"], day=dt.date(2026, 11, 2))
+    assert (day.users, day.peak) == (2, 2)
