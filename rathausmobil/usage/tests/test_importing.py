@@ -506,6 +506,26 @@ def test_it_runs_from_the_command_line_and_prints_json(gateway, tmp_path, capsys
     assert AuditEvent.objects.filter(action="usage.log_imported").count() == 1
 
 
+def test_the_command_reads_a_large_file_in_a_second_process(gateway, monkeypatch, capsys):
+    from rathausmobil.usage.management.commands import import_vpn_log
+
+    seen = []
+    real = import_vpn_log.import_lines
+    monkeypatch.setattr(
+        import_vpn_log,
+        "import_lines",
+        lambda *args, **kw: (seen.append(kw["parallel"]), real(*args, **kw))[1],
+    )
+    monkeypatch.setattr(import_vpn_log, "PARALLEL_FROM_BYTES", 1000)  # the sample is larger
+    monkeypatch.setattr(import_vpn_log.os, "cpu_count", lambda: 2)
+    call_command("import_vpn_log", str(FILES / "fortigate.log"), "--format", "fortigate")
+    monkeypatch.setattr(import_vpn_log.os, "cpu_count", lambda: 1)
+    call_command("import_vpn_log", str(FILES / "fortigate.log"), "--format", "fortigate")
+    assert seen == [True, False]
+    assert "0 neu" in capsys.readouterr().out.splitlines()[-1]
+    assert VpnSession.objects.count() > 0
+
+
 def test_it_refuses_unknown_gateways_formats_and_dates_in_german(gateway, tmp_path):
     log = tmp_path / "x.log"
     log.write_text("")

@@ -8,6 +8,7 @@ changed nothing); 2: wrong arguments.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -36,7 +37,11 @@ PARALLEL_FROM_BYTES = 32 * 1024 * 1024
 
 
 def _worth_a_second_process(path: Path) -> bool:
-    return (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_FROM_BYTES
+    return (
+        (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and path.stat().st_size >= PARALLEL_FROM_BYTES
+    )
 
 
 class Command(BaseCommand):
