@@ -493,6 +493,24 @@ class _Writer:
         self.known += rows - new - closed
 
     def _write_sqlite(self, rows: list[Row], known) -> None:
+        after = self.fresh_after
+        fresh = [r for r in rows if after is None or r[2] > after]
+        other = [r for r in rows if after is not None and r[2] <= after]
+        cols = ", ".join(COLUMNS)
+        marks = ", ".join(["%s"] * len(COLUMNS))
+        insert = f"INSERT INTO usage_vpnsession ({cols}) VALUES ({marks})"  # noqa: S608
+        with connection.cursor() as cur:
+            if fresh:
+                try:
+                    with transaction.atomic():
+                        cur.executemany(insert, self._sqlite_values(fresh, known))
+                    self._count(len(fresh), len(fresh), 0)
+                except IntegrityError:  # a session twice in the file: the upsert takes it
+                    other = fresh + other
+            if other:
+                self._upsert_sqlite(cur, insert, other, known)
+
+    def _sqlite_values(self, rows: list[Row], known) -> list[tuple]:
         gw = self.gateway_id
         values = []
         for ident, user, start, end, last_seen, derived, open_key, ip in rows:
@@ -512,33 +530,33 @@ class _Writer:
                     ip,
                 )
             )
-        cols = ", ".join(COLUMNS)
-        marks = ", ".join(["%s"] * len(COLUMNS))
-        with connection.cursor() as cur:
+        return values
+
+    def _upsert_sqlite(self, cur, insert: str, rows: list[Row], known) -> None:
+        gw = self.gateway_id
+        cur.executemany(
+            insert + " ON CONFLICT(gateway_id, started, identity) DO NOTHING",
+            self._sqlite_values(rows, known),
+        )
+        new = cur.rowcount
+        ends = [(r[3], r[4], gw, r[2], r[0]) for r in rows if r[3] is not None]
+        closed = 0
+        if ends:
             cur.executemany(
-                f"INSERT INTO usage_vpnsession ({cols}) VALUES ({marks})"  # noqa: S608
-                " ON CONFLICT(gateway_id, started, identity) DO NOTHING",
-                values,
+                "UPDATE usage_vpnsession SET ended = %s, open_key = NULL,"
+                " last_seen = COALESCE(%s, last_seen)"
+                " WHERE gateway_id = %s AND started = %s AND identity = %s AND ended IS NULL",
+                ends,
             )
-            new = cur.rowcount
-            ends = [(r[3], r[4], gw, r[2], r[0]) for r in rows if r[3] is not None]
-            closed = 0
-            if ends:
-                cur.executemany(
-                    "UPDATE usage_vpnsession SET ended = %s, open_key = NULL,"
-                    " last_seen = COALESCE(%s, last_seen)"
-                    " WHERE gateway_id = %s AND started = %s AND identity = %s AND ended IS NULL",
-                    ends,
-                )
-                closed = cur.rowcount
-            seen = [(r[4], gw, r[2], r[0], r[4]) for r in rows if r[3] is None and r[4] is not None]
-            if seen:
-                cur.executemany(
-                    "UPDATE usage_vpnsession SET last_seen = %s"
-                    " WHERE gateway_id = %s AND started = %s AND identity = %s"
-                    " AND ended IS NULL AND COALESCE(last_seen, 0) < %s",
-                    seen,
-                )
+            closed = cur.rowcount
+        seen = [(r[4], gw, r[2], r[0], r[4]) for r in rows if r[3] is None and r[4] is not None]
+        if seen:
+            cur.executemany(
+                "UPDATE usage_vpnsession SET last_seen = %s"
+                " WHERE gateway_id = %s AND started = %s AND identity = %s"
+                " AND ended IS NULL AND COALESCE(last_seen, 0) < %s",
+                seen,
+            )
         self._count(len(rows), new, closed)
 
     def _write_postgres(self, rows: list[Row], known) -> None:
