@@ -73,20 +73,18 @@ def _chunks(days: list[dt.date]) -> Iterable[list[dt.date]]:
         yield run
 
 
-# (started, end, account, employee or -1, unit or -1); open sessions end at ``log_until``.
-_SESSION_COLUMNS = (
-    "started",
-    "COALESCE(ended, %s)",
-    "account_id",
-    "COALESCE(employee_id, -1)",
-    "COALESCE(unit_id, -1)",
-)
-_SESSION_WHERE = (
-    # No closed session is longer than the gateway's max_duration; an open one counts until
-    # log_until however long ago it began.
-    " FROM usage_vpnsession WHERE gateway_id = %s AND started < %s"
-    " AND (started >= %s OR ended IS NULL)"
-    " AND COALESCE(ended, %s) > %s"
+# (started, end, account, employee or -1, unit or -1) of one gateway's sessions overlapping
+# [lo, hi). No closed session is longer than the gateway's max_duration, so they lie in a
+# range of the identity index; an open one counts until log_until however long ago it began,
+# so the open ones before that range come from the partial index of open sessions. (One query
+# with an OR of both would scan the gateway's whole history on SQLite.)
+_SESSIONS_SQL = (
+    "SELECT started AS c0, COALESCE(ended, %s) AS c1, account_id AS c2,"
+    " COALESCE(employee_id, -1) AS c3, COALESCE(unit_id, -1) AS c4 FROM usage_vpnsession"
+    " WHERE gateway_id = %s AND started < %s AND started >= %s AND COALESCE(ended, %s) > %s"
+    " UNION ALL SELECT started, %s, account_id, COALESCE(employee_id, -1),"
+    " COALESCE(unit_id, -1) FROM usage_vpnsession"
+    " WHERE gateway_id = %s AND ended IS NULL AND started < %s AND %s > %s"
 )
 
 
@@ -101,32 +99,34 @@ def _fetch(gateway_ids: list[int] | None, lo: int, hi: int) -> np.ndarray:
         for state in states:
             if state.log_until is None:
                 continue
-            cap = state.log_until
-            params = [cap, state.gateway_id, hi, lo - state.max_duration - 1, cap, lo]
+            cap, gw = state.log_until, state.gateway_id
+            since = lo - state.max_duration - 1
+            params = [cap, gw, hi, since, cap, lo, cap, gw, since, cap, lo]
             if connection.vendor == "postgresql":
-                part = _packed_bigints(cur.cursor, _SESSION_COLUMNS, _SESSION_WHERE, params)
+                part = _packed_bigints(cur.cursor, _SESSIONS_SQL, params, 5)
             else:
-                cur.execute("SELECT " + ", ".join(_SESSION_COLUMNS) + _SESSION_WHERE, params)
+                cur.execute(_SESSIONS_SQL, params)
                 part = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 5)
             if part.size:
                 parts.append(part)
     return np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
 
 
-def _packed_bigints(cursor, columns: tuple[str, ...], rest: str, params: list[int]) -> np.ndarray:
-    """``SELECT columns rest`` on PostgreSQL as an (n, len(columns)) int64 array; every
-    column must be a non-null integer.
+def _packed_bigints(cursor, sql: str, params: list[int], width: int) -> np.ndarray:
+    """The rows of ``sql`` (integer columns ``c0``, ``c1``, ..., never null) on PostgreSQL as
+    an (n, width) int64 array.
 
     The server packs all rows into one ``bytea`` of big-endian 8-byte integers, which NumPy
     reads in one go: a year's daily figures read millions of sessions, and a Python tuple per
     row (or a COPY message per row) would cost more than the figures themselves.
     """
-    width = len(columns)
-    packed = " || ".join(f"int8send(({c})::bigint)" for c in columns)
+    packed = " || ".join(f"int8send(c{i}::bigint)" for i in range(width))
     # Django's cursors bind on the client, which cannot return binary results.
     with psycopg.Cursor(cursor.connection) as binary:
         binary.execute(
-            f"SELECT string_agg({packed}, ''::bytea){rest}", [int(p) for p in params], binary=True
+            f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS packed",  # noqa: S608
+            [int(p) for p in params],
+            binary=True,
         )
         data = binary.fetchone()[0]
     if data is None:

@@ -187,19 +187,18 @@ def _unit_from_sessions(period, windows, unit_path: str, gateway) -> dict[str, A
     with connection.cursor() as cur:
         for state in states:
             cap = state.log_until
+            since = period.lo - state.max_duration - 1
             cur.execute(
                 "SELECT started, COALESCE(ended, %s), employee_id FROM usage_vpnsession"
-                " WHERE gateway_id = %s AND started < %s AND (started >= %s OR ended IS NULL)"
-                " AND COALESCE(ended, %s) > %s"
+                " WHERE gateway_id = %s AND started < %s AND started >= %s"
+                " AND COALESCE(ended, %s) > %s AND unit_id IN ("
+                "SELECT id FROM organisation_orgunit WHERE path LIKE %s)"
+                " UNION ALL SELECT started, %s, employee_id FROM usage_vpnsession"
+                " WHERE gateway_id = %s AND ended IS NULL AND started < %s AND %s > %s"
                 " AND unit_id IN (SELECT id FROM organisation_orgunit WHERE path LIKE %s)",
                 [
-                    cap,
-                    state.gateway_id,
-                    period.hi,
-                    period.lo - state.max_duration - 1,
-                    cap,
-                    period.lo,
-                    unit_path + "%",
+                    *(cap, state.gateway_id, period.hi, since, cap, period.lo, unit_path + "%"),
+                    *(cap, state.gateway_id, since, cap, period.lo, unit_path + "%"),
                 ],
             )
             for s, e, emp in cur.fetchall():
