@@ -188,12 +188,13 @@ def _unit_from_sessions(period, windows, unit_path: str, gateway) -> dict[str, A
         for state in states:
             cap = state.log_until
             since = period.lo - state.max_duration - 1
+            open_sessions = aggregates.open_sessions_table()
             cur.execute(
-                "SELECT started, COALESCE(ended, %s), employee_id FROM usage_vpnsession"
+                "SELECT started, COALESCE(ended, %s), employee_id FROM usage_vpnsession"  # noqa: S608
                 " WHERE gateway_id = %s AND started < %s AND started >= %s"
                 " AND COALESCE(ended, %s) > %s AND unit_id IN ("
                 "SELECT id FROM organisation_orgunit WHERE path LIKE %s)"
-                " UNION ALL SELECT started, %s, employee_id FROM usage_vpnsession"
+                f" UNION ALL SELECT started, %s, employee_id FROM {open_sessions}"
                 " WHERE gateway_id = %s AND ended IS NULL AND started < %s AND %s > %s"
                 " AND unit_id IN (SELECT id FROM organisation_orgunit WHERE path LIKE %s)",
                 [
