@@ -1,14 +1,17 @@
 """Import a gateway's log files into stored sessions (``import_vpn_log``).
 
 Per file, in one transaction: the sessions still open on the gateway are handed to the
-assembler (under a hash of their key), the file is parsed line by line, closed sessions are
-written in batches, sessions still open at the end are written as open, the daily
-aggregates of the days touched are recomputed, and a ``VpnLogImport`` row records what
-happened. Memory holds one batch and the open sessions, never the file.
+assembler (under a hash of their key); the file is parsed and assembled (for a large file in a
+forked second process, ``_assemble_in_child``); closed sessions are written in batches and the
+ones still open at the end as open; the daily figures of each day are recomputed as soon as
+every session touching it is stored, the rest at the end (``_DailyFigures``); a
+``VpnLogImport`` row records what happened. Memory holds about one batch and the open
+sessions, never the file.
 
-Writing is an upsert on the session's identity: a session already stored is left alone,
-except that an open one gets its end (an end is never replaced by "open"). So importing the
-same file twice adds nothing.
+Writing: a session that starts after everything stored for the gateway is new and copied
+straight in; the others are upserted on the session's identity: a session already stored is
+left alone, except that an open one gets its end (an end is never replaced by "open"). So
+importing the same file twice adds nothing. See docs/adr/0003-vpn-import-in-two-processes.md.
 """
 
 from __future__ import annotations
@@ -146,7 +149,6 @@ def import_lines(
             else:
                 writer.add(item.rows)
                 figures.after(item)
-        writer.flush()
         assert summary is not None
         accounts.seen_many(summary.seen)
         result.lines, result.other = summary.lines, summary.other
@@ -483,9 +485,6 @@ class _Writer:
             self._write_postgres(rows, known)
         else:
             self._write_sqlite(rows, known)
-
-    def flush(self) -> None:
-        """Nothing is held back between batches; kept for symmetry with the callers."""
 
     def _count(self, rows: int, new: int, closed: int) -> None:
         self.new += new
