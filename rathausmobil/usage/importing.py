@@ -157,10 +157,10 @@ def import_lines(
         result.new, result.closed, result.known = writer.new, writer.closed, writer.known
         result.open = summary.open
         result.first, result.last = summary.first, summary.last
-        if summary.lo is not None or summary.last is not None:
-            _advance_state(state, summary)
-            lo = min(x for x in (summary.lo, _ts(summary.first)) if x is not None)
-            hi = max(x for x in (summary.hi, _ts(summary.last)) if x is not None)
+        if figures.lo is not None or summary.last is not None:
+            _advance_state(state, summary, figures)
+            lo = min(x for x in (figures.lo, _ts(summary.first)) if x is not None)
+            hi = max(x for x in (figures.hi, _ts(summary.last)) if x is not None)
             figures.finish(aggregates.local_day(lo), aggregates.local_day(hi))
         result.rebuild_seconds = figures.seconds
         accounts.save_seen()
@@ -193,12 +193,12 @@ def _ts(t: dt.datetime | None) -> int | None:
     return None if t is None else int(t.timestamp())
 
 
-def _advance_state(state: GatewayLogState, summary: _Summary) -> None:
-    candidates_lo = [x for x in (state.log_from, _ts(summary.first), summary.lo) if x is not None]
-    candidates_hi = [x for x in (state.log_until, _ts(summary.last), summary.hi) if x is not None]
+def _advance_state(state: GatewayLogState, summary: _Summary, rows: _DailyFigures) -> None:
+    candidates_lo = [x for x in (state.log_from, _ts(summary.first), rows.lo) if x is not None]
+    candidates_hi = [x for x in (state.log_until, _ts(summary.last), rows.hi) if x is not None]
     state.log_from = min(candidates_lo)
     state.log_until = max(candidates_hi)
-    state.max_duration = max(state.max_duration, summary.max_duration)
+    state.max_duration = max(state.max_duration, rows.max_duration)
     state.save()
 
 
@@ -256,9 +256,6 @@ class _Summary:
     open: int
     first: dt.datetime | None
     last: dt.datetime | None
-    lo: int | None  # earliest start, latest end (or last sign of life) of the rows
-    hi: int | None
-    max_duration: int
     seen: dict[str, tuple[int, int]]  # logged user -> (first start, last sign of life)
 
 
@@ -280,8 +277,6 @@ class _Assembly:
         events = parse(self.lines, self.fmt, tz=self.tz, year=self.year, stats=stats)
         rows: list[Row] = []
         seen: dict[str, list[int]] = {}
-        lo = hi = None
-        max_duration = 0
         gw_key, store_ip = self.gw_key, self.store_ip
         still_open = 0
         for s in _closed_then_open(assembler, events):
@@ -291,12 +286,6 @@ class _Assembly:
             end = None if s.end is None else int(s.end.timestamp())
             last_seen = None if s.last_seen is None else int(s.last_seen.timestamp())
             latest = end if end is not None else (last_seen or start)
-            if lo is None or start < lo:
-                lo = start
-            if hi is None or latest > hi:
-                hi = latest
-            if latest - start > max_duration:
-                max_duration = latest - start
             span = seen.get(s.user)
             if span is None:
                 seen[s.user] = [start, latest]
@@ -333,9 +322,6 @@ class _Assembly:
             open=still_open,
             first=assembler.first_time,
             last=assembler.last_time,
-            lo=lo,
-            hi=hi,
-            max_duration=max_duration,
             seen={user: (a, b) for user, (a, b) in seen.items()},
         )
 
@@ -399,7 +385,8 @@ class _DailyFigures:
     reading of a large file), the remaining days at the end.
 
     A row that starts before a day already recomputed (a start derived from a late end) marks
-    the figures from its day on as stale; they are recomputed at the end."""
+    the figures from its day on as stale; they are recomputed at the end. It sees every row,
+    so it also keeps the rows' span for the gateway's state."""
 
     def __init__(self, state: GatewayLogState):
         self.state = state
@@ -407,7 +394,9 @@ class _DailyFigures:
         self.last_done: dt.date | None = None
         self.done_until: int | None = None  # Unix time of the end of last_done
         self.stale_from: int | None = None
+        # Of all rows so far: earliest start, latest end (or last sign of life), longest span.
         self.lo: int | None = None
+        self.hi: int | None = None
         self.max_duration = 0
         self.seconds = 0.0
         self.units = None
@@ -415,10 +404,11 @@ class _DailyFigures:
     def after(self, batch: _Batch) -> None:
         rows = batch.rows
         lo = min(r[2] for r in rows)
+        latest = [r[3] if r[3] is not None else (r[4] or r[2]) for r in rows]
         self.lo = lo if self.lo is None else min(self.lo, lo)
+        self.hi = max(latest) if self.hi is None else max(self.hi, max(latest))
         self.max_duration = max(
-            self.max_duration,
-            max((r[3] if r[3] is not None else (r[4] or r[2])) - r[2] for r in rows),
+            self.max_duration, max(t - r[2] for t, r in zip(latest, rows, strict=True))
         )
         if self.done_until is not None and lo < self.done_until:
             self.stale_from = lo if self.stale_from is None else min(self.stale_from, lo)
