@@ -12,8 +12,7 @@ import shutil
 
 import pytest
 
-from rathausmobil.core.models import Role, RoleAssignment
-from rathausmobil.organisation.models import UnitKind
+from rathausmobil.organisation.models import Role, RoleAssignment, UnitKind
 from rathausmobil.organisation.tests.factories import EmployeeFactory, OrgUnitFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
@@ -103,6 +102,27 @@ def dpo(org):
 @pytest.fixture
 def leadership(org):
     return _person("mayor", org["D"], role=Role.LEADERSHIP)
+
+
+@pytest.fixture
+def listen():
+    """Connect a recorder to a hook (core/hooks.py) for one test; returns its calls, each
+    the argument (or the tuple of arguments) it was called with."""
+    connected = []
+
+    def do_listen(hook):
+        calls = []
+
+        def receiver(*args):
+            calls.append(args[0] if len(args) == 1 else args)
+
+        hook.connect(receiver)
+        connected.append((hook, receiver))
+        return calls
+
+    yield do_listen
+    for hook, receiver in connected:
+        hook.disconnect(receiver)
 
 
 # --------------------------------------------------------------------------- browser

@@ -39,10 +39,9 @@ def run(args, connection):
     from employee_list import QueryCounter, employees_file, org_units_file, timed
 
     from rathausmobil.access.models import AccessGrant, GrantStatus, VpnGateway
-    from rathausmobil.core.models import Role, RoleAssignment
     from rathausmobil.equipment.models import Assignment, Device, DeviceModel, DeviceStatus
     from rathausmobil.organisation.importing import employees_import, org_units_import
-    from rathausmobil.organisation.models import Employee
+    from rathausmobil.organisation.models import Employee, Role, RoleAssignment
     from rathausmobil.organisation.tests.factories import UserFactory
     from rathausmobil.reports.kpis import compute_kpis
 

@@ -138,9 +138,8 @@ def timed(fn, repeat):
 def run(args, connection):
     from django.test import Client
 
-    from rathausmobil.core.models import Role, RoleAssignment
     from rathausmobil.organisation.importing import employees_import, org_units_import
-    from rathausmobil.organisation.models import Employee, OrgUnit
+    from rathausmobil.organisation.models import Employee, OrgUnit, Role, RoleAssignment
     from rathausmobil.organisation.tests.factories import UserFactory
 
     engine = connection.vendor

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "rathausmobil.access",
     "rathausmobil.usage",
     "rathausmobil.reports",
+    "rathausmobil.home",
+    "rathausmobil.demo",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rathausmobil.core.context_processors.scope",
+                "rathausmobil.organisation.context_processors.scope",
             ],
         },
     },
@@ -120,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "de"

@@ -21,7 +21,7 @@ handler404 = "rathausmobil.core.views.page_not_found"
 handler403 = "rathausmobil.core.views.permission_denied"
 
 urlpatterns = [
-    path("", include("rathausmobil.core.urls")),
+    path("", include("rathausmobil.home.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -31,8 +31,8 @@ from rathausmobil.access.models import (
     SpecialistApplication,
 )
 from rathausmobil.agreements.serializers import ErrorSerializer, PersonSerializer
-from rathausmobil.core.scoping import scope_for
 from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.scoping import scope_for
 
 TAG = "Zugänge"
 

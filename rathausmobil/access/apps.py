@@ -7,8 +7,19 @@ class AccessConfig(AppConfig):
     verbose_name = "Zugänge"
 
     def ready(self):
-        # Access follows the agreement and the person: hook into the workflow and
-        # the HR import without those apps knowing about access.
-        from rathausmobil.access import wiring
+        """Access follows the agreement, the person and their devices: it listens to
+        the workflow, the HR import and the hand-over without those apps knowing it."""
+        from rathausmobil.access import jobs, selectors, services
+        from rathausmobil.agreements import hooks as agreements
+        from rathausmobil.core.jobs import daily_jobs
+        from rathausmobil.equipment import hooks as equipment
+        from rathausmobil.organisation import hooks as organisation
 
-        wiring.connect()
+        agreements.agreement_consented.connect(services.on_agreement_consented)
+        agreements.agreement_ended.connect(services.on_agreement_ended)
+        agreements.activation_prerequisites.connect(selectors.prerequisite_access)
+        agreements.activation_prerequisites.connect(selectors.prerequisite_device)
+        organisation.employees_left.connect(services.on_employees_left)
+        equipment.device_handed_over.connect(services.on_device_handed_over)
+        for label, job in jobs.JOBS:
+            daily_jobs.connect(job, label=label)

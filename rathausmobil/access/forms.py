@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.access.models import AccessKind, AccessPolicy, DeviceRule, SpecialistApplication
 from rathausmobil.access.services import MIN_REVOKE_REASON
-from rathausmobil.agreements.forms import BootstrapForm, _bootstrap
+from rathausmobil.core.forms import BootstrapForm, BootstrapModelForm
 
 
 class RevokeForm(BootstrapForm):
@@ -42,12 +42,8 @@ class GrantNewForm(BootstrapForm):
         return data
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(BootstrapModelForm):
     class Meta:
         model = AccessPolicy
         fields = ["auto_grant", "device_rule"]
         widgets = {"device_rule": forms.RadioSelect(choices=DeviceRule.choices)}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)

@@ -30,8 +30,8 @@ from rathausmobil.access.models import (
     TerminalServerFarm,
     VpnGateway,
 )
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
+from rathausmobil.organisation.models import Role
+from rathausmobil.organisation.scoping import scope_for
 
 # --------------------------------------------------------------------------- who sees what
 

@@ -8,16 +8,16 @@ action (double click) answers with IllegalTransition (409) and changes nothing.
 
 How access follows the agreement (docs/workflows/access.md):
 
-- consent (agreements PREPARE_HOOKS): request VPN, or terminal-server access
+- consent (agreements.hooks.agreement_consented): request VPN, or terminal-server access
   where the policy allows it and the person has no device, plus terminal-server
   access for the specialist applications of the person's unit; with auto-grant,
   activate them at once as far as the device rule allows.
 - a grant becomes active: the person's consented, waiting agreements try to
   activate.
-- the agreement ends (ENDING_HOOKS): its grants move to the person's other
+- the agreement ends (agreements.hooks.agreement_ended): its grants move to the person's other
   active or ending agreement, or are revoked. Grants given for another reason
   (no agreement) are never touched.
-- the person leaves (organisation EMPLOYEES_LEFT, and the daily job): every open
+- the person leaves (organisation.hooks.employees_left, and the daily job): every open
   grant is revoked at once.
 """
 
@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rathausmobil.access import selectors
+from rathausmobil.access import provisioning, selectors
 from rathausmobil.access.models import (
     OPEN_GRANT,
     AccessGrant,
@@ -41,8 +41,8 @@ from rathausmobil.access.models import (
 )
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
+from rathausmobil.organisation.models import Role
+from rathausmobil.organisation.scoping import scope_for
 
 G = GrantStatus
 
@@ -101,13 +101,8 @@ def _locked(pk: int) -> AccessGrant:
 def _provision(grant_id: int, event: str) -> None:
     """After the commit: directory group and WireGuard peer (provisioning never
     raises; failures are recorded there and retried by reconciliation)."""
-    try:
-        from rathausmobil.access import provisioning
-    except ImportError:  # the provisioning package is not installed
-        return
-    call = getattr(provisioning, event, None)
-    if call is not None:
-        transaction.on_commit(lambda: call(grant_id))
+    call = getattr(provisioning, event)
+    transaction.on_commit(lambda: call(grant_id))
 
 
 def _record(grant, *, action, from_status, to_status, by, reason="", source="", changes=None):
@@ -453,8 +448,8 @@ def _may_auto_grant(grant: AccessGrant, policy: AccessPolicy) -> bool:
     return True  # a terminal server is reached from any device: that is its point
 
 
-def on_agreement_prepared(agreement) -> None:
-    """PREPARE: the employee has consented. Request what is missing and, by policy,
+def on_agreement_consented(agreement) -> None:
+    """The employee has consented (agreements.hooks.agreement_consented). Request what is missing and, by policy,
     grant it at once. Runs on every activation attempt, so it only adds what is
     missing. Never activates the agreement itself: the workflow checks the
     prerequisites right after this hook."""
@@ -488,7 +483,7 @@ def on_agreement_prepared(agreement) -> None:
 
 
 def on_agreement_ended(agreement) -> None:
-    """ENDING: the grants that came with the agreement move to the person's other
+    """The agreement has ended (agreements.hooks.agreement_ended): the grants that came with it move to the person's other
     active or ending agreement, or are revoked."""
     source = f"Vereinbarung {agreement.pk}"
     for grant in AccessGrant.objects.filter(agreement=agreement, status__in=OPEN_GRANT).order_by(
@@ -512,23 +507,3 @@ def on_device_handed_over(employee_id: int, device_id: int) -> None:
         employee_id=employee_id, status=AgreementStatus.PENDING, accepted_at__isnull=False
     ):
         agreements.agreement_try_activate(agreement=agreement)
-
-
-def connect_hooks() -> None:
-    """Registers access with the agreement workflow, the HR import and the device
-    hand-over."""
-    from rathausmobil.agreements import prerequisites
-    from rathausmobil.agreements import services as agreements
-    from rathausmobil.equipment import hooks as equipment_hooks
-    from rathausmobil.organisation import hooks
-
-    for hook_list, hook in (
-        (agreements.PREPARE_HOOKS, on_agreement_prepared),
-        (agreements.ENDING_HOOKS, on_agreement_ended),
-        (hooks.EMPLOYEES_LEFT, on_employees_left),
-        (equipment_hooks.HANDED_OVER, on_device_handed_over),
-    ):
-        if hook not in hook_list:
-            hook_list.append(hook)
-    prerequisites.register(selectors.prerequisite_access)
-    prerequisites.register(selectors.prerequisite_device)

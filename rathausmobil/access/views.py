@@ -21,16 +21,11 @@ from rathausmobil.access import selectors, services
 from rathausmobil.access.forms import GrantNewForm, PolicyForm, RevokeForm
 from rathausmobil.access.models import AccessKind, AccessPolicy, GrantStatus, WireGuardPeer
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role
-from rathausmobil.core.permissions import role_required
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee
+from rathausmobil.core.htmx import is_fragment, query_without, render_page
+from rathausmobil.organisation.models import Employee, Role
+from rathausmobil.organisation.scoping import role_required, scope_for
 
 PAGE_SIZE = 50
-
-
-def _fragment(request) -> bool:
-    return bool(request.htmx and not request.htmx.boosted)
 
 
 def _require_reader(user) -> None:
@@ -71,8 +66,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values_list("kind", "status", "n")
     }
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": page,
         "kind": kind,
@@ -91,10 +84,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         ],
         "capacity": selectors.capacity() if selectors.sees_all_grants(request.user) else None,
         "can_manage": selectors.can_manage_grants(request.user),
-        "query": query.urlencode(),
+        "query": query_without(request, "page"),
     }
-    template = "access/overview.html#results" if _fragment(request) else "access/overview.html"
-    return render(request, template, context)
+    return render_page(request, "access/overview.html", context, partial="results")
 
 
 @require_GET
@@ -162,7 +154,7 @@ def grant_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "erteilen":
             services.grant_activate(grant=grant, by=request.user)
-            if not _fragment(request):
+            if not is_fragment(request):
                 messages.success(request, f"Der Zugang für {grant.employee.full_name} ist erteilt.")
                 row = selectors.capacity_row_of(grant)
                 _capacity_messages(request, [row] if row else [])
@@ -180,9 +172,9 @@ def grant_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.info(request, f"Der Zugang für {grant.employee.full_name} ist entzogen.")
     except DomainError as exc:
         error = exc.message
-        if not _fragment(request):
+        if not is_fragment(request):
             messages.error(request, exc.message)
-    if _fragment(request):
+    if is_fragment(request):
         fresh = selectors.grants_visible_to(request.user).get(pk=grant.pk)
         return render(
             request,

@@ -5,3 +5,16 @@ class AgreementsConfig(AppConfig):
     name = "rathausmobil.agreements"
     label = "agreements"
     verbose_name = "Mobiles Arbeiten"
+
+    def ready(self):
+        from rathausmobil.agreements import hooks, jobs, prerequisites
+        from rathausmobil.core.jobs import daily_jobs
+
+        for check in (
+            prerequisites.employee_accepted,
+            prerequisites.valid_pledge,
+            prerequisites.telework_workstation,
+        ):
+            hooks.activation_prerequisites.connect(check)
+        for label, job in jobs.JOBS:
+            daily_jobs.connect(job, label=label)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.agreements.models import PatternType, ReasonCode, RuleSettings, WorkKind
+from rathausmobil.core.forms import BootstrapForm, BootstrapModelForm, DateInput
 
 WEEKDAY_CHOICES = [
     (0, _("Montag")),
@@ -11,32 +12,6 @@ WEEKDAY_CHOICES = [
     (4, _("Freitag")),
     (5, _("Samstag")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-
-
-class BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class PatternForm(BootstrapForm):
@@ -219,7 +194,7 @@ class ChecklistForm(BootstrapForm):
         return items
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(BootstrapModelForm):
     class Meta:
         model = RuleSettings
         fields = [
@@ -233,10 +208,6 @@ class RulesForm(forms.ModelForm):
             "retention_refused_years",
             "retention_after_exit_years",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class PandemicPeriodForm(BootstrapForm):

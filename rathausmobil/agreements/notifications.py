@@ -12,7 +12,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 
-from rathausmobil.core.models import Role, RoleAssignment
+from rathausmobil.organisation.models import Role, RoleAssignment
 
 
 def _addresses(users: Iterable) -> list[str]:

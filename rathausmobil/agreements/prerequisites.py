@@ -1,14 +1,14 @@
 """What an agreement needs before it becomes active: an extensible list.
 
 A prerequisite is a function `(agreement) -> Prerequisite | None` (None: does not
-apply to this agreement). Later capabilities (devices, access) register theirs
-with `register()`; `agreement_try_activate` activates only when every applicable
-one is met.
+apply to this agreement), connected to `hooks.activation_prerequisites`: the
+agreement's own three below (in AgreementsConfig.ready), and those of other apps
+(devices, access) in theirs. `agreement_try_activate` activates only when every
+applicable one is met.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rathausmobil.agreements.models import Agreement, WorkKind
@@ -22,25 +22,16 @@ class Prerequisite:
     detail: str = ""
 
 
-Check = Callable[[Agreement], Prerequisite | None]
-_CHECKS: list[Check] = []
-
-
-def register(check: Check) -> Check:
-    if check not in _CHECKS:
-        _CHECKS.append(check)
-    return check
-
-
 def prerequisites_of(agreement: Agreement) -> list[Prerequisite]:
-    return [result for check in _CHECKS if (result := check(agreement)) is not None]
+    from rathausmobil.agreements.hooks import activation_prerequisites
+
+    return [result for result in activation_prerequisites.collect(agreement) if result is not None]
 
 
 def all_met(agreement: Agreement) -> bool:
     return all(p.met for p in prerequisites_of(agreement))
 
 
-@register
 def employee_accepted(agreement: Agreement) -> Prerequisite:
     return Prerequisite(
         "accepted",
@@ -52,7 +43,6 @@ def employee_accepted(agreement: Agreement) -> Prerequisite:
     )
 
 
-@register
 def valid_pledge(agreement: Agreement) -> Prerequisite:
     from rathausmobil.agreements.selectors import has_valid_pledge
 
@@ -65,7 +55,6 @@ def valid_pledge(agreement: Agreement) -> Prerequisite:
     )
 
 
-@register
 def telework_workstation(agreement: Agreement) -> Prerequisite | None:
     if agreement.kind != WorkKind.TELEWORK:
         return None

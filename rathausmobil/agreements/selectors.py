@@ -31,9 +31,8 @@ from rathausmobil.agreements.models import (
     WorkKind,
     WorkRequest,
 )
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee, Position
+from rathausmobil.organisation.models import Employee, Position, Role
+from rathausmobil.organisation.scoping import scope_for
 
 OPEN_AGREEMENT = [AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDING]
 

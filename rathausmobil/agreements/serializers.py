@@ -22,9 +22,8 @@ from rathausmobil.agreements.models import (
     WorkRequest,
 )
 from rathausmobil.agreements.prerequisites import prerequisites_of
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.models import Employee, Role
+from rathausmobil.organisation.scoping import scope_for
 
 # --------------------------------------------------------------------------- who may read reasons
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from rathausmobil.agreements import hooks
 from rathausmobil.agreements import notifications as mail
 from rathausmobil.agreements.models import (
     TEMPORARY_REASONS,
@@ -41,9 +42,8 @@ from rathausmobil.agreements.workflow import (
 )
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee, OrgUnit
+from rathausmobil.organisation.models import Employee, OrgUnit, Role
+from rathausmobil.organisation.scoping import scope_for
 
 MIN_JUSTIFICATION = 20  # characters: a reason, not a word
 
@@ -682,8 +682,7 @@ def _try_activate(agreement: Agreement, *, by, today) -> bool:
     if agreement.accepted_at:
         # Once the employee has consented, other capabilities prepare what the
         # agreement needs (e.g. request and, by policy, grant access).
-        for hook in PREPARE_HOOKS:
-            hook(agreement)
+        hooks.agreement_consented.send(agreement)
     if not all_met(agreement):
         return False
     agreement.activated_at = timezone.now()
@@ -691,8 +690,6 @@ def _try_activate(agreement: Agreement, *, by, today) -> bool:
         agreement, AgreementStatus.ACTIVE, action="activate", by=by, fields=("activated_at",)
     )
     _hand_over(agreement, by=by, today=_today(today))
-    for hook in ACTIVATION_HOOKS:
-        hook(agreement)
     mail.send(
         to=[mail.employee_user(agreement.employee)],
         subject="Ihre Vereinbarung über mobiles Arbeiten ist aktiv",
@@ -746,12 +743,6 @@ def _hand_over(agreement: Agreement, *, by, today: dt.date) -> None:
         elif older.effective_end_date and older.effective_end_date > handover:
             older.effective_end_date = handover
             older.save(update_fields=["effective_end_date"])
-
-
-# Later capabilities (access provisioning) react to activation and ending here.
-PREPARE_HOOKS: list = []
-ACTIVATION_HOOKS: list = []
-ENDING_HOOKS: list = []
 
 
 def agreement_return(*, agreement: Agreement, by, reason: str = "", today=None) -> Agreement:
@@ -831,8 +822,7 @@ def _give_notice(agreement: Agreement, *, by, kind: str, reason: str, effective:
 
 
 def _ended(agreement: Agreement) -> None:
-    for hook in ENDING_HOOKS:
-        hook(agreement)
+    hooks.agreement_ended.send(agreement)
 
 
 def agreement_end_due(*, agreement: Agreement, today=None) -> bool:

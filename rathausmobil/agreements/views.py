@@ -46,21 +46,14 @@ from rathausmobil.agreements.selectors import (
     requests_visible_to,
 )
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role
-from rathausmobil.core.permissions import role_required
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee, Position
+from rathausmobil.core.htmx import query_without, render_page
+from rathausmobil.organisation.models import Employee, Position, Role
+from rathausmobil.organisation.scoping import role_required, scope_for
 from rathausmobil.organisation.selectors import employees_visible_to
 
 
 def _fail(form, exc: DomainError) -> None:
     form.add_error(None, exc.message)
-
-
-def _render(request, template, context, status=200):
-    if request.htmx and not request.htmx.boosted and "#" not in template and context.get("partial"):
-        template = f"{template}#{context['partial']}"
-    return render(request, template, context, status=status)
 
 
 # --------------------------------------------------------------------------- employee
@@ -233,8 +226,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             employee__unit__path__startswith=_unit_path(unit)
         )
     page = Paginator(rows.order_by("-id"), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": page,
         "what": what,
@@ -243,11 +234,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "statuses": statuses,
         "kinds": WorkKind.choices,
-        "query": query.urlencode(),
+        "query": query_without(request, "page"),
         "today": timezone.localdate(),
-        "partial": "results",
     }
-    return _render(request, "agreements/overview.html", context)
+    return render_page(request, "agreements/overview.html", context, partial="results")
 
 
 def _unit_path(code: str) -> str:

@@ -1,14 +1,6 @@
 from django.contrib import admin
 
-from rathausmobil.core.models import AuditEvent, RoleAssignment
-
-
-@admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "unit", "created_at"]
-    list_filter = ["role"]
-    search_fields = ["user__username", "user__last_name"]
-    raw_id_fields = ["user", "unit"]
+from rathausmobil.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)

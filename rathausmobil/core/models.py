@@ -1,61 +1,11 @@
-"""Base models: role assignments and the audit trail.
+"""Base models every app uses: the audit trail.
 
-The role model references the organisation app by string only; core holds no
-organisation logic.
+Core imports no app of the project; roles and scoping live with the organisation.
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class Role(models.TextChoices):
-    """The roles of DOMAIN.md. Being an employee is implied by an employee record;
-    heading a unit makes a supervisor without an assignment."""
-
-    SUPERVISOR = "supervisor", _("Vorgesetzte / Amtsleitung")
-    HR = "hr", _("Personalamt")
-    IT = "it", _("IT")
-    STAFF_COUNCIL = "staff_council", _("Personalrat")
-    DPO = "dpo", _("Datenschutzbeauftragte")
-    LEADERSHIP = "leadership", _("Verwaltungsspitze")
-
-
-class RoleAssignment(models.Model):
-    """One role for one user. A supervisor assignment names the unit it covers
-    (a deputy head, for example); heads of units need none."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="role_assignments",
-        verbose_name=_("Benutzer"),
-    )
-    role = models.CharField(_("Rolle"), max_length=32, choices=Role.choices)
-    unit = models.ForeignKey(
-        "organisation.OrgUnit",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("Organisationseinheit"),
-        help_text=_("Nur für Vorgesetzte: die Einheit (mit allen darunter), die sie vertreten."),
-    )
-    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("Rollenzuweisung")
-        verbose_name_plural = _("Rollenzuweisungen")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_assignment"),
-            models.CheckConstraint(
-                condition=~models.Q(role="supervisor") | models.Q(unit__isnull=False),
-                name="supervisor_role_needs_unit",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()}"
 
 
 class AuditEvent(models.Model):

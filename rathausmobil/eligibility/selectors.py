@@ -17,10 +17,9 @@ from collections.abc import Iterable
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
-from rathausmobil.organisation.models import Employee, OrgUnit, Position
+from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role
+from rathausmobil.organisation.scoping import scope_for
 
 MOVABLE_RESULTS = (EligibilityResult.ELIGIBLE, EligibilityResult.PARTIAL)
 # The filter value of the overview for positions without a current assessment.

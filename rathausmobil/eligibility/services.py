@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.scoping import scope_for
 from rathausmobil.eligibility.models import (
     CRITERIA,
     CRITERIA_BY_CODE,
@@ -22,6 +21,7 @@ from rathausmobil.eligibility.models import (
     PositionAssessment,
 )
 from rathausmobil.organisation.models import Employee, Position
+from rathausmobil.organisation.scoping import scope_for
 
 AUDIT_SOURCE = "Eignungsbewertung"
 

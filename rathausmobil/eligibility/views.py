@@ -3,12 +3,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.core.errors import DomainError
+from rathausmobil.core.htmx import is_fragment, query_without, render_page
 from rathausmobil.eligibility.forms import AssessmentForm, OverviewFilterForm
 from rathausmobil.eligibility.models import EligibilityResult
 from rathausmobil.eligibility.selectors import (
@@ -23,13 +24,6 @@ from rathausmobil.eligibility.selectors import (
 from rathausmobil.eligibility.services import assessment_allowed, assessment_create
 
 PAGE_SIZE = 50
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 @require_GET
@@ -63,13 +57,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         "result_links": result_links,
         "selected_result": filters.get("result") or "",
         "today": today,
-        "query": _query_without(request, "page"),
-        "query_without_result": _query_without(request, "page", "result"),
+        "query": query_without(request, "page"),
+        "query_without_result": query_without(request, "page", "result"),
     }
-    template = "eligibility/overview.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, "eligibility/overview.html", context, partial="results")
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,7 +95,7 @@ def position_detail(request: HttpRequest, position_id: int) -> HttpResponse:
                     "result": assessment.get_result_display(),
                     "share": assessment.movable_share,
                 }
-                if not (request.htmx and not request.htmx.boosted):
+                if not is_fragment(request):
                     messages.success(request, notice)
                     return redirect("eligibility:position_detail", position_id=position.pk)
                 saved = notice
@@ -121,7 +112,9 @@ def position_detail(request: HttpRequest, position_id: int) -> HttpResponse:
         "saved": saved,
         "today": timezone.localdate(),
     }
-    template = "eligibility/position_detail.html"
-    if request.htmx and not request.htmx.boosted and request.method == "POST":
-        template += "#assessment"
-    return render(request, template, context)
+    return render_page(
+        request,
+        "eligibility/position_detail.html",
+        context,
+        partial="assessment" if request.method == "POST" else None,
+    )

@@ -16,7 +16,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from rathausmobil.core.scoping import scope_for
 from rathausmobil.equipment import services
 from rathausmobil.equipment.filters import DeviceFilter
 from rathausmobil.equipment.models import Device, OrderEvent, OrderLine
@@ -39,6 +38,7 @@ from rathausmobil.equipment.serializers import (
     ReturnSerializer,
 )
 from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.scoping import scope_for
 
 TAG = "Geräte"
 E403 = OpenApiResponse(DeviceErrorSerializer, description="Nicht Ihre Rolle (Text in `detail`)")

@@ -1,21 +1,15 @@
-"""Other capabilities react to hand-overs and returns without equipment importing them
-(apps depend downward): they append a function here when their app is ready.
+"""What equipment announces to other apps (see core/hooks.py).
 
-HANDED_OVER and RETURNED: called after the commit with (employee_id, device_id),
-e.g. to re-check whether an agreement waiting for a device can become active.
+Other apps connect in their `AppConfig.ready()`; equipment imports none of them.
 """
 
-from collections.abc import Callable
+from rathausmobil.core.hooks import AFTER_COMMIT, Hook
 
-HANDED_OVER: list[Callable[[int, int], None]] = []
-RETURNED: list[Callable[[int, int], None]] = []
-
-
-def handed_over(employee_id: int, device_id: int) -> None:
-    for hook in HANDED_OVER:
-        hook(employee_id, device_id)
-
-
-def returned(employee_id: int, device_id: int) -> None:
-    for hook in RETURNED:
-        hook(employee_id, device_id)
+device_handed_over: Hook[[int, int], None] = Hook(
+    "device_handed_over",
+    runs=AFTER_COMMIT,
+    doc=(
+        "After the commit of a hand-over, with (employee_id, device_id), e.g. to let an "
+        "agreement that waits for a device become active."
+    ),
+)

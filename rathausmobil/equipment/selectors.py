@@ -18,8 +18,6 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Val
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
 from rathausmobil.equipment import rollout
 from rathausmobil.equipment.models import (
     MOBILE_WORKPLACE_KINDS,
@@ -32,7 +30,8 @@ from rathausmobil.equipment.models import (
     PurchaseOrder,
     RolloutCampaign,
 )
-from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.models import Employee, Role
+from rathausmobil.organisation.scoping import scope_for
 
 LEAVER_DAYS = 30
 

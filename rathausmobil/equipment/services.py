@@ -18,8 +18,6 @@ from django.utils import timezone
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
 from rathausmobil.equipment import hooks
 from rathausmobil.equipment.models import (
     MOBILE_BY_DEFAULT,
@@ -45,7 +43,8 @@ from rathausmobil.equipment.workflow import (
     check_order_transition,
     device_target,
 )
-from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.models import Employee, Role
+from rathausmobil.organisation.scoping import scope_for
 
 INVENTORY_PREFIX = "INV"
 SERIAL_MAX = 80
@@ -215,7 +214,7 @@ def assignment_hand_over(
             source=source,
         )
         employee_id, device_id = employee.pk, device.pk
-        transaction.on_commit(lambda: hooks.handed_over(employee_id, device_id))
+        hooks.device_handed_over.send(employee_id, device_id)
         if return_stationary and device.model.kind in MOBILE_WORKPLACE_KINDS:
             replaced = Assignment.objects.filter(
                 employee=employee,
@@ -291,8 +290,6 @@ def _return(
         },
         reason=note.strip(),
     )
-    employee_id, device_id = holder.pk, device.pk
-    transaction.on_commit(lambda: hooks.returned(employee_id, device_id))
     return assignment
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rathausmobil.core.audit import history_of
 from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.scoping import scope_for
+from rathausmobil.core.htmx import is_fragment, query_without, render_page
 from rathausmobil.equipment import importing, rollout, services
 from rathausmobil.equipment.filters import DeviceFilter
 from rathausmobil.equipment.forms import (
@@ -71,6 +71,7 @@ from rathausmobil.equipment.selectors import (
 )
 from rathausmobil.equipment.workflow import DEVICE_ACTION_LABELS, device_actions_from
 from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.scoping import scope_for
 
 PAGE_SIZE = 50
 
@@ -78,18 +79,6 @@ PAGE_SIZE = 50
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _render(request, template: str, context: dict, *, partial: str | None = None, status=200):
-    if partial and request.htmx and not request.htmx.boosted:
-        template = f"{template}#{partial}"
-    return render(request, template, context, status=status)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _int(value) -> int:
@@ -114,14 +103,14 @@ def device_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without(request, "page"),
         "status_counts": [
             (value, label, counts.get(value, 0)) for value, label in DeviceStatus.choices
         ],
         "manages": manages_equipment(request.user),
         "full_inventory": views_inventory(request.user),
     }
-    return _render(request, "equipment/device_list.html", context, partial="results")
+    return render_page(request, "equipment/device_list.html", context, partial="results")
 
 
 @require_GET
@@ -225,7 +214,7 @@ def handover(request: HttpRequest) -> HttpResponse:
             context["blocked"] = device
         else:
             context.update(_handover_person_step(request, device))
-    return _render(request, "equipment/handover.html", context, partial="people")
+    return render_page(request, "equipment/handover.html", context, partial="people")
 
 
 def _handover_person_step(request, device: Device) -> dict:
@@ -372,9 +361,9 @@ def holders(request: HttpRequest) -> HttpResponse:
         "mobile_only": mobile_only,
         "q": text,
         "problem": problem,
-        "query": _query_without_page(request),
+        "query": query_without(request, "page"),
     }
-    return _render(request, "equipment/holders.html", context, partial="results")
+    return render_page(request, "equipment/holders.html", context, partial="results")
 
 
 @require_GET
@@ -462,7 +451,7 @@ def assignment_confirm_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _mine_after_action(request):
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment(request):
         scope = scope_for(request.user)
         # The fragment carries its own notice: the page around it does not reload.
         notices = list(messages.get_messages(request))
@@ -488,11 +477,11 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "status": status,
         "statuses": OrderStatus.choices,
-        "query": _query_without_page(request),
+        "query": query_without(request, "page"),
         "on_order": devices_on_order(),
         "manages": manages_equipment(request.user),
     }
-    return _render(request, "equipment/order_list.html", context, partial="results")
+    return render_page(request, "equipment/order_list.html", context, partial="results")
 
 
 @require_http_methods(["GET", "POST"])

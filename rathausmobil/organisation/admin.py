@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from rathausmobil.organisation.models import Employee, ImportBatch, OrgUnit, Position
+from rathausmobil.organisation.models import (
+    Employee,
+    ImportBatch,
+    OrgUnit,
+    Position,
+    RoleAssignment,
+)
 
 
 @admin.register(OrgUnit)
@@ -55,3 +61,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "uploaded_by",
         "applied_at",
     ]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__last_name"]
+    raw_id_fields = ["user", "unit"]

@@ -1,15 +1,15 @@
-"""Other capabilities react to organisation events without organisation importing
-them: they append a function here when their app is ready.
+"""What the organisation announces to other apps (see core/hooks.py).
 
-EMPLOYEES_LEFT: called after the commit with the ids of employees an import has
-just deactivated (exit date in the past), e.g. to revoke access the same day.
+Other apps connect in their `AppConfig.ready()`; organisation imports none of them.
 """
 
-from collections.abc import Callable
+from rathausmobil.core.hooks import AFTER_COMMIT, Hook
 
-EMPLOYEES_LEFT: list[Callable[[list[int]], None]] = []
-
-
-def employees_left(employee_ids: list[int]) -> None:
-    for hook in EMPLOYEES_LEFT:
-        hook(employee_ids)
+employees_left: Hook[[list[int]], None] = Hook(
+    "employees_left",
+    runs=AFTER_COMMIT,
+    doc=(
+        "After the commit of an HR import, with the ids of the employees it has just "
+        "deactivated (exit date in the past), e.g. to revoke their access the same day."
+    ),
+)

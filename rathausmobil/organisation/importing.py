@@ -709,7 +709,7 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
         User.objects.filter(pk__in=left, is_active=True).update(is_active=False)
     newly_left = [e.pk for e in updated if was_active.get(e.pk) and not e.is_active]
     if newly_left:
-        transaction.on_commit(lambda: hooks.employees_left(newly_left))
+        hooks.employees_left.send(newly_left)
     _link_user_accounts()
     _resolve_unit_heads()
 

@@ -1,4 +1,5 @@
-"""The organisation as the HR system knows it: units, positions, employees."""
+"""The organisation as the HR system knows it: units, positions, employees; and the
+roles people hold in the application (who may see what is decided in scoping.py)."""
 
 from decimal import Decimal
 
@@ -161,6 +162,55 @@ class Employee(models.Model):
     def has_left(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.exit_date is not None and self.exit_date < today
+
+
+class Role(models.TextChoices):
+    """The roles of DOMAIN.md. Being an employee is implied by an employee record;
+    heading a unit makes a supervisor without an assignment."""
+
+    SUPERVISOR = "supervisor", _("Vorgesetzte / Amtsleitung")
+    HR = "hr", _("Personalamt")
+    IT = "it", _("IT")
+    STAFF_COUNCIL = "staff_council", _("Personalrat")
+    DPO = "dpo", _("Datenschutzbeauftragte")
+    LEADERSHIP = "leadership", _("Verwaltungsspitze")
+
+
+class RoleAssignment(models.Model):
+    """One role for one user. A supervisor assignment names the unit it covers
+    (a deputy head, for example); heads of units need none."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("Benutzer"),
+    )
+    role = models.CharField(_("Rolle"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Organisationseinheit"),
+        help_text=_("Nur für Vorgesetzte: die Einheit (mit allen darunter), die sie vertreten."),
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Rollenzuweisung")
+        verbose_name_plural = _("Rollenzuweisungen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_assignment"),
+            models.CheckConstraint(
+                condition=~models.Q(role="supervisor") | models.Q(unit__isnull=False),
+                name="supervisor_role_needs_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
 
 
 class ImportKind(models.TextChoices):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee, OrgUnit, Position
+from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role
+from rathausmobil.organisation.scoping import scope_for
 
 
 def employees_visible_to(user) -> QuerySet[Employee]:

@@ -7,12 +7,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rathausmobil.core.audit import history_of
 from rathausmobil.core.csvexport import csv_response
-from rathausmobil.core.models import Role
-from rathausmobil.core.permissions import role_required
-from rathausmobil.core.scoping import scope_for
+from rathausmobil.core.htmx import query_without, render_page
 from rathausmobil.organisation.filters import EmployeeFilter
 from rathausmobil.organisation.forms import ImportUploadForm
-from rathausmobil.organisation.models import ImportBatch, ImportStatus
+from rathausmobil.organisation.models import ImportBatch, ImportStatus, Role
+from rathausmobil.organisation.scoping import role_required, scope_for
 from rathausmobil.organisation.selectors import (
     employees_visible_to,
     org_units_visible_to,
@@ -40,17 +39,8 @@ def _employee_filter(request: HttpRequest) -> EmployeeFilter:
 def employee_list(request: HttpRequest) -> HttpResponse:
     filterset = _employee_filter(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page, "query": _query_without_page(request)}
-    template = "organisation/employee_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    context = {"filter": filterset, "page": page, "query": query_without(request, "page")}
+    return render_page(request, "organisation/employee_list.html", context, partial="results")
 
 
 @require_GET

@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
+from rathausmobil.organisation.models import Role
+from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.reports.kpis import LABELS, compute_kpis, value_labels
 
 SHARES = {

@@ -5,3 +5,10 @@ class UsageConfig(AppConfig):
     name = "rathausmobil.usage"
     label = "usage"
     verbose_name = "VPN-Nutzung"
+
+    def ready(self):
+        from rathausmobil.core.jobs import daily_jobs
+        from rathausmobil.usage import jobs
+
+        for label, job in jobs.JOBS:
+            daily_jobs.connect(job, label=label)

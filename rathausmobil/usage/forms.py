@@ -8,25 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.access.models import VpnGateway
+from rathausmobil.core.forms import BootstrapForm, DateInput
 from rathausmobil.usage.selectors import MAX_PERIOD_DAYS, default_period
 
 
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.Select):
-            field.widget.attrs.setdefault("class", "form-select")
-        else:
-            field.widget.attrs.setdefault("class", "form-control")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class PeriodForm(forms.Form):
+class PeriodForm(BootstrapForm):
     """From/to (local days, both inclusive); empty fields mean the 28 days ending yesterday."""
 
     von = forms.DateField(
@@ -47,7 +33,6 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        _bootstrap(self)
 
     def clean(self):
         data = super().clean()
@@ -80,7 +65,7 @@ class GatewayPeriodForm(PeriodForm):
     )
 
 
-class AliasForm(forms.Form):
+class AliasForm(BootstrapForm):
     """IT says which person a logged name belongs to."""
 
     name = forms.CharField(label=_("Name im Protokoll"), max_length=200)
@@ -95,7 +80,3 @@ class AliasForm(forms.Form):
         required=False,
         help_text=_("Zum Beispiel: altes Konto, Zertifikat von Hand ausgestellt."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)

@@ -25,9 +25,8 @@ from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee, OrgUnit
+from rathausmobil.organisation.models import Employee, OrgUnit, Role
+from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.usage import aggregates, figures
 from rathausmobil.usage.concurrency import Occupancy
 from rathausmobil.usage.models import (

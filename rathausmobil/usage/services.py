@@ -11,9 +11,8 @@ from django.db.models.functions import Coalesce
 
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role
-from rathausmobil.core.scoping import scope_for
-from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.models import Employee, Role
+from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.usage import accounts, aggregates
 from rathausmobil.usage.models import GatewayLogState, VpnAccount, VpnAlias, VpnSession
 

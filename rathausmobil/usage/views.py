@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.scoping import scope_for
+from rathausmobil.core.htmx import query_without
 from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.usage import charts, selectors, services
 from rathausmobil.usage.forms import AliasForm, GatewayPeriodForm, PeriodForm
 
@@ -34,12 +35,6 @@ PAGE_SIZE = 50
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def work_hours_text() -> str:
@@ -252,7 +247,7 @@ def _unmapped_page(request: HttpRequest, form: AliasForm, status: int = 200) -> 
         "form": form,
         "causes": causes,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without(request, "page"),
         "imports": imports,
         "accounts_svg": charts.bar_chart(
             [charts.Bar(c.label, c.accounts, decimals=0) for c in causes],
@@ -337,7 +332,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "has_record": has_record,
             "page": page,
             "sessions": sessions,
-            "query": _query_without_page(request),
+            "query": query_without(request, "page"),
             "retention_days": settings.USAGE_RAW_RETENTION_DAYS,
             "min_group": selectors.min_group(),
         },

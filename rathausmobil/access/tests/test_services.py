@@ -280,7 +280,7 @@ def _race(work, arguments):
 
 @pytest.mark.django_db(transaction=True)
 def test_it_grants_once_when_two_it_desks_click_at_the_same_time(org, gateway, it):
-    from rathausmobil.core.models import Role, RoleAssignment
+    from rathausmobil.organisation.models import Role, RoleAssignment
     from rathausmobil.organisation.tests.factories import EmployeeFactory, UserFactory
 
     second = UserFactory(username="it2")

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from rathausmobil.agreements import jobs, services
+from rathausmobil.agreements import hooks, jobs, services
 from rathausmobil.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -112,9 +112,8 @@ def due_agreements(make_agreement, employee, colleague, make_person):
     return {"notice": notice, "term": term, "leaver": leaver, "running": running}
 
 
-def test_it_ends_due_agreements_once(due_agreements, monkeypatch, run):
-    ended = []
-    monkeypatch.setattr(services, "ENDING_HOOKS", [ended.append])
+def test_it_ends_due_agreements_once(due_agreements, listen, run):
+    ended = listen(hooks.agreement_ended)
 
     assert run(jobs.end_due_agreements, day(3, 21)) == 1  # the leaver only
     assert run(jobs.end_due_agreements, day(3, 29)) == 2

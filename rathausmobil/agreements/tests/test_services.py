@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from rathausmobil.agreements import selectors, services
+from rathausmobil.agreements import hooks, selectors, services
 from rathausmobil.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -41,8 +41,7 @@ from rathausmobil.agreements.tests.conftest import (
 )
 from rathausmobil.agreements.workflow import TRANSITIONS, IllegalTransition
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role, RoleAssignment
-from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.models import Employee, Role, RoleAssignment
 from rathausmobil.organisation.tests.factories import EmployeeFactory, UserFactory
 
 R, OS, A = RequestStatus, OfferStatus, AgreementStatus
@@ -1258,11 +1257,8 @@ def test_it_lets_the_employer_revoke_with_three_months_notice(
     )
 
 
-def test_it_lets_the_employer_revoke_at_once_for_good_cause(
-    make_agreement, supervisor, monkeypatch
-):
-    ended = []
-    monkeypatch.setattr(services, "ENDING_HOOKS", [ended.append])
+def test_it_lets_the_employer_revoke_at_once_for_good_cause(make_agreement, supervisor, listen):
+    ended = listen(hooks.agreement_ended)
     agreement = make_agreement("active")
     agreement = services.agreement_revoke(
         agreement=agreement, by=supervisor, reason=REVOKE_REASON, at_once=True, today=TODAY
@@ -1297,9 +1293,8 @@ def test_it_lets_hr_and_heads_above_revoke(request, make_agreement, revoker):
     assert agreement.status == A.ENDING
 
 
-def test_it_ends_an_agreement_at_the_end_of_its_term(make_agreement, monkeypatch):
-    ended = []
-    monkeypatch.setattr(services, "ENDING_HOOKS", [ended.append])
+def test_it_ends_an_agreement_at_the_end_of_its_term(make_agreement, listen):
+    ended = listen(hooks.agreement_ended)
     last_day = START + dt.timedelta(60)
     agreement = make_agreement("active", values=pattern(end_date=last_day))
     assert not services.agreement_end_due(agreement=agreement, today=last_day)

@@ -5,12 +5,11 @@ from django.db import IntegrityError, transaction
 
 from rathausmobil.core.audit import history_of
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import Role, RoleAssignment
-from rathausmobil.core.scoping import forget_scope
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
 from rathausmobil.eligibility.services import assessment_create, derive_result
 from rathausmobil.eligibility.tests import TODAY
-from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.models import Employee, Role, RoleAssignment
+from rathausmobil.organisation.scoping import forget_scope
 from rathausmobil.organisation.tests.factories import UserFactory
 
 REASONS = "Schalterdienst mit Biometrie vor Ort."

@@ -277,21 +277,15 @@ def test_it_deletes_hand_over_records_a_year_after_the_return_and_logs_it(notebo
 
 
 def test_it_tells_other_capabilities_after_the_commit(
-    notebook, employee, it, hand_over, django_capture_on_commit_callbacks
+    notebook, employee, hand_over, listen, django_capture_on_commit_callbacks
 ):
     from rathausmobil.equipment import hooks
 
-    calls = []
-    hooks.HANDED_OVER.append(lambda e, d: calls.append(("handed_over", e, d)))
-    hooks.RETURNED.append(lambda e, d: calls.append(("returned", e, d)))
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            assignment = hand_over(notebook, employee)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.assignment_return(assignment=assignment, by=it)
-    finally:
-        hooks.HANDED_OVER.pop()
-        hooks.RETURNED.pop()
+    calls = listen(hooks.device_handed_over)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        hand_over(notebook, employee)
+    assert calls == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
 
-    me = person(employee).pk
-    assert calls == [("handed_over", me, notebook.pk), ("returned", me, notebook.pk)]
+    assert calls == [(person(employee).pk, notebook.pk)]

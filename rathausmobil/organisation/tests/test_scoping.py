@@ -57,7 +57,7 @@ def test_it_gives_aggregate_roles_no_list_of_people(everyone, role):
 
 
 def test_it_covers_a_deputy_by_role_assignment(everyone, org, stranger):
-    from rathausmobil.core.models import Role, RoleAssignment
+    from rathausmobil.organisation.models import Role, RoleAssignment
 
     RoleAssignment.objects.create(user=stranger, role=Role.SUPERVISOR, unit=org["A"])
     assert "employee" in names(stranger)
@@ -65,7 +65,7 @@ def test_it_covers_a_deputy_by_role_assignment(everyone, org, stranger):
 
 def test_it_shows_a_left_head_nothing(everyone, supervisor):
     Employee.objects.filter(user=supervisor).update(is_active=False)
-    from rathausmobil.core.scoping import forget_scope
+    from rathausmobil.organisation.scoping import forget_scope
 
     forget_scope(supervisor)
     assert names(supervisor) == set()

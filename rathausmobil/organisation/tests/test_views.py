@@ -83,7 +83,7 @@ def test_it_shows_every_problem_and_keeps_nothing_of_a_broken_file(client, hr):
 
 
 def test_it_hides_another_persons_import_batch(client, hr, org):
-    from rathausmobil.core.models import Role, RoleAssignment
+    from rathausmobil.organisation.models import Role, RoleAssignment
     from rathausmobil.organisation.tests.factories import UserFactory
 
     client.force_login(hr)

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from rathausmobil.access.models import GatewayProduct, VpnGateway
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.models import AuditEvent, Role, RoleAssignment
-from rathausmobil.organisation.models import UnitKind
+from rathausmobil.core.models import AuditEvent
+from rathausmobil.organisation.models import Role, RoleAssignment, UnitKind
 from rathausmobil.organisation.tests.factories import (
     EmployeeFactory,
     OrgUnitFactory,
@@ -116,12 +116,12 @@ def test_it_refuses_the_alias_form_to_hr(client, hr, employee, gateway):
 
 def test_it_shows_the_usage_pages_in_the_menu_by_role(client, it, employee):
     client.force_login(it)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("home:index")).content.decode()
     assert f'href="{reverse("usage:overview")}"' in html
     assert f'href="{reverse("usage:unmapped")}"' in html
 
     client.force_login(employee)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("home:index")).content.decode()
     assert f'href="{reverse("usage:mine")}"' in html
     assert f'href="{reverse("usage:overview")}"' not in html
     assert f'href="{reverse("usage:unmapped")}"' not in html

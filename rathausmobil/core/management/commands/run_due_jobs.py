@@ -1,21 +1,16 @@
-"""Daily jobs for cron: escalations, review dates, endings, reminders, pledges.
+"""Daily jobs for cron: escalations, review dates, endings, reminders, pledges,
+access without basis, retention.
 
 Every job is idempotent: running it twice the same day changes nothing more.
-Capabilities list their jobs in `<app>/jobs.py` as JOBS = [(label, function(today))].
+Apps connect their jobs to `core.jobs.daily_jobs` in their `AppConfig.ready()`.
 """
 
 import datetime as dt
-import importlib
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-JOB_MODULES = [
-    "rathausmobil.agreements.jobs",
-    "rathausmobil.equipment.jobs",
-    "rathausmobil.access.jobs",
-    "rathausmobil.usage.jobs",
-]
+from rathausmobil.core.jobs import daily_jobs
 
 
 class Command(BaseCommand):
@@ -26,6 +21,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, **options):
         today = dt.date.fromisoformat(date) if date else timezone.localdate()
-        for module_name in JOB_MODULES:
-            for label, job in importlib.import_module(module_name).JOBS:
-                self.stdout.write(f"{label}: {job(today)}")
+        for label, job in daily_jobs.receivers:
+            self.stdout.write(f"{label}: {job(today)}")

@@ -14,8 +14,8 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
-from rathausmobil.core.demo.names import FIRST_NAMES, LAST_NAMES
-from rathausmobil.core.demo.scenarios import DOMAINS, SCENARIOS, TARGET_ACTIVE_STAFF, UnitSpec
+from rathausmobil.demo.names import FIRST_NAMES, LAST_NAMES
+from rathausmobil.demo.scenarios import DOMAINS, SCENARIOS, TARGET_ACTIVE_STAFF, UnitSpec
 
 HEAD_TITLES = {0: "Dezernent/in", 1: "Amtsleitung", 2: "Abteilungsleitung", 3: "Sachgebietsleitung"}
 PART_TIME_HOURS = ("19.5", "20", "25", "29.25", "30", "32")

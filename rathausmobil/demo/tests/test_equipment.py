@@ -7,7 +7,8 @@ not the other capabilities' demos ran before (seed_demo wires them in).
 from django.core.management import call_command
 from django.utils import timezone
 
-from rathausmobil.equipment import demo, selectors
+from rathausmobil.demo import equipment as demo
+from rathausmobil.equipment import selectors
 from rathausmobil.equipment.models import (
     Assignment,
     Device,

@@ -3,19 +3,15 @@
 import pytest
 from django.core.management import call_command
 
-from rathausmobil.access import demo, selectors
+from rathausmobil.access import selectors
 from rathausmobil.access.models import AccessGrant, GrantChange, GrantStatus
+from rathausmobil.demo import access as demo
 
 
 @pytest.mark.django_db(transaction=False)
 def test_it_seeds_1100_staff_with_vpn_access_in_offenbach():
-    from rathausmobil.equipment import demo as equipment_demo
+    from rathausmobil.demo import equipment as equipment_demo
 
-    if "filled in with the app" in (equipment_demo.seed.__doc__ or ""):
-        pytest.skip(
-            "rathausmobil.equipment.demo.seed ist noch ein Platzhalter; der Demo-Test braucht "
-            "die Geräte des Szenarios."
-        )
     call_command("seed_demo", "--scenario", "offenbach", "--quiet")
     # In seed_demo's order (equipment, then access); no-ops once seed_demo runs them.
     equipment_demo.seed("offenbach")

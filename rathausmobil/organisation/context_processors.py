@@ -1,4 +1,4 @@
-from rathausmobil.core.scoping import scope_for
+from rathausmobil.organisation.scoping import scope_for
 
 
 def scope(request):

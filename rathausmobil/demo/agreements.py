@@ -24,8 +24,7 @@ from rathausmobil.agreements.models import (
     StatusChange,
     WorkKind,
 )
-from rathausmobil.core.models import Role
-from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.models import Employee, Role
 
 CHECKLIST = [
     ("locked", "Unterlagen und Datenträger schließe ich weg, wenn ich sie nicht benutze.", True),

@@ -9,11 +9,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from rathausmobil.core.demo.generate import Generator
-from rathausmobil.core.demo.scenarios import SCENARIOS
-from rathausmobil.core.models import Role, RoleAssignment
+from rathausmobil.demo import access as access_demo
+from rathausmobil.demo import agreements as agreements_demo
+from rathausmobil.demo import eligibility as eligibility_demo
+from rathausmobil.demo import equipment as equipment_demo
+from rathausmobil.demo import usage as usage_demo
+from rathausmobil.demo.generate import Generator
+from rathausmobil.demo.scenarios import SCENARIOS
 from rathausmobil.organisation.importing import employees_import, org_units_import
-from rathausmobil.organisation.models import Employee, OrgUnit
+from rathausmobil.organisation.models import Employee, OrgUnit, Role, RoleAssignment
 
 DEMO_PASSWORD = "demo"
 
@@ -124,9 +128,9 @@ class Command(BaseCommand):
                 # Master data editable; workflow records read-only (they change through services).
                 user.user_permissions.set(
                     Permission.objects.filter(
-                        content_type__app_label__in=["organisation", "core"],
+                        content_type__app_label="organisation",
                         codename__regex=r"^(view|add|change)_",
-                    ).exclude(codename__endswith="auditevent")
+                    )
                     | Permission.objects.filter(
                         content_type__app_label__in=["eligibility", "agreements"],
                         codename__startswith="view_",
@@ -142,12 +146,6 @@ class Command(BaseCommand):
 
     def _extend(self, scenario: str, generator: Generator) -> None:
         """Each capability adds its demo records, in dependency order."""
-        from rathausmobil.access import demo as access_demo
-        from rathausmobil.agreements import demo as agreements_demo
-        from rathausmobil.eligibility import demo as eligibility_demo
-        from rathausmobil.equipment import demo as equipment_demo
-        from rathausmobil.usage import demo as usage_demo
-
         eligibility_demo.seed(scenario)
         agreements_demo.seed(scenario)
         equipment_demo.seed(scenario)

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from rathausmobil.core.models import AuditEvent
-from rathausmobil.eligibility import demo
+from rathausmobil.demo import eligibility as demo
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
 from rathausmobil.eligibility.selectors import (
     kpis,
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def _only_the_capabilities_below(monkeypatch):
     """Later capabilities seed after eligibility and do not change its figures; leaving
     them out keeps these tests fast and about eligibility."""
-    from rathausmobil.agreements import demo as agreements_demo
+    from rathausmobil.demo import agreements as agreements_demo
 
     monkeypatch.setattr(agreements_demo, "seed", lambda scenario: None)
 

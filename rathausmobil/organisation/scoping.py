@@ -7,10 +7,12 @@ user object (three small queries) and cached on it, so a page pays for it once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import wraps
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from rathausmobil.core.models import Role
+from rathausmobil.organisation.models import Employee, OrgUnit, Role, RoleAssignment
 
 _CACHE_ATTR = "_rathausmobil_scope"
 
@@ -79,9 +81,6 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
 
-    from rathausmobil.core.models import RoleAssignment
-    from rathausmobil.organisation.models import Employee, OrgUnit
-
     roles: set[str] = set()
     paths: set[str] = set()
     direct: set[int] = set()
@@ -119,3 +118,18 @@ def forget_scope(user) -> None:
     """Drop the cached scope (after role changes within one request or test)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+
+
+def role_required(*roles: str):
+    """A page one's role does not include answers 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not scope_for(request.user).has(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

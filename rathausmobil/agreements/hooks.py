@@ -1,0 +1,43 @@
+"""What the agreement workflow announces to other apps and asks of them (see
+core/hooks.py).
+
+Other apps connect in their `AppConfig.ready()`; agreements imports none of them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rathausmobil.core.hooks import IN_TRANSACTION, Hook
+
+if TYPE_CHECKING:
+    from rathausmobil.agreements.models import Agreement
+    from rathausmobil.agreements.prerequisites import Prerequisite
+
+agreement_consented: Hook[[Agreement], None] = Hook(
+    "agreement_consented",
+    runs=IN_TRANSACTION,
+    doc=(
+        "Inside the transaction, on every activation attempt of a pending agreement the "
+        "employee has consented to, before its prerequisites are checked: prepare what "
+        "the agreement needs (e.g. request access). Must only add what is missing."
+    ),
+)
+
+agreement_ended: Hook[[Agreement], None] = Hook(
+    "agreement_ended",
+    runs=IN_TRANSACTION,
+    doc=(
+        "Inside the transaction, right after an agreement has become ended: let go of "
+        "what came with it (e.g. move or revoke its access)."
+    ),
+)
+
+activation_prerequisites: Hook[[Agreement], Prerequisite | None] = Hook(
+    "activation_prerequisites",
+    runs=IN_TRANSACTION,
+    doc=(
+        "Asked inside the transaction: what must be met before this agreement may become "
+        "active. A receiver answers a Prerequisite, or None when it does not apply."
+    ),
+)
