@@ -4,6 +4,8 @@ Core imports no app of the project; roles and scoping live with the organisation
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,3 +41,68 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.action} {self.object_label}"
+
+
+class StatusChange(models.Model):
+    """The history of every status change of every record that has a status: who,
+    when, from, to, which action and why. Written only by `core.workflow`.
+
+    The record is named by content type and id (a generic relation), so that one
+    history serves requests, agreements, devices, orders and access alike; each
+    model exposes its rows as `history` (a GenericRelation), which deletes them
+    with the record.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("Aktion"), max_length=32)
+    from_status = models.CharField(_("von"), max_length=32, blank=True)
+    to_status = models.CharField(_("nach"), max_length=32)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("durch"),
+    )
+    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
+    reason = models.TextField(_("Begründung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Statusänderung")
+        verbose_name_plural = _("Statusänderungen")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "at"], name="status_change_record_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status or '–'} → {self.to_status}"
+
+    def _workflow(self):
+        from rathausmobil.core.workflow import workflow_of
+
+        return workflow_of(ContentType.objects.get_for_id(self.content_type_id).model_class())
+
+    @property
+    def action_label(self) -> str:
+        workflow = self._workflow()
+        return workflow.action_label(self.action) if workflow else self.action
+
+    @property
+    def from_status_label(self) -> str:
+        workflow = self._workflow()
+        if not self.from_status:
+            return ""
+        return workflow.status_label(self.from_status) if workflow else self.from_status
+
+    @property
+    def to_status_label(self) -> str:
+        workflow = self._workflow()
+        return workflow.status_label(self.to_status) if workflow else self.to_status
