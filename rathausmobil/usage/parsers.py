@@ -487,11 +487,7 @@ def parse_fortigate(
                 yield _problem(n, "FortiGate: Datum/Uhrzeit nicht lesbar", line)
                 continue
             tunnel = tunnelid(spaced)
-            user = user_of(spaced)
-            if user is None or user in _NO_USER:
-                user = xauthuser(spaced)
-                if user is None or user in _NO_USER:
-                    user = ""
+            user = _forti_user(spaced, user_of, xauthuser)
             ip = remip(spaced) or None
             if not tunnel:
                 problems += 1
@@ -513,6 +509,14 @@ def parse_fortigate(
                 yield SessionEnd(tunnel, user or None, t, n, duration, ip)
     finally:
         _finish(stats, n, events, problems)
+
+
+def _forti_user(spaced: str, user_of, xauthuser) -> str:
+    """The person of a tunnel line: ``user``, else ``xauthuser``, else ""."""
+    user = user_of(spaced)
+    if user is None or user in _NO_USER:
+        user = xauthuser(spaced)
+    return "" if user is None or user in _NO_USER else user
 
 
 def _fortigate_time(f: dict[str, str], clock: LocalClock) -> datetime | None:
@@ -666,7 +670,6 @@ def parse_openvpn_status(
     cols = dict(_OVPN_STATUS_DEFAULT)
     snap_time: datetime | None = None
     snap_line = 0
-    present: dict[str, Presence] = {}
     pending: list[tuple[int, str, str, datetime, str]] = []
     try:
         for n, raw in enumerate(lines, 1):
@@ -676,14 +679,9 @@ def parse_openvpn_status(
                 continue
             head, _, rest = line.partition(sep)
             if head == "TIME":
-                f = rest.split(sep)
                 snap_line = n
-                try:
-                    snap_time = _utc(int(f[1])) if len(f) > 1 and f[1] else None
-                    if snap_time is None:
-                        snap_time = clock.utc(*_ints_iso(f[0]))
-                except (ValueError, IndexError):
-                    snap_time = None
+                snap_time = _status_time(rest.split(sep), clock)
+                if snap_time is None:
                     problems += 1
                     yield _problem(n, "OpenVPN-Status: TIME-Zeile nicht lesbar", line)
             elif head == "HEADER":
@@ -691,50 +689,60 @@ def parse_openvpn_status(
                 if f and f[0] == "CLIENT_LIST":
                     cols = {name: i for i, name in enumerate(f)}
             elif head == "CLIENT_LIST":
-                f = line.split(sep)
-                try:
-                    cn = f[cols["Common Name"]]
-                    addr = f[cols["Real Address"]]
-                    since_field = cols.get("Connected Since (time_t)")
-                    if since_field is not None and f[since_field]:
-                        since = _utc(int(f[since_field]))
-                    else:
-                        since = clock.utc(*_ints_iso(f[cols["Connected Since"]]))
-                    uname = f[cols["Username"]] if "Username" in cols else "UNDEF"
-                except (KeyError, IndexError, ValueError):
+                client = _status_client(line.split(sep), cols, clock)
+                if isinstance(client, str):
                     problems += 1
-                    yield _problem(n, "OpenVPN-Status: CLIENT_LIST-Zeile nicht lesbar", line)
-                    continue
-                user = uname if uname and uname != "UNDEF" else cn
-                if not user:
-                    problems += 1
-                    yield _problem(n, "OpenVPN-Status: Client ohne Namen", line)
-                    continue
-                pending.append((n, f"{cn}/{addr}", user, since, _host(addr)))
-            elif head == "END":
-                snap = _status_snapshot(snap_time, snap_line, pending, present)
-                if snap is None:
-                    problems += 1
-                    yield _problem(n, "OpenVPN-Status: Datei ohne TIME-Zeile", line)
+                    yield _problem(n, client, line)
                 else:
-                    events += 1
-                    yield snap
-                snap_time, pending, present = None, [], {}
+                    pending.append((n, *client))
+            elif head == "END":
+                snap = _status_snapshot(snap_time, snap_line, pending)
+                events, problems = events + bool(snap), problems + (not snap)
+                yield snap or _problem(n, "OpenVPN-Status: Datei ohne TIME-Zeile", line)
+                snap_time, pending = None, []
         if pending or snap_time is not None:
-            snap = _status_snapshot(snap_time, snap_line, pending, present)
-            if snap is None:
-                problems += 1
-                yield _problem(n, "OpenVPN-Status: Datei ohne TIME-Zeile", "")
-            else:
-                events += 1
-                yield snap
+            snap = _status_snapshot(snap_time, snap_line, pending)
+            events, problems = events + bool(snap), problems + (not snap)
+            yield snap or _problem(n, "OpenVPN-Status: Datei ohne TIME-Zeile", "")
     finally:
         _finish(stats, n, events, problems, other=0)
 
 
-def _status_snapshot(snap_time, snap_line, pending, present) -> Snapshot | None:
+def _status_time(f: list[str], clock: LocalClock) -> datetime | None:
+    """The snapshot's time from a TIME line's fields (Unix time, else the local text)."""
+    try:
+        if len(f) > 1 and f[1]:
+            return _utc(int(f[1]))
+        return clock.utc(*_ints_iso(f[0]))
+    except (ValueError, IndexError):
+        return None
+
+
+def _status_client(
+    f: list[str], cols: dict[str, int], clock: LocalClock
+) -> tuple[str, str, datetime, str] | str:
+    """(key, user, since, client ip) of a CLIENT_LIST line, or the problem's text."""
+    try:
+        cn = f[cols["Common Name"]]
+        addr = f[cols["Real Address"]]
+        since_field = cols.get("Connected Since (time_t)")
+        if since_field is not None and f[since_field]:
+            since = _utc(int(f[since_field]))
+        else:
+            since = clock.utc(*_ints_iso(f[cols["Connected Since"]]))
+        uname = f[cols["Username"]] if "Username" in cols else "UNDEF"
+    except (KeyError, IndexError, ValueError):
+        return "OpenVPN-Status: CLIENT_LIST-Zeile nicht lesbar"
+    user = uname if uname and uname != "UNDEF" else cn
+    if not user:
+        return "OpenVPN-Status: Client ohne Namen"
+    return f"{cn}/{addr}", user, since, _host(addr)
+
+
+def _status_snapshot(snap_time, snap_line, pending) -> Snapshot | None:
     if snap_time is None:
         return None
+    present: dict[str, Presence] = {}
     for _n, key, user, since, ip in pending:
         present[key] = Presence(user, since, snap_time, ip)
     return Snapshot(snap_time, snap_line, present)

@@ -227,31 +227,38 @@ class SessionAssembler:
                 stats.closed += 1
                 yield s
             elif cls is SessionAlive:
-                if (
-                    ev.key not in open_
-                    and self._carried(ev.key) is None
-                    and ev.duration is not None
-                ):
-                    open_[ev.key] = Session(
-                        gateway,
-                        ev.key,
-                        ev.user,
-                        ev.time - timedelta(seconds=ev.duration),
-                        start_derived=True,
-                        client_ip=ev.client_ip,
-                    )
-                    stats.derived_starts += 1
+                self._alive(ev)
             elif cls is Snapshot:
                 yield from self._snapshot(ev)
             elif cls is GatewayRestart:
-                for key in [k for k, s in open_.items() if s.last_seen is None]:
-                    s = open_.pop(key)
-                    s.end, s.end_line = max(ev.time, s.start), ev.line
-                    stats.closed_by_restart += 1
-                    stats.closed += 1
-                    yield s
+                yield from self._restart(ev)
             elif cls is Problem:
                 self._problem(ev)
+
+    def _alive(self, ev: SessionAlive) -> None:
+        """An interim update of a session not seen starting: its start follows from the
+        duration so far."""
+        if ev.key in self._open or self._carried(ev.key) is not None or ev.duration is None:
+            return
+        self._open[ev.key] = Session(
+            self.gateway,
+            ev.key,
+            ev.user,
+            ev.time - timedelta(seconds=ev.duration),
+            start_derived=True,
+            client_ip=ev.client_ip,
+        )
+        self.stats.derived_starts += 1
+
+    def _restart(self, ev: GatewayRestart) -> Iterator[Session]:
+        """The gateway restarted: every session not kept alive by snapshots ends then."""
+        open_, stats = self._open, self.stats
+        for key in [k for k, s in open_.items() if s.last_seen is None]:
+            s = open_.pop(key)
+            s.end, s.end_line = max(ev.time, s.start), ev.line
+            stats.closed_by_restart += 1
+            stats.closed += 1
+            yield s
 
     def _snapshot(self, snap: Snapshot) -> Iterator[Session]:
         open_ = self._open
