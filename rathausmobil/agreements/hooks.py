@@ -6,13 +6,25 @@ Other apps connect in their `AppConfig.ready()`; agreements imports none of them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rathausmobil.core.hooks import IN_TRANSACTION, Hook
 
 if TYPE_CHECKING:
     from rathausmobil.agreements.models import Agreement
-    from rathausmobil.agreements.prerequisites import Prerequisite
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """What a receiver of `activation_prerequisites` answers: one condition, met or not,
+    with a German label and, if not met, what is missing."""
+
+    key: str
+    label: str
+    met: bool
+    detail: str = ""
+
 
 agreement_consented: Hook[[Agreement], None] = Hook(
     "agreement_consented",

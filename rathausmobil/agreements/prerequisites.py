@@ -9,22 +9,11 @@ applicable one is met.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from rathausmobil.agreements.hooks import Prerequisite, activation_prerequisites
 from rathausmobil.agreements.models import Agreement, WorkKind
 
 
-@dataclass(frozen=True)
-class Prerequisite:
-    key: str
-    label: str
-    met: bool
-    detail: str = ""
-
-
 def prerequisites_of(agreement: Agreement) -> list[Prerequisite]:
-    from rathausmobil.agreements.hooks import activation_prerequisites
-
     return [result for result in activation_prerequisites.collect(agreement) if result is not None]
 
 

@@ -3,6 +3,8 @@
 Core imports no app of the project; roles and scoping live with the organisation.
 """
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -85,10 +87,13 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status or '–'} → {self.to_status}"
 
-    def _workflow(self):
-        from rathausmobil.core.workflow import workflow_of
+    # The workflow declared for each model (core.workflow.Workflow registers itself
+    # here), so that a history row can name its action and statuses in words.
+    workflows: ClassVar[dict[type[models.Model], Any]] = {}
 
-        return workflow_of(ContentType.objects.get_for_id(self.content_type_id).model_class())
+    def _workflow(self):
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return self.workflows.get(model)
 
     @property
     def action_label(self) -> str:

@@ -34,12 +34,10 @@ NOT_THERE_YET = ""
 
 Transitions = Mapping[str, set[tuple[str, str]]]
 
-_WORKFLOWS: dict[type[models.Model], Workflow] = {}
-
 
 def workflow_of(model: type[models.Model] | None) -> Workflow | None:
-    """The workflow declared for a model (for labels in a history), if any."""
-    return _WORKFLOWS.get(model) if model is not None else None
+    """The workflow declared for a model, if any."""
+    return StatusChange.workflows.get(model) if model is not None else None
 
 
 class IllegalTransition(DomainError):
@@ -72,7 +70,7 @@ class Workflow:
     status_field: str = "status"
 
     def __post_init__(self):
-        _WORKFLOWS[self.model] = self
+        StatusChange.workflows[self.model] = self
 
     # ------------------------------------------------------------------ the table
 
