@@ -47,7 +47,8 @@ def test_it_records_partial_deliveries_and_keeps_the_rest_on_order(order, it, no
     last = order.history.last()
     assert (last.action, last.from_status, last.to_status) == ("deliver", "open", "partial")
     assert (
-        "LS-4711" in last.reason and "noch offen: 4 × Lenovo ThinkPad T14, 4 × Microsoft" in last.reason
+        "LS-4711" in last.reason
+        and "noch offen: 4 × Lenovo ThinkPad T14, 4 × Microsoft" in last.reason
     )
 
 
