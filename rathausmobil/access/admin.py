@@ -8,13 +8,13 @@ from django.contrib import admin
 from rathausmobil.access.models import (
     AccessGrant,
     AccessPolicy,
-    GrantChange,
     ProvisioningEvent,
     SpecialistApplication,
     TerminalServerFarm,
     VpnGateway,
     WireGuardPeer,
 )
+from rathausmobil.core.admin import StatusChangeInline
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,24 +52,13 @@ class AccessPolicyAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "auto_grant", "device_rule", "updated_at", "updated_by"]
 
 
-class GrantChangeInline(admin.TabularInline):
-    model = GrantChange
-    extra = 0
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AccessGrant)
 class AccessGrantAdmin(ReadOnlyAdmin):
     list_display = ["pk", "employee", "kind", "application", "status", "requested_at", "granted_at"]
     list_filter = ["status", "kind", "gateway", "farm"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     list_select_related = ["employee", "application"]
-    inlines = [GrantChangeInline]
+    inlines = [StatusChangeInline]
 
 
 @admin.register(WireGuardPeer)

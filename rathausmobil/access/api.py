@@ -26,11 +26,11 @@ from rathausmobil.access import selectors, services
 from rathausmobil.access.models import (
     AccessGrant,
     AccessKind,
-    GrantChange,
     GrantStatus,
     SpecialistApplication,
 )
 from rathausmobil.agreements.serializers import ErrorSerializer, PersonSerializer
+from rathausmobil.core.models import StatusChange
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
 
@@ -69,10 +69,12 @@ class GrantAgreementSerializer(serializers.Serializer):
 
 
 class GrantChangeSerializer(serializers.ModelSerializer):
+    """One step of a grant's history (a `core.StatusChange`)."""
+
     by = serializers.CharField(source="by.username", default=None, read_only=True)
 
     class Meta:
-        model = GrantChange
+        model = StatusChange
         fields = ["from_status", "to_status", "by", "at", "reason"]
 
 

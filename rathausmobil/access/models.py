@@ -4,6 +4,7 @@ WireGuard peers that provision them."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -145,7 +146,7 @@ OPEN_GRANT = [GrantStatus.REQUESTED, GrantStatus.ACTIVE]
 
 class AccessGrant(models.Model):
     """One access of one person: VPN through a gateway, or a terminal-server farm
-    for a specialist application. `requested -> active -> revoked`."""
+    for a specialist application. `requested -> active -> revoked` (workflow.py)."""
 
     employee = models.ForeignKey(
         "organisation.Employee",
@@ -190,6 +191,8 @@ class AccessGrant(models.Model):
     requested_at = models.DateTimeField(_("beantragt am"), auto_now_add=True)
     granted_at = models.DateTimeField(_("erteilt am"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("entzogen am"), null=True, blank=True)
+    # Every status change (core.StatusChange, written by workflow.GRANT_WORKFLOW).
+    history = GenericRelation("core.StatusChange")
 
     class Meta:
         verbose_name = _("Zugang")
@@ -215,25 +218,6 @@ class AccessGrant(models.Model):
         return f"{self.get_kind_display()} {self.application or ''} für {self.employee_id}".replace(
             "  ", " "
         )
-
-
-class GrantChange(models.Model):
-    """History of a grant: who, when, from, to, why."""
-
-    grant = models.ForeignKey(AccessGrant, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '–'} → {self.to_status}"
 
 
 class WireGuardPeer(models.Model):

@@ -1,10 +1,12 @@
 """Writes of access: grants with their history, the access policy, and the hooks
 that make access follow the agreement and the person.
 
-A grant goes `requested -> active -> revoked` (TRANSITIONS, the one table). Each
-service locks the grant, checks the move against the table, writes a GrantChange
-row and an audit event, and tells provisioning after the commit. A repeated
-action (double click) answers with IllegalTransition (409) and changes nothing.
+A grant goes `requested -> active -> revoked` (workflow.GRANT_WORKFLOW, the one
+table). Each service moves a grant only through the workflow, which locks the
+grant, checks the move against the table, writes the history row
+(`core.StatusChange`) and the audit event; provisioning is told after the commit.
+A repeated action (double click) answers with IllegalTransition (409) and changes
+nothing.
 
 How access follows the agreement (docs/workflows/access.md):
 
@@ -24,9 +26,12 @@ How access follows the agreement (docs/workflows/access.md):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rathausmobil.access import provisioning, selectors
 from rathausmobil.access.models import (
@@ -35,118 +40,65 @@ from rathausmobil.access.models import (
     AccessKind,
     AccessPolicy,
     DeviceRule,
-    GrantChange,
     GrantStatus,
     SpecialistApplication,
 )
+from rathausmobil.access.workflow import GRANT_WORKFLOW
 from rathausmobil.core.audit import audit_event
-from rathausmobil.core.errors import DomainError
-from rathausmobil.organisation.models import Role
+from rathausmobil.core.errors import DomainError, NotAllowed
+from rathausmobil.core.workflow import IllegalTransition
+from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
 
 G = GrantStatus
-
-# (from, to) -> the action that may make this move. "" is "not there yet".
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("", G.REQUESTED): "request",
-    (G.REQUESTED, G.ACTIVE): "activate",
-    (G.REQUESTED, G.REVOKED): "revoke",
-    (G.ACTIVE, G.REVOKED): "revoke",
-}
-
-ACTION_LABELS = {
-    "request": "beantragt",
-    "activate": "erteilt",
-    "revoke": "entzogen",
-    "move": "übernommen",
-}
+User = AbstractBaseUser
 
 AUTO_GRANTED = "Automatisch erteilt nach den Zugangsregeln"
 MIN_REVOKE_REASON = 5  # characters: "Projekt beendet", not "x"
 
 
-class IllegalTransition(DomainError):
-    def __init__(self, message: str):
-        super().__init__(message, code="illegal_transition")
-
-
-class NotAllowed(DomainError):
-    def __init__(self, message: str = "Zugänge erteilt und entzieht die IT."):
-        super().__init__(message, code="not_allowed")
-        self.status_code = 403
-
-
-def check_transition(grant: AccessGrant, to_status: str, action: str) -> None:
-    if TRANSITIONS.get((grant.status, to_status)) != action:
-        label = grant.get_status_display()
-        raise IllegalTransition(
-            f"Ein Zugang im Status „{label}“ kann nicht {ACTION_LABELS[action]} werden."
-        )
-
-
-def _require_it(by) -> None:
+def _require_it(by: User | None) -> None:
     """`by=None` is the system (hooks, jobs); a person must be IT."""
     if by is not None and not scope_for(by).has(Role.IT):
-        raise NotAllowed()
+        raise NotAllowed(_("Zugänge erteilt und entzieht die IT."))
 
 
 def _locked(pk: int) -> AccessGrant:
-    return (
-        AccessGrant.objects.select_for_update(of=("self",))
-        .select_related("employee", "agreement")
-        .get(pk=pk)
-    )
+    return GRANT_WORKFLOW.lock(AccessGrant(pk=pk), related=("employee", "agreement"))
 
 
-def _provision(grant_id: int, event: str) -> None:
-    """After the commit: directory group and WireGuard peer (provisioning never
-    raises; failures are recorded there and retried by reconciliation)."""
-    call = getattr(provisioning, event)
-    transaction.on_commit(lambda: call(grant_id))
+# The one writer of each status: `_request` (requested), `_activate` (active),
+# `_revoke` (revoked); the public services and the hooks call them. Provisioning
+# runs after the commit and never raises (failures are recorded there and retried
+# by reconciliation).
 
 
-def _record(grant, *, action, from_status, to_status, by, reason="", source="", changes=None):
-    GrantChange.objects.create(
-        grant=grant,
-        from_status=from_status,
-        to_status=to_status,
-        by=by if getattr(by, "pk", None) else None,
-        reason=reason[:300],
-    )
-    labels = dict(GrantStatus.choices)
-    audit_event(
-        actor=by,
-        action=f"Zugang {ACTION_LABELS[action]}",
-        obj=grant,
-        changes=changes
-        or {"Status": [str(labels.get(from_status, "–")), str(labels.get(to_status))]},
-        reason=reason,
-        source=source,
-    )
-
-
-def _transition(grant: AccessGrant, to_status: str, *, action: str, by, reason="", source=""):
-    check_transition(grant, to_status, action)
-    from_status = grant.status
-    grant.status = to_status
-    fields = ["status"]
-    if to_status == G.ACTIVE:
-        grant.granted_at = timezone.now()
-        fields.append("granted_at")
-    elif to_status == G.REVOKED:
-        grant.revoked_at = timezone.now()
-        fields.append("revoked_at")
-    grant.save(update_fields=fields)
-    _record(
+def _activate(grant: AccessGrant, *, by: User | None, reason: str = "", source: str = "") -> None:
+    grant.granted_at = timezone.now()
+    GRANT_WORKFLOW.transition(
         grant,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
+        G.ACTIVE,
+        action="activate",
         by=by,
         reason=reason,
         source=source,
+        fields=["granted_at"],
+        after_commit=[partial(provisioning.grant_activated, grant.pk)],
     )
-    _provision(grant.pk, "grant_activated" if to_status == G.ACTIVE else "grant_revoked")
+
+
+def _revoke(grant: AccessGrant, *, by: User | None, reason: str, source: str = "") -> None:
+    grant.revoked_at = timezone.now()
+    GRANT_WORKFLOW.transition(
+        grant,
+        G.REVOKED,
+        action="revoke",
+        by=by,
+        reason=reason,
+        source=source,
+        fields=["revoked_at"],
+        after_commit=[partial(provisioning.grant_revoked, grant.pk)],
+    )
 
 
 # --------------------------------------------------------------------------- request
@@ -157,38 +109,61 @@ def _target(kind: str, application: SpecialistApplication | None):
     application's farm, or without an application to the default farm."""
     if kind == AccessKind.VPN:
         if application is not None:
-            raise DomainError("Ein VPN-Zugang gehört zu keinem Fachverfahren.", code="invalid")
+            raise DomainError(_("Ein VPN-Zugang gehört zu keinem Fachverfahren."), code="invalid")
         gateway = selectors.default_gateway()
         if gateway is None:
-            raise DomainError("Es ist noch kein VPN-Gateway eingerichtet.", code="invalid")
+            raise DomainError(_("Es ist noch kein VPN-Gateway eingerichtet."), code="invalid")
         return {"gateway": gateway, "farm": None}
     if kind == AccessKind.TERMINAL_SERVER:
         farm = application.farm if application else selectors.default_farm()
         if farm is None:
-            raise DomainError("Es ist noch keine Terminalserver-Farm eingerichtet.", code="invalid")
+            raise DomainError(
+                _("Es ist noch keine Terminalserver-Farm eingerichtet."), code="invalid"
+            )
         return {"gateway": None, "farm": farm}
-    raise DomainError("Unbekannte Art des Zugangs.", code="invalid")
+    raise DomainError(_("Unbekannte Art des Zugangs."), code="invalid")
+
+
+def _already_open(employee: Employee, kind: str, application) -> IllegalTransition:
+    if kind == AccessKind.TERMINAL_SERVER and application is not None:
+        message = _(
+            "%(person)s hat bereits einen offenen Terminalserver-Zugang für %(application)s."
+        )
+    elif kind == AccessKind.TERMINAL_SERVER:
+        message = _("%(person)s hat bereits einen offenen Terminalserver-Zugang.")
+    else:  # VPN belongs to no application (_target says so first)
+        message = _("%(person)s hat bereits einen offenen VPN-Zugang.")
+    return IllegalTransition(
+        message % {"person": employee.full_name, "application": getattr(application, "name", "")}
+    )
 
 
 def _request(
-    *, employee, kind, by, agreement=None, application=None, reason="", source=""
+    *,
+    employee: Employee,
+    kind: str,
+    by: User | None,
+    agreement=None,
+    application: SpecialistApplication | None = None,
+    reason: str = "",
+    source: str = "",
 ) -> AccessGrant:
     if not employee.is_active:
-        raise DomainError("Die Person ist nicht mehr beschäftigt.", code="invalid")
+        raise DomainError(_("Die Person ist nicht mehr beschäftigt."), code="invalid")
     if agreement is not None:
         from rathausmobil.agreements.models import AgreementStatus
 
         if agreement.employee_id != employee.pk:
-            raise DomainError("Die Vereinbarung gehört zu einer anderen Person.", code="invalid")
+            raise DomainError(_("Die Vereinbarung gehört zu einer anderen Person."), code="invalid")
         if agreement.status not in (
             AgreementStatus.PENDING,
             AgreementStatus.ACTIVE,
             AgreementStatus.ENDING,
         ):
-            raise DomainError("Die Vereinbarung ist nicht mehr offen.", code="invalid")
+            raise DomainError(_("Die Vereinbarung ist nicht mehr offen."), code="invalid")
     elif not reason.strip():
         raise DomainError(
-            "Ein Zugang ohne Vereinbarung braucht einen Anlass (z. B. Rufbereitschaft).",
+            _("Ein Zugang ohne Vereinbarung braucht einen Anlass (z. B. Rufbereitschaft)."),
             code="invalid",
         )
     grant = AccessGrant(
@@ -197,21 +172,17 @@ def _request(
         application=application,
         agreement=agreement,
         reason=reason.strip() if agreement is None else "",
+        status=G.REQUESTED,
         **_target(kind, application),
     )
     try:
         with transaction.atomic():  # a savepoint: the constraint may say no
             grant.save()
     except IntegrityError:
-        what = "Terminalserver-Zugang" if kind == AccessKind.TERMINAL_SERVER else "VPN-Zugang"
-        if application is not None:
-            what += f" für {application.name}"
-        raise IllegalTransition(f"{employee.full_name} hat bereits einen offenen {what}.") from None
-    _record(
+        raise _already_open(employee, kind, application) from None
+    GRANT_WORKFLOW.start(
         grant,
         action="request",
-        from_status="",
-        to_status=G.REQUESTED,
         by=by,
         reason=reason.strip() if agreement is None else f"Vereinbarung {agreement.pk}",
         source=source,
@@ -221,9 +192,9 @@ def _request(
 
 def grant_request(
     *,
-    employee,
+    employee: Employee,
     kind: str,
-    by,
+    by: User,
     agreement=None,
     application: SpecialistApplication | None = None,
     reason: str = "",
@@ -256,7 +227,7 @@ def _consented_waiting_agreements(employee_id: int, *, lock: bool):
     return list(agreements)
 
 
-def grant_activate(*, grant: AccessGrant, by) -> AccessGrant:
+def grant_activate(*, grant: AccessGrant, by: User) -> AccessGrant:
     """IT grants the access. Capacity is never a block (see selectors.capacity).
     Afterwards the person's consented, waiting agreements try to activate."""
     from rathausmobil.agreements.models import AgreementStatus
@@ -267,34 +238,34 @@ def grant_activate(*, grant: AccessGrant, by) -> AccessGrant:
         # Lock order as in the agreement workflow: agreements first, then grants.
         waiting = _consented_waiting_agreements(grant.employee_id, lock=True)
         grant = _locked(grant.pk)
-        check_transition(grant, G.ACTIVE, "activate")
+        GRANT_WORKFLOW.check(grant, G.ACTIVE, "activate")
         if not grant.employee.is_active:
-            raise DomainError("Die Person ist nicht mehr beschäftigt.", code="invalid")
+            raise DomainError(_("Die Person ist nicht mehr beschäftigt."), code="invalid")
         if grant.agreement and grant.agreement.status in (
             AgreementStatus.ENDED,
             AgreementStatus.DECLINED,
         ):
             raise DomainError(
-                "Die Vereinbarung zu diesem Zugang ist nicht mehr offen.", code="invalid"
+                _("Die Vereinbarung zu diesem Zugang ist nicht mehr offen."), code="invalid"
             )
-        _transition(grant, G.ACTIVE, action="activate", by=by)
+        _activate(grant, by=by)
         for agreement in waiting:
             agreement_try_activate(agreement=agreement, by=by)
     return grant
 
 
-def grant_revoke(*, grant: AccessGrant, by, reason: str) -> AccessGrant:
+def grant_revoke(*, grant: AccessGrant, by: User, reason: str) -> AccessGrant:
     _require_it(by)
     reason = (reason or "").strip()
     if len(reason) < MIN_REVOKE_REASON:
-        raise DomainError("Bitte angeben, warum der Zugang entzogen wird.", code="invalid")
+        raise DomainError(_("Bitte angeben, warum der Zugang entzogen wird."), code="invalid")
     with transaction.atomic():
         grant = _locked(grant.pk)
-        _transition(grant, G.REVOKED, action="revoke", by=by, reason=reason)
+        _revoke(grant, by=by, reason=reason)
     return grant
 
 
-def grants_revoke_for(employee_ids: Iterable[int], *, reason: str, source: str = "") -> int:
+def grants_revoke_for(*, employee_ids: Iterable[int], reason: str, source: str = "") -> int:
     """Revoke every open grant of these people (leavers). Returns how many."""
     ids = list(employee_ids)
     count = 0
@@ -304,7 +275,7 @@ def grants_revoke_for(employee_ids: Iterable[int], *, reason: str, source: str =
             .filter(employee_id__in=ids, status__in=OPEN_GRANT)
             .order_by("pk")
         ):
-            _transition(grant, G.REVOKED, action="revoke", by=None, reason=reason, source=source)
+            _revoke(grant, by=None, reason=reason, source=source)
             count += 1
     return count
 
@@ -326,14 +297,13 @@ def _successor(employee_id: int, *, exclude: int | None):
 
 
 def _move(grant: AccessGrant, successor, *, source: str = "") -> None:
+    """The grant goes on with the person's other agreement (a same-status event)."""
     old = grant.agreement_id
     grant.agreement = successor
     grant.save(update_fields=["agreement"])
-    _record(
+    GRANT_WORKFLOW.record(
         grant,
         action="move",
-        from_status=grant.status,
-        to_status=grant.status,
         by=None,
         reason=f"Vereinbarung {old} beendet; weiter mit Vereinbarung {successor.pk}",
         source=source,
@@ -352,14 +322,7 @@ def grant_settle(*, grant: AccessGrant, source: str = "") -> str | None:
         if grant.status not in OPEN_GRANT:
             return None
         if not grant.employee.is_active:
-            _transition(
-                grant,
-                G.REVOKED,
-                action="revoke",
-                by=None,
-                reason="Ausgeschieden aus dem Dienst",
-                source=source,
-            )
+            _revoke(grant, by=None, reason="Ausgeschieden aus dem Dienst", source=source)
             return "revoked"
         agreement = grant.agreement
         if agreement is None or agreement.status not in (
@@ -371,10 +334,8 @@ def grant_settle(*, grant: AccessGrant, source: str = "") -> str | None:
         if successor is not None:
             _move(grant, successor, source=source)
             return "moved"
-        _transition(
+        _revoke(
             grant,
-            G.REVOKED,
-            action="revoke",
             by=None,
             # The kind of the ending is a reason of a decision: IT reads only that it ended.
             reason=f"Vereinbarung {agreement.pk} beendet",
@@ -386,12 +347,12 @@ def grant_settle(*, grant: AccessGrant, source: str = "") -> str | None:
 # --------------------------------------------------------------------------- policy
 
 
-def policy_update(*, by, auto_grant: bool, device_rule: str) -> AccessPolicy:
+def policy_update(*, by: User, auto_grant: bool, device_rule: str) -> AccessPolicy:
     """IT or HR set whether access is granted automatically and the device rule."""
     if not scope_for(by).has(Role.IT, Role.HR):
-        raise NotAllowed("Die Zugangsregeln legen IT und Personalamt fest.")
+        raise NotAllowed(_("Die Zugangsregeln legen IT und Personalamt fest."))
     if device_rule not in DeviceRule.values:
-        raise DomainError("Unbekannte Geräteregel.", code="invalid")
+        raise DomainError(_("Unbekannte Geräteregel."), code="invalid")
     with transaction.atomic():
         AccessPolicy.current()
         policy = AccessPolicy.objects.select_for_update().get(pk=1)
@@ -477,9 +438,7 @@ def on_agreement_consented(agreement) -> None:
         if policy.auto_grant and grant.status == G.REQUESTED and _may_auto_grant(grant, policy):
             grant = _locked(grant.pk)
             if grant.status == G.REQUESTED:
-                _transition(
-                    grant, G.ACTIVE, action="activate", by=None, reason=AUTO_GRANTED, source=source
-                )
+                _activate(grant, by=None, reason=AUTO_GRANTED, source=source)
 
 
 def on_agreement_ended(agreement) -> None:
@@ -494,7 +453,9 @@ def on_agreement_ended(agreement) -> None:
 
 def on_employees_left(employee_ids: list[int]) -> None:
     """The HR import has deactivated these people (after its commit)."""
-    grants_revoke_for(employee_ids, reason="Ausgeschieden aus dem Dienst", source="Personalimport")
+    grants_revoke_for(
+        employee_ids=employee_ids, reason="Ausgeschieden aus dem Dienst", source="Personalimport"
+    )
 
 
 def on_device_handed_over(employee_id: int, device_id: int) -> None:

@@ -119,11 +119,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_page(request, grant, revoke_form, status=200):
     sees_all = selectors.sees_all_grants(request.user)
-    labels = dict(GrantStatus.choices)
-    history = list(grant.history.select_related("by"))
-    for change in history:
-        change.from_label = labels.get(change.from_status, "")
-        change.to_label = labels.get(change.to_status, change.to_status)
+    history = grant.history.select_related("by")
     return render(
         request,
         "access/grant_detail.html",

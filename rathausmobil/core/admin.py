@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 
-from rathausmobil.core.models import AuditEvent
+from rathausmobil.core.models import AuditEvent, StatusChange
 
 
 @admin.register(AuditEvent)
@@ -18,4 +19,17 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(GenericTabularInline):
+    """A record's status history, read-only, for the admin of any model with a workflow."""
+
+    model = StatusChange
+    extra = 0
+    fields = ["at", "action", "from_status", "to_status", "by", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
         return False

@@ -17,25 +17,27 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from functools import partial
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from rathausmobil.access import selectors, services
+from rathausmobil.access import provisioning, selectors, services
 from rathausmobil.access.models import (
     AccessGrant,
     AccessKind,
     DeviceRule,
     GatewayProduct,
-    GrantChange,
     GrantStatus,
     SpecialistApplication,
     TerminalServerFarm,
     VpnGateway,
 )
 from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.models import StatusChange
 from rathausmobil.organisation.models import Employee, OrgUnit
 
 SETUP = {
@@ -187,15 +189,17 @@ class _Seeder:
             self.backdate[grant.pk] = since
             why = reason or f"Vereinbarung {agreement.pk}"
             changes += [
-                GrantChange(
-                    grant=grant,
+                StatusChange(
+                    record=grant,
+                    action="request",
                     from_status="",
                     to_status=GrantStatus.REQUESTED,
                     by=self.it,
                     reason=why,
                 ),
-                GrantChange(
-                    grant=grant,
+                StatusChange(
+                    record=grant,
+                    action="activate",
                     from_status=GrantStatus.REQUESTED,
                     to_status=GrantStatus.ACTIVE,
                     by=self.it,
@@ -215,8 +219,8 @@ class _Seeder:
                         save=False,
                     )
                 )
-            services._provision(grant.pk, "grant_activated")
-        GrantChange.objects.bulk_create(changes, batch_size=2000)
+            transaction.on_commit(partial(provisioning.grant_activated, grant.pk))
+        StatusChange.objects.bulk_create(changes, batch_size=2000)
         audit_events_bulk(events)
 
     def _candidates(self) -> list[tuple[Employee, str]]:
@@ -307,13 +311,14 @@ class _Seeder:
             grant.granted_at = since
         AccessGrant.objects.bulk_update(grants, ["requested_at", "granted_at"], batch_size=1000)
         changes = list(
-            GrantChange.objects.filter(grant_id__in=list(self.backdate)).filter(
-                Q(to_status=GrantStatus.REQUESTED) | Q(to_status=GrantStatus.ACTIVE)
-            )
+            StatusChange.objects.filter(
+                content_type=ContentType.objects.get_for_model(AccessGrant),
+                object_id__in=list(self.backdate),
+            ).filter(Q(to_status=GrantStatus.REQUESTED) | Q(to_status=GrantStatus.ACTIVE))
         )
         for change in changes:
-            since = self.backdate[change.grant_id]
+            since = self.backdate[change.object_id]
             change.at = (
                 since if change.to_status == GrantStatus.ACTIVE else since - dt.timedelta(days=2)
             )
-        GrantChange.objects.bulk_update(changes, ["at"], batch_size=1000)
+        StatusChange.objects.bulk_update(changes, ["at"], batch_size=1000)

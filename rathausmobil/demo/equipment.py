@@ -28,7 +28,6 @@ from rathausmobil.equipment.models import (
     DeviceKind,
     DeviceModel,
     DeviceStatus,
-    OrderEvent,
     PurchaseOrder,
     RolloutCampaign,
 )
@@ -234,7 +233,7 @@ class _Seeder:
             minutes=self.counters["event"]
         )
         last = order.history.order_by("-pk").first()
-        OrderEvent.objects.filter(pk=last.pk).update(at=at)
+        order.history.filter(pk=last.pk).update(at=at)
 
     def _offenbach_orders(self) -> list[Device]:
         """An older order of 400 notebooks and tablets, delivered in three parts, the rest

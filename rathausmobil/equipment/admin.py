@@ -3,11 +3,11 @@
 
 from django.contrib import admin
 
+from rathausmobil.core.admin import StatusChangeInline
 from rathausmobil.equipment.models import (
     Assignment,
     Device,
     DeviceModel,
-    OrderEvent,
     OrderLine,
     PurchaseOrder,
     RolloutCampaign,
@@ -38,6 +38,7 @@ class DeviceAdmin(ReadOnlyAdmin):
     list_filter = ["status", "model__kind"]
     search_fields = ["inventory_number", "serial"]
     list_select_related = ["model", "holder"]
+    inlines = [StatusChangeInline]
 
 
 @admin.register(Assignment)
@@ -57,21 +58,11 @@ class LineInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
-    model = OrderEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["at", "action", "from_status", "to_status", "by", "note"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(ReadOnlyAdmin):
     list_display = ["number", "supplier", "ordered_on", "status"]
     list_filter = ["status"]
-    inlines = [LineInline, EventInline]
+    inlines = [LineInline, StatusChangeInline]
 
 
 @admin.register(RolloutCampaign)

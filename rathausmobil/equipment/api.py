@@ -16,9 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from rathausmobil.core.models import StatusChange
 from rathausmobil.equipment import services
 from rathausmobil.equipment.filters import DeviceFilter
-from rathausmobil.equipment.models import Device, OrderEvent, OrderLine
+from rathausmobil.equipment.models import Device, OrderLine
 from rathausmobil.equipment.selectors import (
     assignments_visible_to,
     device_find,
@@ -102,7 +103,7 @@ class MyDevicesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 ORDERS = (
     Prefetch("lines", queryset=OrderLine.objects.select_related("model")),
     "deliveries",
-    Prefetch("history", queryset=OrderEvent.objects.select_related("by")),
+    Prefetch("history", queryset=StatusChange.objects.select_related("by")),
 )
 
 

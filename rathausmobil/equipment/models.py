@@ -1,13 +1,15 @@
 """Devices, purchase orders, hand-overs and the rollout campaign.
 
-Statuses change only through services.py (see workflow.py for the allowed
-transitions). Who holds which device, and since when, is answered by the
-`Assignment` rows: one per hand-over, kept with its dates after the return.
+Statuses change only through services.py, by the workflows in workflow.py (the
+allowed transitions; each model's `history` lists its `core.StatusChange` rows).
+Who holds which device, and since when, is answered by the `Assignment` rows: one
+per hand-over, kept with its dates after the return.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +112,8 @@ class Device(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    # Every status change (core.StatusChange, written by workflow.DEVICE_WORKFLOW).
+    history = GenericRelation("core.StatusChange")
 
     class Meta:
         verbose_name = _("Gerät")
@@ -240,6 +244,8 @@ class PurchaseOrder(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    # Every status change and every delivery (core.StatusChange, workflow.ORDER_WORKFLOW).
+    history = GenericRelation("core.StatusChange")
 
     class Meta:
         verbose_name = _("Bestellung")
@@ -318,47 +324,6 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivered_on:%d.%m.%Y}: {self.quantity} × {self.line.model}"
-
-
-class OrderEvent(models.Model):
-    """The history of an order: every status change (and every delivery) with who and why."""
-
-    order = models.ForeignKey(
-        PurchaseOrder,
-        on_delete=models.CASCADE,
-        related_name="history",
-        verbose_name=_("Bestellung"),
-    )
-    action = models.CharField(_("Aktion"), max_length=16)
-    from_status = models.CharField(_("von"), max_length=16, blank=True)
-    to_status = models.CharField(_("nach"), max_length=16)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
-    note = models.TextField(_("Bemerkung"), blank=True)
-
-    class Meta:
-        verbose_name = _("Bestellverlauf")
-        verbose_name_plural = _("Bestellverlauf")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.from_status or '–'} → {self.to_status}"
-
-    @property
-    def action_label(self) -> str:
-        from rathausmobil.equipment.workflow import ORDER_ACTION_LABELS
-
-        return str(ORDER_ACTION_LABELS.get(self.action, self.action))
-
-    @property
-    def from_status_label(self) -> str:
-        return str(OrderStatus(self.from_status).label) if self.from_status else ""
-
-    @property
-    def to_status_label(self) -> str:
-        return str(OrderStatus(self.to_status).label)
 
 
 class InventoryCounter(models.Model):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from rathausmobil.core.models import StatusChange
 from rathausmobil.equipment.models import (
     Assignment,
     Delivery,
     Device,
-    OrderEvent,
     OrderLine,
     PurchaseOrder,
 )
@@ -106,10 +106,13 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
+    """One step of an order's history (a `core.StatusChange`; `note` is its reason)."""
+
     by = serializers.CharField(source="by.username", default=None, read_only=True)
+    note = serializers.CharField(source="reason", read_only=True)
 
     class Meta:
-        model = OrderEvent
+        model = StatusChange
         fields = ["at", "action", "from_status", "to_status", "by", "note"]
 
 

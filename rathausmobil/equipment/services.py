@@ -1,10 +1,12 @@
 """Writes of the equipment capability: models, device statuses, hand-over and
 return, purchase orders with partial deliveries, the rollout campaign, retention.
 
-Each service checks who acts, locks the rows it changes (`select_for_update`),
-checks the transition against workflow.py and writes the history (assignment
-rows, order events, audit trail) in the same transaction. Domain errors carry a
-German message for the user (HTTP 409 in the API, 403 for a missing right).
+Each service checks who acts and changes a status only through the workflows of
+workflow.py (`DEVICE_WORKFLOW`, `ORDER_WORKFLOW`): they lock the row, check the move
+against the table and write the history row (`core.StatusChange`) and the audit
+event in the same transaction. Hand-overs keep their own rows (`Assignment`).
+Domain errors carry a German message for the user (HTTP 409 in the API, 403 for a
+missing right).
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
-from rathausmobil.core.errors import DomainError
+from rathausmobil.core.errors import DomainError, NotAllowed
+from rathausmobil.core.workflow import IllegalTransition  # noqa: F401 (importable from here)
 from rathausmobil.equipment import hooks
 from rathausmobil.equipment.models import (
     MOBILE_BY_DEFAULT,
@@ -30,38 +35,27 @@ from rathausmobil.equipment.models import (
     DeviceModel,
     DeviceStatus,
     InventoryCounter,
-    OrderEvent,
     OrderLine,
     OrderStatus,
     PurchaseOrder,
     RolloutCampaign,
 )
-from rathausmobil.equipment.workflow import (
-    DEVICE_ACTION_LABELS,
-    MANUAL_DEVICE_ACTIONS,
-    check_device_transition,
-    check_order_transition,
-    device_target,
-)
+from rathausmobil.equipment.workflow import DEVICE_WORKFLOW, MANUAL_DEVICE_ACTIONS, ORDER_WORKFLOW
 from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
 
 INVENTORY_PREFIX = "INV"
 SERIAL_MAX = 80
 
-
-class NotAllowed(DomainError):
-    def __init__(self, message: str = "Dafür fehlt Ihnen die Berechtigung."):
-        super().__init__(message, code="not_allowed")
-        self.status_code = 403
+User = AbstractBaseUser
 
 
-def require_it(by) -> None:
+def require_it(by: User | None) -> None:
     if not scope_for(by).has(Role.IT):
-        raise NotAllowed("Geräte, Bestellungen und Ausgaben verwaltet die IT.")
+        raise NotAllowed(_("Geräte, Bestellungen und Ausgaben verwaltet die IT."))
 
 
-def _actor(by):
+def _actor(by: User | None) -> User | None:
     return by if getattr(by, "pk", None) else None
 
 
@@ -89,7 +83,7 @@ def add_months(date: dt.date, months: int) -> dt.date:
 
 def device_model_create(
     *,
-    by,
+    by: User,
     name: str,
     kind: str,
     manufacturer: str = "",
@@ -99,11 +93,13 @@ def device_model_create(
     require_it(by)
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Bitte den Namen des Modells angeben.", code="invalid")
+        raise DomainError(_("Bitte den Namen des Modells angeben."), code="invalid")
     if kind not in DeviceKind.values:
-        raise DomainError("Bitte die Geräteart wählen.", code="invalid")
+        raise DomainError(_("Bitte die Geräteart wählen."), code="invalid")
     if DeviceModel.objects.filter(name__iexact=name).exists():
-        raise DomainError(f"Das Modell „{name}“ gibt es schon.", code="duplicate")
+        raise DomainError(
+            _("Das Modell „%(name)s“ gibt es schon.") % {"name": name}, code="duplicate"
+        )
     model = DeviceModel.objects.create(
         name=name,
         kind=kind,
@@ -119,28 +115,18 @@ def device_model_create(
 
 
 def _locked_device(pk: int) -> Device:
-    return Device.objects.select_for_update(of=("self",)).select_related("model").get(pk=pk)
+    return DEVICE_WORKFLOW.lock(Device(pk=pk), related=("model",))
 
 
-def device_set_status(*, device: Device, by, action: str, note: str = "") -> Device:
+def device_set_status(*, device: Device, by: User, action: str, note: str = "") -> Device:
     """Receive, send to repair, get back from repair, retire (by hand, IT only)."""
     require_it(by)
     if action not in MANUAL_DEVICE_ACTIONS:
-        raise DomainError("Unbekannte Aktion.", code="invalid")
+        raise DomainError(_("Unbekannte Aktion."), code="invalid")
     with transaction.atomic():
         device = _locked_device(device.pk)
-        to_status = device_target(action, device.status) or ""
-        check_device_transition(device, to_status, action)
-        old = device.get_status_display()
-        device.status = to_status
-        device.save(update_fields=["status", "updated_at"])
-        audit_event(
-            actor=by,
-            action=str(DEVICE_ACTION_LABELS[action]),
-            obj=device,
-            changes={"Status": [str(old), str(device.get_status_display())]},
-            reason=note.strip(),
-        )
+        to_status = DEVICE_WORKFLOW.target(action, device.status) or ""
+        DEVICE_WORKFLOW.transition(device, to_status, action=action, by=by, reason=note.strip())
     return device
 
 
@@ -151,11 +137,34 @@ def _employee_label(employee: Employee) -> str:
     return f"{employee.full_name} ({employee.personnel_number})"
 
 
+def _already_assigned(device: Device) -> DomainError:
+    current = (
+        Assignment.objects.filter(device=device, returned_at__isnull=True)
+        .select_related("employee")
+        .first()
+    )
+    if current is None:
+        message = _(
+            "Das Gerät %(device)s ist bereits an jemanden ausgegeben. "
+            "Bitte zuerst die Rückgabe erfassen."
+        ) % {"device": device.inventory_number}
+    else:
+        message = _(
+            "Das Gerät %(device)s ist bereits an %(holder)s ausgegeben seit %(since)s. "
+            "Bitte zuerst die Rückgabe erfassen."
+        ) % {
+            "device": device.inventory_number,
+            "holder": _employee_label(current.employee),
+            "since": _fmt_date(current.handed_over_at),
+        }
+    return DomainError(message, code="already_assigned")
+
+
 def assignment_hand_over(
     *,
     device: Device,
     employee: Employee,
-    by,
+    by: User,
     note: str = "",
     return_stationary: bool = False,
     at: dt.datetime | None = None,
@@ -176,24 +185,26 @@ def assignment_hand_over(
         employee = Employee.objects.select_for_update(of=("self",)).get(pk=employee.pk)
         if not employee.is_active or employee.has_left(today):
             raise DomainError(
-                f"{_employee_label(employee)} ist ausgeschieden; an ausgeschiedene Beschäftigte "
-                "werden keine Geräte ausgegeben.",
+                _(
+                    "%(employee)s ist ausgeschieden; an ausgeschiedene Beschäftigte werden "
+                    "keine Geräte ausgegeben."
+                )
+                % {"employee": _employee_label(employee)},
                 code="employee_left",
             )
         if device.status == DeviceStatus.ASSIGNED:
-            current = (
-                Assignment.objects.filter(device=device, returned_at__isnull=True)
-                .select_related("employee")
-                .first()
-            )
-            holder = _employee_label(current.employee) if current else "jemanden"
-            since = f" seit {_fmt_date(current.handed_over_at)}" if current else ""
-            raise DomainError(
-                f"Das Gerät {device.inventory_number} ist bereits an {holder} ausgegeben{since}. "
-                "Bitte zuerst die Rückgabe erfassen.",
-                code="already_assigned",
-            )
-        check_device_transition(device, DeviceStatus.ASSIGNED, "hand_over")
+            raise _already_assigned(device)
+        device.holder = employee
+        DEVICE_WORKFLOW.transition(
+            device,
+            DeviceStatus.ASSIGNED,
+            action="hand_over",
+            by=by,
+            reason=note.strip(),
+            fields=["holder"],
+            source=source,
+            changes={"ausgegeben an": ["–", _employee_label(employee)]},
+        )
         assignment = Assignment.objects.create(
             device=device,
             employee=employee,
@@ -202,19 +213,7 @@ def assignment_hand_over(
             note=note.strip()[:500],
             source=source,
         )
-        device.status = DeviceStatus.ASSIGNED
-        device.holder = employee
-        device.save(update_fields=["status", "holder", "updated_at"])
-        audit_event(
-            actor=by,
-            action="ausgegeben",
-            obj=device,
-            changes={"ausgegeben an": ["–", _employee_label(employee)]},
-            reason=note.strip(),
-            source=source,
-        )
-        employee_id, device_id = employee.pk, device.pk
-        hooks.device_handed_over.send(employee_id, device_id)
+        hooks.device_handed_over.send(employee.pk, device.pk)
         if return_stationary and device.model.kind in MOBILE_WORKPLACE_KINDS:
             replaced = Assignment.objects.filter(
                 employee=employee,
@@ -232,7 +231,7 @@ def assignment_hand_over(
     return assignment
 
 
-def assignment_acknowledge(*, assignment: Assignment, by) -> Assignment:
+def assignment_acknowledge(*, assignment: Assignment, by: User) -> Assignment:
     """The holder confirms the receipt. A second confirmation changes nothing."""
     with transaction.atomic():
         assignment = (
@@ -241,12 +240,15 @@ def assignment_acknowledge(*, assignment: Assignment, by) -> Assignment:
             .get(pk=assignment.pk)
         )
         if scope_for(by).employee_id != assignment.employee_id:
-            raise NotAllowed("Den Empfang bestätigt nur die Person, die das Gerät erhalten hat.")
+            raise NotAllowed(_("Den Empfang bestätigt nur die Person, die das Gerät erhalten hat."))
         if assignment.acknowledged_at is not None:
             return assignment
         if assignment.returned_at is not None:
             raise DomainError(
-                "Das Gerät ist bereits zurückgegeben; der Empfang kann nicht mehr bestätigt werden.",
+                _(
+                    "Das Gerät ist bereits zurückgegeben; der Empfang kann nicht mehr "
+                    "bestätigt werden."
+                ),
                 code="already_returned",
             )
         assignment.acknowledged_at = timezone.now()
@@ -256,39 +258,37 @@ def assignment_acknowledge(*, assignment: Assignment, by) -> Assignment:
 
 
 def _return(
-    assignment_pk: int, *, by, defective: bool, note: str, at: dt.datetime | None
+    assignment_pk: int, *, by: User | None, defective: bool, note: str, at: dt.datetime | None
 ) -> Assignment:
     assignment = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment_pk)
     device = _locked_device(assignment.device_id)
     if assignment.returned_at is not None:
         raise DomainError(
-            f"Die Rückgabe von {device.inventory_number} ist bereits erfasst "
-            f"(am {_fmt_date(assignment.returned_at)}).",
+            _("Die Rückgabe von %(device)s ist bereits erfasst (am %(date)s).")
+            % {"device": device.inventory_number, "date": _fmt_date(assignment.returned_at)},
             code="already_returned",
         )
     to_status = DeviceStatus.REPAIR if defective else DeviceStatus.IN_STOCK
-    check_device_transition(device, to_status, "return")
-    at = max(at or timezone.now(), assignment.handed_over_at)
-    assignment.returned_at = at
+    holder = Employee.objects.get(pk=assignment.employee_id)
+    device.holder = None
+    DEVICE_WORKFLOW.transition(
+        device,
+        to_status,
+        action="return",
+        by=by,
+        reason=note.strip(),
+        fields=["holder"],
+        changes={
+            "ausgegeben an": [_employee_label(holder), "–"],
+            "Status": [str(DeviceStatus.ASSIGNED.label), str(DeviceStatus(to_status).label)],
+        },
+    )
+    assignment.returned_at = max(at or timezone.now(), assignment.handed_over_at)
     assignment.returned_by = _actor(by)
     assignment.returned_defective = defective
     assignment.return_note = note.strip()[:500]
     assignment.save(
         update_fields=["returned_at", "returned_by", "returned_defective", "return_note"]
-    )
-    holder = Employee.objects.get(pk=assignment.employee_id)
-    device.status = to_status
-    device.holder = None
-    device.save(update_fields=["status", "holder", "updated_at"])
-    audit_event(
-        actor=by,
-        action="zurückgenommen",
-        obj=device,
-        changes={
-            "ausgegeben an": [_employee_label(holder), "–"],
-            "Status": [str(DeviceStatus.ASSIGNED.label), str(DeviceStatus(to_status).label)],
-        },
-        reason=note.strip(),
     )
     return assignment
 
@@ -296,7 +296,7 @@ def _return(
 def assignment_return(
     *,
     assignment: Assignment,
-    by,
+    by: User,
     defective: bool = False,
     note: str = "",
     at: dt.datetime | None = None,
@@ -307,7 +307,7 @@ def assignment_return(
         return _return(assignment.pk, by=by, defective=defective, note=note, at=at)
 
 
-def assignment_confirm_return(*, assignment: Assignment, by) -> Assignment:
+def assignment_confirm_return(*, assignment: Assignment, by: User) -> Assignment:
     """The former holder confirms the return IT recorded. A second confirmation changes nothing."""
     with transaction.atomic():
         assignment = (
@@ -316,10 +316,13 @@ def assignment_confirm_return(*, assignment: Assignment, by) -> Assignment:
             .get(pk=assignment.pk)
         )
         if scope_for(by).employee_id != assignment.employee_id:
-            raise NotAllowed("Die Rückgabe bestätigt nur die Person, die das Gerät hatte.")
+            raise NotAllowed(_("Die Rückgabe bestätigt nur die Person, die das Gerät hatte."))
         if assignment.returned_at is None:
             raise DomainError(
-                "Die IT hat die Rückgabe noch nicht erfasst; bitte geben Sie das Gerät bei der IT ab.",
+                _(
+                    "Die IT hat die Rückgabe noch nicht erfasst; bitte geben Sie das Gerät "
+                    "bei der IT ab."
+                ),
                 code="not_returned",
             )
         if assignment.return_confirmed_at is None:
@@ -358,32 +361,18 @@ def _next_inventory_numbers(count: int, year: int) -> list[str]:
     return numbers
 
 
-def _order_transition(order: PurchaseOrder, to_status: str, action: str, *, by, note: str = ""):
-    check_order_transition(order, to_status, action)
-    from_status = order.status
-    order.status = to_status
-    order.save(update_fields=["status", "updated_at"])
-    OrderEvent.objects.create(
-        order=order,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        by=_actor(by),
-        note=note,
-    )
-
-
 def _outstanding_text(order: PurchaseOrder) -> str:
     parts = [
-        f"{line.outstanding} × {line.model.name}" for line in order.lines.select_related("model")
+        f"{line.outstanding} × {line.model.name}"
+        for line in order.lines.select_related("model")
+        if line.outstanding
     ]
-    parts = [p for p in parts if not p.startswith("0 ×")]
     return ", ".join(parts) if parts else "nichts"
 
 
 def order_create(
     *,
-    by,
+    by: User,
     supplier: str,
     ordered_on: dt.date,
     lines: Iterable[tuple[DeviceModel, int]],
@@ -396,37 +385,36 @@ def order_create(
     lines = [(model, int(quantity)) for model, quantity in lines if model and quantity]
     problems = []
     if not supplier:
-        problems.append("Bitte den Lieferanten angeben.")
+        problems.append(_("Bitte den Lieferanten angeben."))
     if not lines:
-        problems.append("Eine Bestellung braucht mindestens eine Position (Modell und Menge).")
+        problems.append(_("Eine Bestellung braucht mindestens eine Position (Modell und Menge)."))
     if any(quantity <= 0 for _m, quantity in lines):
-        problems.append("Die Menge muss größer als 0 sein.")
+        problems.append(_("Die Menge muss größer als 0 sein."))
     models_seen = [model.pk for model, _q in lines]
     if len(models_seen) != len(set(models_seen)):
-        problems.append("Jedes Modell bitte nur in einer Position bestellen.")
+        problems.append(_("Jedes Modell bitte nur in einer Position bestellen."))
     if expected_on and expected_on < ordered_on:
-        problems.append("Der erwartete Liefertermin liegt vor dem Bestelldatum.")
+        problems.append(_("Der erwartete Liefertermin liegt vor dem Bestelldatum."))
     number = number.strip()
     if number and PurchaseOrder.objects.filter(number=number).exists():
-        problems.append(f"Die Bestellnummer „{number}“ gibt es schon.")
+        problems.append(_("Die Bestellnummer „%(number)s“ gibt es schon.") % {"number": number})
     if problems:
         raise DomainError(" ".join(problems), code="invalid")
     with transaction.atomic():
-        order = PurchaseOrder(
+        order = PurchaseOrder.objects.create(
             number=number or _next_order_number(ordered_on.year),
             supplier=supplier,
             ordered_on=ordered_on,
             expected_on=expected_on,
-            status="",
+            status=OrderStatus.OPEN,
             note=note.strip(),
             created_by=_actor(by),
         )
-        order.save()
         OrderLine.objects.bulk_create(
             [OrderLine(order=order, model=model, quantity=quantity) for model, quantity in lines]
         )
         summary = ", ".join(f"{quantity} × {model.name}" for model, quantity in lines)
-        _order_transition(order, OrderStatus.OPEN, "create", by=by, note=summary)
+        ORDER_WORKFLOW.start(order, action="create", by=by, reason=summary)
     return order
 
 
@@ -435,10 +423,31 @@ def parse_serials(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _serial_problems(serials: list[str]) -> list[str]:
+    problems = []
+    if not serials:
+        problems.append(
+            _("Bitte die Seriennummern der gelieferten Geräte angeben, eine pro Zeile.")
+        )
+    seen: set[str] = set()
+    for serial in serials:
+        if len(serial) > SERIAL_MAX:
+            problems.append(
+                _("Die Seriennummer „%(serial)s…“ ist zu lang (höchstens %(max)s).")
+                % {"serial": serial[:20], "max": SERIAL_MAX}
+            )
+        if serial in seen:
+            problems.append(
+                _("Die Seriennummer „%(serial)s“ steht doppelt in der Liste.") % {"serial": serial}
+            )
+        seen.add(serial)
+    return problems
+
+
 def order_deliver(
     *,
     order: PurchaseOrder,
-    by,
+    by: User,
     line: OrderLine,
     serials: list[str],
     delivered_on: dt.date | None = None,
@@ -450,24 +459,13 @@ def order_deliver(
     today = timezone.localdate()
     delivered_on = delivered_on or today
     serials = [s.strip() for s in serials if s and s.strip()]
-    problems = []
-    if not serials:
-        problems.append("Bitte die Seriennummern der gelieferten Geräte angeben, eine pro Zeile.")
-    seen: set[str] = set()
-    for serial in serials:
-        if len(serial) > SERIAL_MAX:
-            problems.append(
-                f"Die Seriennummer „{serial[:20]}…“ ist zu lang (höchstens {SERIAL_MAX})."
-            )
-        if serial in seen:
-            problems.append(f"Die Seriennummer „{serial}“ steht doppelt in der Liste.")
-        seen.add(serial)
+    problems = _serial_problems(serials)
     if delivered_on > today:
-        problems.append("Das Lieferdatum liegt in der Zukunft.")
+        problems.append(_("Das Lieferdatum liegt in der Zukunft."))
     if problems:
         raise DomainError(" ".join(problems), code="invalid")
     with transaction.atomic():
-        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+        order = ORDER_WORKFLOW.lock(order)
         line = (
             OrderLine.objects.select_for_update(of=("self",))
             .select_related("model")
@@ -475,15 +473,22 @@ def order_deliver(
             .first()
         )
         if line is None:
-            raise DomainError("Diese Position gehört nicht zu der Bestellung.", code="invalid")
+            raise DomainError(_("Diese Position gehört nicht zu der Bestellung."), code="invalid")
         if order.status not in (OrderStatus.OPEN, OrderStatus.PARTIAL):
-            check_order_transition(order, OrderStatus.PARTIAL, "deliver")
+            ORDER_WORKFLOW.check(order, OrderStatus.PARTIAL, "deliver")
         if delivered_on < order.ordered_on:
-            raise DomainError("Das Lieferdatum liegt vor dem Bestelldatum.", code="invalid")
+            raise DomainError(_("Das Lieferdatum liegt vor dem Bestelldatum."), code="invalid")
         if len(serials) > line.outstanding:
             raise DomainError(
-                f"Offen sind nur noch {line.outstanding} × {line.model.name}; die Liste enthält "
-                f"{len(serials)} Seriennummern.",
+                _(
+                    "Offen sind nur noch %(outstanding)s × %(model)s; die Liste enthält "
+                    "%(count)s Seriennummern."
+                )
+                % {
+                    "outstanding": line.outstanding,
+                    "model": line.model.name,
+                    "count": len(serials),
+                },
                 code="over_delivery",
             )
         known = sorted(
@@ -493,9 +498,8 @@ def order_deliver(
         )
         if known:
             raise DomainError(
-                f"Schon als Gerät erfasst: {', '.join(known[:10])}"
-                + (" …" if len(known) > 10 else "")
-                + ". Bitte die Seriennummern prüfen.",
+                _("Schon als Gerät erfasst: %(serials)s. Bitte die Seriennummern prüfen.")
+                % {"serials": ", ".join(known[:10]) + (" …" if len(known) > 10 else "")},
                 code="duplicate_serial",
             )
         delivery = Delivery.objects.create(
@@ -526,30 +530,30 @@ def order_deliver(
         )
         line.delivered += len(serials)
         line.save(update_fields=["delivered"])
-        source = f"Lieferung {order.number}"
         if not devices or devices[0].pk is None:  # backends without RETURNING
             devices = list(Device.objects.filter(delivery=delivery))
-        audit_events_bulk(
-            audit_event(actor=by, action="angelegt", obj=d, source=source, save=False)
-            for d in devices
+        DEVICE_WORKFLOW.start_many(
+            devices, action="create", by=by, source=f"Lieferung {order.number}"
         )
         rest = _outstanding_text(order)
         to_status = OrderStatus.COMPLETE if rest == "nichts" else OrderStatus.PARTIAL
         note = f"{len(serials)} × {line.model.name} geliefert am {_fmt_date(delivered_on)}"
         if delivery.delivery_note:
             note += f" (Lieferschein {delivery.delivery_note})"
-        _order_transition(order, to_status, "deliver", by=by, note=f"{note}; noch offen: {rest}.")
+        ORDER_WORKFLOW.transition(
+            order, to_status, action="deliver", by=by, reason=f"{note}; noch offen: {rest}."
+        )
     return delivery
 
 
-def order_cancel_rest(*, order: PurchaseOrder, by, reason: str) -> PurchaseOrder:
+def order_cancel_rest(*, order: PurchaseOrder, by: User, reason: str) -> PurchaseOrder:
     """Cancel whatever of the order has not been delivered."""
     require_it(by)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DomainError("Bitte angeben, warum der Rest storniert wird.", code="invalid")
+        raise DomainError(_("Bitte angeben, warum der Rest storniert wird."), code="invalid")
     with transaction.atomic():
-        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+        order = ORDER_WORKFLOW.lock(order)
         lines = list(
             OrderLine.objects.select_for_update(of=("self",))
             .select_related("model")
@@ -558,18 +562,23 @@ def order_cancel_rest(*, order: PurchaseOrder, by, reason: str) -> PurchaseOrder
         open_lines = [line for line in lines if line.outstanding > 0]
         if not open_lines:
             raise DomainError(
-                f"Von der Bestellung {order.number} ist nichts mehr offen.", code="nothing_open"
+                _("Von der Bestellung %(number)s ist nichts mehr offen.")
+                % {"number": order.number},
+                code="nothing_open",
             )
         delivered = any(line.delivered for line in lines)
         to_status = OrderStatus.COMPLETE if delivered else OrderStatus.CANCELLED
-        check_order_transition(order, to_status, "cancel")
         cancelled = ", ".join(f"{line.outstanding} × {line.model.name}" for line in open_lines)
+        ORDER_WORKFLOW.transition(
+            order,
+            to_status,
+            action="cancel",
+            by=by,
+            reason=f"Storniert: {cancelled}. Grund: {reason}",
+        )
         for line in open_lines:
             line.cancelled += line.outstanding
         OrderLine.objects.bulk_update(open_lines, ["cancelled"])
-        _order_transition(
-            order, to_status, "cancel", by=by, note=f"Storniert: {cancelled}. Grund: {reason}"
-        )
     return order
 
 
@@ -578,7 +587,7 @@ def order_cancel_rest(*, order: PurchaseOrder, by, reason: str) -> PurchaseOrder
 
 def rollout_campaign_save(
     *,
-    by,
+    by: User,
     name: str,
     start_date: dt.date,
     target_date: dt.date,
@@ -587,9 +596,9 @@ def rollout_campaign_save(
     require_it(by)
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Bitte die Kampagne benennen.", code="invalid")
+        raise DomainError(_("Bitte die Kampagne benennen."), code="invalid")
     if target_date <= start_date:
-        raise DomainError("Der Zieltermin muss nach dem Beginn liegen.", code="invalid")
+        raise DomainError(_("Der Zieltermin muss nach dem Beginn liegen."), code="invalid")
     with transaction.atomic():
         if campaign is None:
             campaign = RolloutCampaign.objects.create(

@@ -69,7 +69,7 @@ from rathausmobil.equipment.selectors import (
     stationary_held_by,
     views_inventory,
 )
-from rathausmobil.equipment.workflow import DEVICE_ACTION_LABELS, device_actions_from
+from rathausmobil.equipment.workflow import DEVICE_WORKFLOW, MANUAL_DEVICE_ACTIONS
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
 
@@ -119,9 +119,17 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _device_page(request, device)
 
 
+def _manual_actions(device: Device) -> list[tuple[str, str]]:
+    """What IT may do by hand from the device's status, with the actions' words."""
+    return [
+        (action, DEVICE_WORKFLOW.action_label(action))
+        for action in DEVICE_WORKFLOW.actions_from(device.status, among=MANUAL_DEVICE_ACTIONS)
+    ]
+
+
 def _device_page(request, device: Device, status_form=None, status=200):
     manages = manages_equipment(request.user)
-    actions = [(a, DEVICE_ACTION_LABELS[a]) for a in device_actions_from(device.status)]
+    actions = _manual_actions(device)
     if manages and status_form is None and actions:
         status_form = DeviceStatusForm(actions=actions)
     return render(
@@ -143,7 +151,7 @@ def _device_page(request, device: Device, status_form=None, status=200):
 def device_status(request: HttpRequest, pk: int) -> HttpResponse:
     _require(manages_equipment(request.user))
     device = get_object_or_404(devices_visible_to(request.user), pk=pk)
-    actions = [(a, DEVICE_ACTION_LABELS[a]) for a in device_actions_from(device.status)]
+    actions = _manual_actions(device)
     form = DeviceStatusForm(request.POST, actions=actions)
     if not form.is_valid():
         return _device_page(request, device, form)

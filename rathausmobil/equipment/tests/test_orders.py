@@ -47,7 +47,8 @@ def test_it_records_partial_deliveries_and_keeps_the_rest_on_order(order, it, no
     last = order.history.last()
     assert (last.action, last.from_status, last.to_status) == ("deliver", "open", "partial")
     assert (
-        "LS-4711" in last.note and "noch offen: 4 × Lenovo ThinkPad T14, 4 × Microsoft" in last.note
+        "LS-4711" in last.reason
+        and "noch offen: 4 × Lenovo ThinkPad T14, 4 × Microsoft" in last.reason
     )
 
 
@@ -127,7 +128,7 @@ def test_it_cancels_the_rest_of_a_partly_delivered_order(order, it, notebook_mod
     assert selectors.devices_on_order() == 0
     last = order.history.last()
     assert (last.action, last.from_status, last.to_status) == ("cancel", "partial", "complete")
-    assert "Modell abgekündigt" in last.note
+    assert "Modell abgekündigt" in last.reason
 
 
 def test_it_cancels_an_order_nothing_of_which_arrived(order, it):
