@@ -503,9 +503,9 @@ def test_it_rejects_an_unknown_personnel_number(client, it, gateway):
 def test_it_refuses_a_second_alias_and_non_it_users(it, hr, employee, gateway):
     load(gateway, [("altkonto", "2026-11-02T08:00:00", "2026-11-02T09:00:00")])
     person = employee.employee
-    services.add_alias(name="altkonto", employee=person, user=it)
+    services.alias_add(name="altkonto", employee=person, user=it)
 
     with pytest.raises(DomainError):
-        services.add_alias(name="ALTKONTO", employee=person, user=it)
+        services.alias_add(name="ALTKONTO", employee=person, user=it)
     with pytest.raises(DomainError):
-        services.add_alias(name="other", employee=person, user=hr)
+        services.alias_add(name="other", employee=person, user=hr)
