@@ -7,14 +7,24 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from rathausmobil.agreements import notifications as mail
 from rathausmobil.agreements import services
-from rathausmobil.agreements.models import Agreement, AgreementStatus, RequestStatus, WorkRequest
+from rathausmobil.agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Offer,
+    Pledge,
+    PledgeRenewalRequest,
+    RequestStatus,
+    RuleSettings,
+    WorkRequest,
+)
 from rathausmobil.agreements.selectors import current_checklist, employees_missing_pledge
 from rathausmobil.core.audit import audit_event
-from rathausmobil.core.models import AuditEvent
+from rathausmobil.organisation.models import Employee
 
 
 def escalate_overdue_requests(today: dt.date) -> int:
@@ -51,30 +61,36 @@ def remind_expiring_agreements(today: dt.date) -> int:
 
 def request_pledge_renewals(today: dt.date) -> int:
     """After a new checklist version, ask everyone with an open agreement and no
-    valid pledge on it, once per version."""
+    valid pledge on it, once per version: a `PledgeRenewalRequest` row is the key, the
+    audit event the record for people."""
     version = current_checklist()
     if version is None:
         return 0
-    action = f"Datenschutzerklärung angefordert (Version {version.number})"
-    asked = set(
-        AuditEvent.objects.filter(action=action, object_type="organisation.employee").values_list(
-            "object_id", flat=True
-        )
-    )
+    asked = PledgeRenewalRequest.objects.filter(employee=OuterRef("pk"), version=version)
     count = 0
-    for employee in employees_missing_pledge().select_related("user"):
-        if str(employee.pk) in asked:
-            continue
+    for employee in (
+        employees_missing_pledge().exclude(Exists(asked)).select_related("user").order_by("pk")
+    ):
         with transaction.atomic():
-            audit_event(actor=None, action=action, obj=employee, source="run_due_jobs")
+            key = {"employee": employee, "version": version}
+            if not PledgeRenewalRequest.objects.get_or_create(**key)[1]:
+                continue  # a run at the same time asked first
+            audit_event(
+                actor=None,
+                action=_("Datenschutzerklärung angefordert (Version %(number)s)")
+                % {"number": version.number},
+                obj=employee,
+                source="run_due_jobs",
+            )
             mail.send(
                 to=[employee.user],
-                subject="Bitte Datenschutzerklärung abgeben",
-                body=(
-                    f"Die Checkliste Datenschutz liegt in Version {version.number} vor. Bitte geben Sie "
-                    "Ihre Datenschutzerklärung dazu ab, damit Ihre Vereinbarung über mobiles Arbeiten "
-                    "wirksam wird bzw. bleibt."
-                ),
+                subject=_("Bitte Datenschutzerklärung abgeben"),
+                body=_(
+                    "Die Checkliste Datenschutz liegt in Version %(number)s vor. Bitte geben Sie "
+                    "Ihre Datenschutzerklärung dazu ab, damit Ihre Vereinbarung über mobiles "
+                    "Arbeiten wirksam wird bzw. bleibt."
+                )
+                % {"number": version.number},
                 url=mail.link("agreements:pledge"),
             )
         count += 1
@@ -83,12 +99,9 @@ def request_pledge_renewals(today: dt.date) -> int:
 
 def delete_expired_records(today: dt.date) -> int:
     """Retention (DOMAIN.md): refused requests 3 years after the year of decision;
-    agreements, requests, offers and pledges of people who left, 3 years after the
-    exit. Deletion is logged with what it removed, never silent."""
-    from rathausmobil.agreements.models import Offer, Pledge, RuleSettings
-    from rathausmobil.core.models import AuditEvent
-    from rathausmobil.organisation.models import Employee
-
+    agreements, requests, offers and pledges of people who left (and the requests to
+    pledge), 3 years after the exit. Deletion is logged with what it removed, never
+    silent."""
     rules = RuleSettings.current()
     removed = 0
     with transaction.atomic():
@@ -100,13 +113,15 @@ def delete_expired_records(today: dt.date) -> int:
         ids = sorted(refused.values_list("pk", flat=True))
         if ids:
             refused.delete()
-            AuditEvent.objects.create(
-                action="gelöscht (Aufbewahrungsfrist)",
-                object_type="agreements.workrequest",
-                object_id=f"{len(ids)} Anträge",
-                object_label="Abgelehnte Anträge",
-                changes={"Anträge": [", ".join(map(str, ids)), "gelöscht"]},
-                reason=f"{rules.retention_refused_years} Jahre nach dem Jahr der Entscheidung",
+            audit_event(
+                actor=None,
+                action=_("gelöscht (Aufbewahrungsfrist)"),
+                model=WorkRequest,
+                object_id=_("%(count)s Anträge") % {"count": len(ids)},
+                label=_("Abgelehnte Anträge"),
+                changes={_("Anträge"): [", ".join(map(str, ids)), _("gelöscht")]},
+                reason=_("%(years)s Jahre nach dem Jahr der Entscheidung")
+                % {"years": rules.retention_refused_years},
                 source="run_due_jobs",
             )
             removed += len(ids)
@@ -118,10 +133,13 @@ def delete_expired_records(today: dt.date) -> int:
         )
         for employee_id, personnel_number in leavers:
             counts = {
-                "Vereinbarungen": Agreement.objects.filter(employee_id=employee_id),
-                "Anträge": WorkRequest.objects.filter(employee_id=employee_id),
-                "Angebote": Offer.objects.filter(employee_id=employee_id),
-                "Datenschutzerklärungen": Pledge.objects.filter(employee_id=employee_id),
+                _("Vereinbarungen"): Agreement.objects.filter(employee_id=employee_id),
+                _("Anträge"): WorkRequest.objects.filter(employee_id=employee_id),
+                _("Angebote"): Offer.objects.filter(employee_id=employee_id),
+                _("Datenschutzerklärungen"): Pledge.objects.filter(employee_id=employee_id),
+                _("Anforderungen der Datenschutzerklärung"): PledgeRenewalRequest.objects.filter(
+                    employee_id=employee_id
+                ),
             }
             found = {label: qs.count() for label, qs in counts.items()}
             if not any(found.values()):
@@ -130,13 +148,16 @@ def delete_expired_records(today: dt.date) -> int:
             Agreement.objects.filter(employee_id=employee_id, renewal_of__isnull=False).delete()
             for qs in counts.values():
                 qs.delete()
-            AuditEvent.objects.create(
-                action="gelöscht (Aufbewahrungsfrist)",
-                object_type="organisation.employee",
+            # The leaver's name is not kept: the entry names the personnel number only.
+            audit_event(
+                actor=None,
+                action=_("gelöscht (Aufbewahrungsfrist)"),
+                model=Employee,
                 object_id=str(employee_id),
-                object_label=f"Personalnummer {personnel_number}",
+                label=_("Personalnummer %(number)s") % {"number": personnel_number},
                 changes={label: [str(n), "0"] for label, n in found.items() if n},
-                reason=f"{rules.retention_after_exit_years} Jahre nach dem Austritt",
+                reason=_("%(years)s Jahre nach dem Austritt")
+                % {"years": rules.retention_after_exit_years},
                 source="run_due_jobs",
             )
             removed += sum(found.values())

@@ -474,3 +474,26 @@ class PandemicGapReason(models.Model):
 
     def __str__(self) -> str:
         return f"Begründung zu Stelle {self.position_id}"
+
+
+class PledgeRenewalRequest(models.Model):
+    """That `employee` was asked to pledge on checklist `version`. The daily job asks
+    once per version by this key; the audit event beside it is the record for people."""
+
+    employee = models.ForeignKey(
+        "organisation.Employee", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("angefordert am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Anforderung der Datenschutzerklärung")
+        verbose_name_plural = _("Anforderungen der Datenschutzerklärung")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "version"], name="one_renewal_request_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Anforderung {self.employee_id} zu Version {self.version_id}"

@@ -1,10 +1,13 @@
 """E-mail to the person who must act next, in German, with a link.
 
-Mail goes out in `transaction.on_commit`, so a rolled-back change sends nothing.
+Mail goes out in `transaction.on_commit`, so a rolled-back change sends nothing. A mail
+that cannot be sent is logged (subject and number of recipients, never the body) and
+does not undo or fail the change it reports, which is saved by then.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -13,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from rathausmobil.organisation.models import Role, RoleAssignment
+
+logger = logging.getLogger(__name__)
 
 
 def _addresses(users: Iterable) -> list[str]:
@@ -41,7 +46,15 @@ def send(*, to: Iterable, subject: str, body: str, url: str = "") -> None:
     messages = [
         (f"Rathaus Mobil: {subject}", text, settings.DEFAULT_FROM_EMAIL, [r]) for r in recipients
     ]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    transaction.on_commit(lambda: _deliver(messages, subject=subject))
+
+
+def _deliver(messages: list[tuple[str, str, str, list[str]]], *, subject: str) -> None:
+    try:
+        send_mass_mail(messages)
+    except Exception:
+        # After commit: the person's action stands; the operators learn of the mail.
+        logger.exception("Mail not sent: %r to %d recipient(s)", subject, len(messages))
 
 
 def employee_user(employee):

@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.errors import DomainError
@@ -55,7 +59,7 @@ def _holds_position(scope, position: Position) -> bool:
     )
 
 
-def assessment_allowed(*, user, position: Position) -> bool:
+def assessment_allowed(*, user: AbstractBaseUser | AnonymousUser, position: Position) -> bool:
     """A supervisor of the position's unit (head of it or of a unit above, or a deputy
     by role assignment) or a superuser. Nobody assesses the position they hold."""
     scope = scope_for(user)
@@ -66,18 +70,23 @@ def assessment_allowed(*, user, position: Position) -> bool:
     return _supervises(scope, position) and not _holds_position(scope, position)
 
 
-def _check_permission(*, by, position: Position) -> None:
+def _check_permission(*, by: AbstractBaseUser | None, position: Position) -> None:
     if assessment_allowed(user=by, position=position):
         return
     scope = scope_for(by)
     if _supervises(scope, position):
         raise DomainError(
-            "Die eigene Stelle bewerten Sie nicht selbst; das übernimmt die nächsthöhere Leitung.",
+            _(
+                "Die eigene Stelle bewerten Sie nicht selbst; das übernimmt die nächsthöhere "
+                "Leitung."
+            ),
             code="own_position",
         )
     raise DomainError(
-        "Diese Stelle dürfen Sie nicht bewerten: Bewerten können nur Vorgesetzte der "
-        "Organisationseinheit der Stelle.",
+        _(
+            "Diese Stelle dürfen Sie nicht bewerten: Bewerten können nur Vorgesetzte der "
+            "Organisationseinheit der Stelle."
+        ),
         code="not_allowed",
     )
 
@@ -86,7 +95,8 @@ def _clean_shares(shares: Mapping[str, int]) -> dict[str, int]:
     unknown = sorted(str(code) for code in shares if code not in CRITERIA_BY_CODE)
     if unknown:
         raise DomainError(
-            f"Unbekanntes Kriterium: {', '.join(unknown)}. Erlaubt sind E1 bis E7.",
+            _("Unbekanntes Kriterium: %(codes)s. Erlaubt sind E1 bis E7.")
+            % {"codes": ", ".join(unknown)},
             code="unknown_criterion",
         )
     cleaned: dict[str, int] = {}
@@ -96,13 +106,17 @@ def _clean_shares(shares: Mapping[str, int]) -> dict[str, int]:
             value = 0
         if isinstance(value, bool) or not isinstance(value, int):
             raise DomainError(
-                f"Der Anteil für {criterion.code} muss eine ganze Zahl von 0 bis 100 sein.",
+                _("Der Anteil für %(code)s muss eine ganze Zahl von 0 bis 100 sein.")
+                % {"code": criterion.code},
                 code="share_invalid",
             )
         if not 0 <= value <= 100:
             raise DomainError(
-                f"Der Anteil für {criterion.code} muss zwischen 0 und 100 % liegen "
-                f"(angegeben: {value} %).",
+                _(
+                    "Der Anteil für %(code)s muss zwischen 0 und 100 %% liegen "
+                    "(angegeben: %(value)s %%)."
+                )
+                % {"code": criterion.code, "value": value},
                 code="share_out_of_range",
             )
         cleaned[criterion.code] = value
@@ -115,18 +129,25 @@ def _check_review_date(
     temporary = [c.code for c in CRITERIA if c.temporary and shares[c.code] > 0]
     if temporary and review_date is None:
         raise DomainError(
-            f"{' und '.join(temporary)} {'ist' if len(temporary) == 1 else 'sind'} nur "
-            "vorübergehend ein Hindernis: Bitte geben Sie ein Überprüfungsdatum an.",
+            ngettext(
+                "%(criteria)s ist nur vorübergehend ein Hindernis: Bitte geben Sie ein "
+                "Überprüfungsdatum an.",
+                "%(criteria)s sind nur vorübergehend ein Hindernis: Bitte geben Sie ein "
+                "Überprüfungsdatum an.",
+                len(temporary),
+            )
+            % {"criteria": get_text_list(temporary, _("und"))},
             code="review_date_required",
         )
     if review_date is not None and review_date <= today:
         raise DomainError(
-            f"Das Überprüfungsdatum muss in der Zukunft liegen (nach dem {today:%d.%m.%Y}).",
+            _("Das Überprüfungsdatum muss in der Zukunft liegen (nach dem %(date)s).")
+            % {"date": f"{today:%d.%m.%Y}"},
             code="review_date_past",
         )
 
 
-def _assessor_name(by) -> str:
+def _assessor_name(by: AbstractBaseUser | None) -> str:
     if by is None:
         return ""
     employee = Employee.objects.filter(user=by).only("first_name", "last_name").first()
@@ -143,7 +164,7 @@ def _label(result: str) -> str:
 def assessment_create(
     *,
     position: Position,
-    by,
+    by: AbstractBaseUser | None,
     shares: Mapping[str, int],
     reasons: str,
     review_date: dt.date | None = None,
@@ -171,9 +192,12 @@ def assessment_create(
     reasons = (reasons or "").strip()
     if result != EligibilityResult.ELIGIBLE and not reasons:
         raise DomainError(
-            f"Das Ergebnis wäre „{_label(result)}“: Bitte begründen Sie schriftlich, warum die "
-            "Arbeit nicht (vollständig) mobil erledigt werden kann. Die Begründung ist Pflicht, "
-            "weil der Arbeitgeber die Ablehnung belegen muss.",
+            _(
+                "Das Ergebnis wäre „%(result)s“: Bitte begründen Sie schriftlich, warum die "
+                "Arbeit nicht (vollständig) mobil erledigt werden kann. Die Begründung ist "
+                "Pflicht, weil der Arbeitgeber die Ablehnung belegen muss."
+            )
+            % {"result": _label(result)},
             code="reasons_required",
         )
     _check_review_date(shares=cleaned, review_date=review_date, today=today)
@@ -205,8 +229,8 @@ def assessment_create(
     assessment.save()
 
     changes: dict[str, list] = {
-        "Ergebnis": [_label(previous.result) if previous else None, _label(result)],
-        "mobil möglich (%)": [previous.movable_share if previous else None, movable],
+        _("Ergebnis"): [_label(previous.result) if previous else None, _label(result)],
+        _("mobil möglich (%)"): [previous.movable_share if previous else None, movable],
     }
     for criterion in CRITERIA:
         old = getattr(previous, criterion.field) if previous else None
@@ -214,13 +238,13 @@ def assessment_create(
         if old != new:
             changes[criterion.code] = [old, new]
     if (previous.review_date if previous else None) != review_date:
-        changes["Überprüfung"] = [
+        changes[_("Überprüfung")] = [
             f"{previous.review_date:%d.%m.%Y}" if previous and previous.review_date else None,
             f"{review_date:%d.%m.%Y}" if review_date else None,
         ]
     audit_event(
         actor=by,
-        action="neu bewertet" if previous else "bewertet",
+        action=_("neu bewertet") if previous else _("bewertet"),
         obj=assessment,
         changes=changes,
         reason=reasons,

@@ -1,13 +1,15 @@
-"""Writes of the usage pages. IT maps a logged name to a person (``add_alias``)."""
+"""Writes of the usage pages. IT maps a logged name to a person (``alias_add``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max, Min
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.errors import DomainError
@@ -58,7 +60,9 @@ def _session_days(account_ids: list[int]) -> tuple[list[int], dt.date | None, dt
     return gateway_ids, aggregates.local_day(lo), aggregates.local_day(max(hi - 1, lo))
 
 
-def add_alias(*, name: str, employee: Employee, user, note: str = "") -> AliasResult:
+def alias_add(
+    *, name: str, employee: Employee, user: AbstractBaseUser, note: str = ""
+) -> AliasResult:
     """IT says that the logged ``name`` belongs to ``employee``.
 
     Creates the alias, maps every account that now resolves (``remap_accounts``), recomputes
@@ -66,21 +70,25 @@ def add_alias(*, name: str, employee: Employee, user, note: str = "") -> AliasRe
     writes the audit trail. Raises ``DomainError`` with a German message when it cannot.
     """
     if not scope_for(user).has(Role.IT):
-        raise DomainError("Namen aus den VPN-Protokollen ordnet nur die IT zu.", code="forbidden")
+        raise DomainError(
+            _("Namen aus den VPN-Protokollen ordnet nur die IT zu."), code="forbidden"
+        )
     raw = (name or "").strip()
     if not raw:
-        raise DomainError("Bitte den Namen angeben, wie er im Protokoll steht.")
+        raise DomainError(_("Bitte den Namen angeben, wie er im Protokoll steht."))
     if not employee.is_active:
-        raise DomainError(f"{employee.full_name} ist nicht mehr beschäftigt.")
+        raise DomainError(
+            _("%(person)s ist nicht mehr beschäftigt.") % {"person": employee.full_name}
+        )
     account_name = accounts.AccountCache.account_name(raw)
     key = accounts.normalise(raw)
     with transaction.atomic():
         aggregates.lock_figures()  # before the accounts: the order an import takes them in
         if VpnAlias.objects.filter(name__iexact=key).exists():
-            raise DomainError(f"Für „{raw}“ gibt es schon eine Zuordnung.")
+            raise DomainError(_("Für „%(name)s“ gibt es schon eine Zuordnung.") % {"name": raw})
         account = VpnAccount.objects.filter(name=account_name).first()
         if account is not None and account.employee_id is not None:
-            raise DomainError(f"„{raw}“ ist bereits einer Person zugeordnet.")
+            raise DomainError(_("„%(name)s“ ist bereits einer Person zugeordnet.") % {"name": raw})
         before = list(VpnAccount.objects.filter(employee__isnull=True).values_list("pk", flat=True))
         alias = VpnAlias.objects.create(name=account_name, employee=employee, note=note[:200])
         mapped = accounts.remap_accounts()

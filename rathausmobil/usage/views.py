@@ -288,7 +288,7 @@ def unmapped(request: HttpRequest) -> HttpResponse:
             )
         else:
             try:
-                result = services.add_alias(
+                result = services.alias_add(
                     name=data["name"], employee=employee, user=request.user, note=data["note"]
                 )
             except DomainError as exc:

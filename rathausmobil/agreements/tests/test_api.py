@@ -527,12 +527,15 @@ def test_it_answers_404_for_guessed_ids(records, employee):
     assert client.get("/api/v1/requests/abc/").status_code == 404
 
 
-def test_it_shows_the_records_to_the_people_above(records, supervisor, amt_head, hr):
+def test_it_shows_the_records_to_the_people_above(records, employee, supervisor, amt_head, hr):
     for user in (supervisor, amt_head, hr):
         client = api(user)
         for name in ("requests", "offers", "agreements", "pledges"):
             response = client.get(f"/api/v1/{name}/{records[name[:-1]].pk}/")
             assert response.status_code == 200, (user, name)
+            body = response.json()
+            assert body["id"] == records[name[:-1]].pk, (user, name)
+            assert body["employee"]["personnel_number"] == person(employee).personnel_number
 
 
 def test_it_never_shows_reasons_to_it_staff(submitted, supervisor, it, hr):

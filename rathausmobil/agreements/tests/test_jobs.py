@@ -2,18 +2,23 @@
 the same day (or the next) changes nothing, writes nothing and sends nothing."""
 
 import datetime as dt
+import importlib
 import io
+from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone, translation
 
-from rathausmobil.agreements import hooks, jobs, services
+from rathausmobil.agreements import hooks, jobs, migrations, services
 from rathausmobil.agreements.models import (
     Agreement,
     AgreementStatus,
     EndKind,
+    PledgeRenewalRequest,
     RequestStatus,
     StatusChange,
 )
@@ -230,6 +235,64 @@ def test_it_does_not_ask_someone_who_pledged(make_agreement, publish, sign, empl
     assert not mail.outbox
 
 
+def test_it_keys_the_request_on_person_and_version_not_on_the_audit_wording(
+    make_agreement, colleague, run
+):
+    make_agreement("pending", user=colleague)  # never pledged
+    assert run(jobs.request_pledge_renewals, TODAY) == 1
+    event = AuditEvent.objects.get(object_type="organisation.employee", source="run_due_jobs")
+    assert event.action == "Datenschutzerklärung angefordert (Version 1)"
+    assert event.object_id == str(Employee.objects.get(user=colleague).pk)
+
+    # The record for people may be worded anew (or read in English): nobody is asked again.
+    AuditEvent.objects.filter(pk=event.pk).update(action="Declaration requested (version 1)")
+    with translation.override("en"):
+        assert run(jobs.request_pledge_renewals, TODAY) == 0
+    assert len(mails_to(colleague)) == 1
+    [asked] = PledgeRenewalRequest.objects.all()
+    assert (asked.employee.user, asked.version.number) == (colleague, 1)
+
+
+def test_it_takes_over_whom_the_audit_trail_says_was_asked(
+    make_agreement, employee, colleague, publish, run
+):
+    """The migration step that adds the key reads the earlier requests from the audit
+    trail, so that nobody is asked a second time after the update."""
+    make_agreement("active")  # the employee pledged on version 1
+    make_agreement("pending", user=colleague)  # the colleague never pledged
+    publish()  # version 2: both must pledge again
+    person = {u: Employee.objects.get(user=u) for u in (employee, colleague)}
+    earlier = timezone.now() - dt.timedelta(days=30)
+    for user, version in ((colleague, 1), (colleague, 2), (employee, 2)):
+        AuditEvent.objects.create(
+            action=f"Datenschutzerklärung angefordert (Version {version})",
+            object_type="organisation.employee",
+            object_id=str(person[user].pk),
+            source="run_due_jobs",
+        )
+    AuditEvent.objects.update(created_at=earlier)
+    AuditEvent.objects.create(  # not a request: left alone
+        action="Datenschutzerklärung angefordert (Version 9)",
+        object_type="organisation.employee",
+        object_id=str(person[employee].pk),
+    )
+
+    migration_step()(django_apps, None)
+
+    assert sorted(
+        PledgeRenewalRequest.objects.values_list("employee__user__username", "version__number")
+    ) == [("colleague", 1), ("colleague", 2), ("employee", 2)]
+    assert {r.requested_at for r in PledgeRenewalRequest.objects.all()} == {earlier}
+    assert run(jobs.request_pledge_renewals, TODAY) == 0
+    assert not mail.outbox
+
+
+def migration_step():
+    [path] = Path(migrations.__file__).parent.glob("*_pledge_renewal_request.py")
+    module = importlib.import_module(f"{migrations.__name__}.{path.stem}")
+    return module.requests_from_audit_trail
+
+
 # --------------------------------------------------------------------------- the command
 
 
@@ -311,3 +374,19 @@ def test_it_deletes_a_leavers_agreements_three_years_after_the_exit(make_agreeme
     assert not Pledge.objects.filter(employee=record).exists()
     event = AuditEvent.objects.get(action="gelöscht (Aufbewahrungsfrist)", object_id=str(record.pk))
     assert event.changes["Vereinbarungen"] == ["1", "0"]
+
+
+def test_it_deletes_a_leavers_requests_to_pledge_and_keeps_no_name(make_agreement, colleague, run):
+    make_agreement("pending", user=colleague)
+    assert run(jobs.request_pledge_renewals, TODAY) == 1
+    record = Employee.objects.get(user=colleague)
+    record.exit_date, record.is_active = dt.date(2021, 6, 30), False
+    record.save()
+
+    assert jobs.delete_expired_records(dt.date(2024, 7, 1)) == 3  # agreement, request, the ask
+    assert not PledgeRenewalRequest.objects.exists()
+    event = AuditEvent.objects.get(action="gelöscht (Aufbewahrungsfrist)")
+    assert (event.object_type, event.object_id) == ("organisation.employee", str(record.pk))
+    assert event.object_label == f"Personalnummer {record.personnel_number}"
+    assert record.last_name not in event.object_label
+    assert event.changes["Anforderungen der Datenschutzerklärung"] == ["1", "0"]

@@ -4,9 +4,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils.timezone import localdate
 
 from rathausmobil.agreements import services
 from rathausmobil.agreements.models import AgreementStatus, WorkRequest
+from rathausmobil.core.tests.pdftext import pdf_text
+from rathausmobil.eligibility.services import assessment_create
+from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.tests.factories import EmployeeFactory, UserFactory
 
 TODAY = dt.date.today()
@@ -185,12 +189,42 @@ def test_it_keeps_the_overview_query_count_flat(
     assert WorkRequest.objects.count() == 15
 
 
-def test_it_exports_the_pandemic_documentation(client, hr):
-    services.pandemic_period_set(
-        by=hr, start_date=TODAY - dt.timedelta(days=1), end_date=TODAY + dt.timedelta(days=30)
+def test_it_exports_the_pandemic_documentation(client, hr, supervisor, employee, colleague):
+    period = services.pandemic_period_set(
+        by=hr,
+        start_date=TODAY - dt.timedelta(days=1),
+        end_date=TODAY + dt.timedelta(days=30),
+        legal_basis="Corona-ArbSchV",
     )
+    documented, undocumented = (
+        Employee.objects.get(user=u).position for u in (employee, colleague)
+    )
+    for position in (documented, undocumented):
+        assessment_create(position=position, by=supervisor, shares={}, reasons="")
+    reason = "Mindestbesetzung der Leitstelle rund um die Uhr vor Ort."
+    services.pandemic_gap_document(period=period, position=documented, by=supervisor, reason=reason)
     client.force_login(hr)
+
     csv = client.get(reverse("agreements:pandemic_export", args=["csv"]))
-    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    assert csv["Content-Type"].startswith("text/csv")
+    header, *rows = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
+    assert header.startswith("Organisationseinheit;Stellennummer;Stellenbezeichnung")
+    assert sorted(row.split(";")[1:5:3] for row in rows) == sorted(
+        [[documented.number, reason], [undocumented.number, "FEHLT"]]
+    )
+
     pdf = client.get(reverse("agreements:pandemic_export", args=["pdf"]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].startswith(
+        'attachment; filename="homeoffice-angebotspflicht-'
+    )
+    text = pdf_text(pdf.content)
+    assert text.startswith("Dokumentation der Homeoffice-Angebotspflicht")
+    assert (
+        f"Rechtsgrundlage: Corona-ArbSchV; Zeitraum: {period.start_date:%d.%m.%Y} bis "
+        f"{period.end_date:%d.%m.%Y}"
+    ) in text
+    assert "(§ 22 ArbSchG)" in text
+    assert "A1 Abteilung A1 Stelle Bezeichnung Grund dokumentiert" in text
+    assert f"{documented.number} {documented.title} {reason} {localdate():%d.%m.%Y}" in text
+    assert f"{undocumented.number} {undocumented.title} Grund fehlt" in text

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from rathausmobil.equipment import selectors
 from rathausmobil.equipment.models import Assignment
-from rathausmobil.equipment.tests.conftest import person
+from rathausmobil.equipment.tests.conftest import delivery_footprint, person
 
 
 def api(user) -> APIClient:
@@ -136,6 +136,7 @@ def test_it_records_a_delivery_as_an_action_on_the_order(it, order, notebook_mod
     assert body["status"] == "partial" and body["outstanding"] == 11
     assert [h["action"] for h in body["history"]] == ["create", "deliver"]
     assert selectors.devices_on_order() == 11
+    delivered = delivery_footprint(order)
 
     too_many = client.post(
         f"/api/v1/device-orders/{order.pk}/deliveries/",
@@ -144,6 +145,7 @@ def test_it_records_a_delivery_as_an_action_on_the_order(it, order, notebook_mod
     )
     assert too_many.status_code == 409
     assert too_many.json()["detail"].startswith("Offen sind nur noch 7")
+    assert delivery_footprint(order) == delivered
 
     cancelled = client.post(
         f"/api/v1/device-orders/{order.pk}/cancel/", {"reason": "Budget"}, format="json"
@@ -160,12 +162,14 @@ def test_it_shows_orders_to_it_and_hr(request, order, viewer, status):
 
 def test_it_refuses_deliveries_by_hr(hr, order, notebook_model):
     line = order.lines.get(model=notebook_model)
+    before = delivery_footprint(order)
     response = api(hr).post(
         f"/api/v1/device-orders/{order.pk}/deliveries/",
         {"line": line.pk, "serials": ["X"]},
         format="json",
     )
     assert response.status_code == 403
+    assert delivery_footprint(order) == before
 
 
 def test_it_documents_the_endpoints_in_the_schema(client, it):

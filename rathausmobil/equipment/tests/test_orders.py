@@ -8,6 +8,7 @@ from rathausmobil.core.errors import DomainError
 from rathausmobil.equipment import selectors, services
 from rathausmobil.equipment.models import Device, DeviceStatus, OrderStatus
 from rathausmobil.equipment.services import NotAllowed
+from rathausmobil.equipment.tests.conftest import delivery_footprint
 
 TODAY = dt.date.today()
 
@@ -102,6 +103,49 @@ def test_it_refuses_an_empty_delivery_and_a_future_date(order, it, notebook_mode
         services.order_deliver(
             order=order, by=it, line=line, serials=["X"], delivered_on=TODAY + dt.timedelta(days=1)
         )
+
+
+REFUSED_DELIVERIES = {
+    "more than open": ("tablet", {"serials": serials("T", 5)}, "Offen sind nur noch 4"),
+    "more than still open": ("notebook", {"serials": serials("N", 10)}, "Offen sind nur noch 9"),
+    "a serial twice": ("notebook", {"serials": ["A1", "A1"]}, "doppelt"),
+    "a known serial": ("notebook", {"serials": ["A2", "FIRST"]}, "Schon als Gerät erfasst: FIRST"),
+    "no serial": ("notebook", {"serials": ["  ", ""]}, "eine pro Zeile"),
+    "a future date": (
+        "notebook",
+        {"serials": ["X"], "delivered_on": TODAY + dt.timedelta(days=1)},
+        "Zukunft",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_DELIVERIES)
+def test_it_leaves_nothing_delivered_when_it_refuses_a_delivery(
+    order, it, notebook_model, tablet_model, case
+):
+    services.order_deliver(
+        order=order, by=it, line=line_of(order, notebook_model), serials=["FIRST"]
+    )
+    before = delivery_footprint(order)
+    assert before[2:4] == ([(1, 0), (0, 0)], OrderStatus.PARTIAL)
+    which, arguments, message = REFUSED_DELIVERIES[case]
+    line = line_of(order, notebook_model if which == "notebook" else tablet_model)
+
+    with pytest.raises(DomainError, match=message):
+        services.order_deliver(order=order, by=it, line=line, **arguments)
+
+    assert delivery_footprint(order) == before
+    assert list(Device.objects.values_list("serial", flat=True)) == ["FIRST"]
+
+
+def test_it_leaves_nothing_delivered_when_someone_else_than_it_delivers(order, hr, notebook_model):
+    before = delivery_footprint(order)
+    with pytest.raises(NotAllowed):
+        services.order_deliver(
+            order=order, by=hr, line=line_of(order, notebook_model), serials=["X"]
+        )
+    assert delivery_footprint(order) == before
+    assert before[0:4] == (0, 0, [(0, 0), (0, 0)], OrderStatus.OPEN)
 
 
 def test_it_skips_inventory_numbers_an_import_already_took(order, it, notebook_model, make_device):

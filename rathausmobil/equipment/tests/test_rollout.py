@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from rathausmobil.equipment import rollout, selectors, services
 from rathausmobil.equipment.models import RolloutCampaign
-from rathausmobil.equipment.tests.conftest import person
 
 TARGET = dt.date(2022, 12, 31)
 
@@ -113,26 +112,6 @@ def test_it_draws_the_target_line_from_start_to_target():
     assert rollout.target_share(middle, dt.date(2020, 5, 1), TARGET) == pytest.approx(
         0.5, abs=0.001
     )
-
-
-@pytest.fixture
-def fleet(make_device, desktop_model, employee, colleague, stranger, supervisor, it):
-    """Four people with desktops since long ago; two got notebooks in the last weeks,
-    one a notebook ten weeks ago (outside the pace window)."""
-    now = timezone.now()
-    long_ago = now - dt.timedelta(days=800)
-    for user in (employee, colleague, stranger, supervisor):
-        services.assignment_hand_over(
-            device=make_device(desktop_model), employee=person(user), by=it, at=long_ago
-        )
-    for user, days in ((employee, 3), (colleague, 20), (stranger, 70)):
-        services.assignment_hand_over(
-            device=make_device(),
-            employee=person(user),
-            by=it,
-            at=now - dt.timedelta(days=days),
-            return_stationary=True,
-        )
 
 
 def test_it_computes_the_figures_from_the_records(fleet):

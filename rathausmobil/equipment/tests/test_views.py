@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from rathausmobil.core.audit import history_of
 from rathausmobil.equipment import services
-from rathausmobil.equipment.models import Assignment, DeviceStatus, OrderStatus
-from rathausmobil.equipment.tests.conftest import person
+from rathausmobil.equipment.models import Assignment, Device, DeviceStatus, OrderStatus
+from rathausmobil.equipment.tests.conftest import delivery_footprint, person
 
 IT_ONLY = ["handover", "order_new", "import_upload"]
 IT_AND_HR = ["returns", "holders", "order_list", "model_list"]
@@ -71,12 +72,52 @@ def test_it_opens_the_device_list_to_it_hr_and_supervisors(client, request, view
     assert client.get(reverse("equipment:device_list")).status_code == status
 
 
+def figures_on(body: str) -> dict[str, str]:
+    """The four figure cards of the rollout page: heading → value and the line below."""
+    cards = re.findall(
+        r'<h2 id="f-[a-z]+"[^>]*>([^<]+)</h2>\s*<p class="figure-value mb-1">([^<]+)</p>\s*'
+        r'<p class="small mb-0">([^<]+)</p>',
+        body,
+    )
+    return {heading: f"{value} | {note}" for heading, value, note in cards}
+
+
 @pytest.mark.parametrize(
     "viewer,status", [("leadership", 200), ("staff_council", 200), ("it", 200), ("employee", 403)]
 )
-def test_it_shows_the_rollout_figures_to_those_who_see_aggregates(client, request, viewer, status):
+def test_it_shows_the_rollout_figures_to_those_who_see_aggregates(
+    client, request, fleet, order, viewer, status
+):
+    from rathausmobil.equipment.models import RolloutCampaign
+
+    RolloutCampaign.objects.create(
+        name="Mobile Arbeitsplätze 2022",
+        start_date=dt.date(2020, 5, 1),
+        target_date=dt.date(2022, 12, 31),
+    )
     client.force_login(request.getfixturevalue(viewer))
-    assert client.get(reverse("equipment:rollout")).status_code == status
+    response = client.get(reverse("equipment:rollout"))
+    body = response.content.decode()
+
+    assert response.status_code == status
+    if status == 403:
+        assert "75,0 %" not in body and "Verzug" not in body
+        return
+    projected = timezone.localdate() + dt.timedelta(days=28)  # 1 desktop left at 0.25 a week
+    assert figures_on(body) == {
+        # 3 notebooks and 1 desktop in use (three desktops went back for a notebook)
+        "Fortschritt": "75,0 % | 3 mobile im Einsatz, 1 stationäre noch im Einsatz",
+        # 2 hand-overs in the last 8 weeks (the third was 10 weeks ago); no deliveries
+        "Tempo (letzte 8 Wochen)": "0,2 | Ausgaben pro Woche; Lieferungen: 0,0 pro Woche",
+        "voraussichtlich fertig": f"{projected:%d.%m.%Y} | Zieltermin: 31.12.2022",
+        "bestellt, noch nicht geliefert": "14 | Geräte aller Bestellungen",
+    }
+    verdict = body.split('id="rollout-verdict">')[1].split("</div>")[0].strip()
+    assert verdict.startswith(
+        "Verzug: Der Zieltermin 31.12.2022 ist verstrichen, und es sind noch ein stationärer "
+        "Arbeitsplatzrechner im Einsatz."
+    )
+    assert verdict.endswith(f"voraussichtlich am {projected:%d.%m.%Y} abgeschlossen.")
 
 
 def test_it_shows_supervisors_only_their_staffs_devices(
@@ -110,7 +151,14 @@ def test_it_keeps_the_stock_list_queries_flat(
             hand_over(device, colleague)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("equipment:device_list"), {"status": "assigned"})
-    assert response.status_code == 200
+    body = response.content.decode()
+    shown = {d.inventory_number for d in Device.objects.all() if d.inventory_number in body}
+    assert shown == set(
+        Device.objects.filter(status=DeviceStatus.ASSIGNED).values_list(
+            "inventory_number", flat=True
+        )
+    )
+    assert len(shown) == 23  # 3 for the employee, 20 for the colleague
 
 
 def test_it_keeps_the_holders_list_queries_flat(
@@ -256,6 +304,7 @@ def test_it_delivers_and_cancels_from_the_order_page(client, it, order, notebook
         follow=True,
     )
     assert "Lieferung erfasst: 3 × Lenovo ThinkPad T14 sind im Lager." in response.content.decode()
+    delivered = delivery_footprint(order)
 
     too_many = client.post(
         reverse("equipment:order_deliver", args=[order.pk]),
@@ -267,6 +316,7 @@ def test_it_delivers_and_cancels_from_the_order_page(client, it, order, notebook
     )
     assert too_many.status_code == 200
     assert "Offen sind nur noch 7" in too_many.content.decode()
+    assert delivery_footprint(order) == delivered
 
     client.post(reverse("equipment:order_cancel", args=[order.pk]), {"reason": "Haushaltssperre"})
     order.refresh_from_db()
@@ -341,6 +391,9 @@ def test_it_refuses_status_changes_to_hr(client, hr, notebook):
         reverse("equipment:device_status", args=[notebook.pk]), {"action": "repair"}
     )
     assert response.status_code == 403
+    notebook.refresh_from_db()
+    assert notebook.status == DeviceStatus.IN_STOCK
+    assert not history_of(notebook).exists()  # no audit entry either
 
 
 def test_it_lets_it_define_the_rollout_campaign(client, it):

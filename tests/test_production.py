@@ -1,0 +1,143 @@
+"""The application as it runs in production: DEBUG=0, static files collected into the
+manifest that WhiteNoise serves, gunicorn in front. With DEBUG=1 none of this is used,
+so only these tests notice when `collectstatic` breaks (e.g. on a vendored file whose
+source map is missing) and every page would answer 500."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+SOURCE_MAP = re.compile(rb"^(?://|/\*)# sourceMappingURL=(\S+?)(?: \*/)?\s*$", re.MULTILINE)
+
+
+def test_it_ships_every_source_map_a_static_file_points_at():
+    missing = []
+    for directory in settings.STATICFILES_DIRS:
+        for path in Path(directory).rglob("*"):
+            if path.suffix not in (".js", ".css"):
+                continue
+            for target in SOURCE_MAP.findall(path.read_bytes()):
+                name = target.decode()
+                if not name.startswith("data:") and not (path.parent / name).is_file():
+                    missing.append(f"{path.relative_to(BASE_DIR)} → {name}")
+    assert not missing, "missing source maps: " + ", ".join(missing)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our server)
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+
+
+@pytest.fixture
+def production_server(tmp_path):
+    """gunicorn with DEBUG=0 on a free port, after `migrate` into a throw-away SQLite
+    database and `collectstatic` into a temporary STATIC_ROOT; yields its base URL."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "PYTEST_"))
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="production-test-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    _manage(env, "collectstatic", "--no-input", "-v", "0")
+    assert (tmp_path / "static" / "staticfiles.json").is_file()
+
+    port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("w+")
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--access-logfile",
+            "-",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (
+                "gunicorn stopped:\n" + (tmp_path / "gunicorn.log").read_text()
+            )
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not listen within 60 s"
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
+def test_it_serves_the_login_page_and_its_static_files_with_debug_off(production_server):
+    status, _, body = _get(f"{production_server}/login/")
+    page = body.decode()
+    assert status == 200, page
+    assert "Anmelden" in page
+
+    # Every stylesheet and script comes from the manifest: hashed name, served by WhiteNoise.
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', page)
+    assert any("vendor/bootstrap.min." in a for a in assets), assets
+    for asset in assets:
+        assert re.search(r"\.[0-9a-f]{12}\.(?:css|js)$", asset), f"not hashed: {asset}"
+        status, headers, content = _get(production_server + asset)
+        assert status == 200, asset
+        assert content, asset
+        assert "immutable" in headers.get("Cache-Control", ""), asset
