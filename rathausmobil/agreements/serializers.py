@@ -17,11 +17,11 @@ from rathausmobil.agreements.models import (
     PatternType,
     Pledge,
     ReasonCode,
-    StatusChange,
     WorkKind,
     WorkRequest,
 )
 from rathausmobil.agreements.prerequisites import prerequisites_of
+from rathausmobil.core.models import StatusChange
 from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
 
