@@ -11,6 +11,7 @@ them.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +46,9 @@ from rathausmobil.core.errors import DomainError
 from rathausmobil.core.workflow import IllegalTransition
 from rathausmobil.organisation.scoping import scope_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 A = AgreementStatus
 
 # --------------------------------------------------------------------------- coming into being
@@ -53,7 +57,7 @@ A = AgreementStatus
 def agreement_create_from(
     *,
     source: WorkRequest | Offer,
-    by,
+    by: User,
     today: dt.date,
     request: WorkRequest | None = None,
     offer: Offer | None = None,
@@ -87,7 +91,7 @@ def agreement_create_from(
 # --------------------------------------------------------------------------- consent and activation
 
 
-def agreement_accept(*, agreement: Agreement, by, today: dt.date | None = None) -> Agreement:
+def agreement_accept(*, agreement: Agreement, by: User, today: dt.date | None = None) -> Agreement:
     require_owner(agreement, by)
     with transaction.atomic():
         agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
@@ -99,7 +103,7 @@ def agreement_accept(*, agreement: Agreement, by, today: dt.date | None = None) 
 
 
 def agreement_record_consent(
-    *, agreement: Agreement, by, at: dt.datetime, today: dt.date | None
+    *, agreement: Agreement, by: User, at: dt.datetime, today: dt.date | None
 ) -> None:
     """Record the employee's explicit consent, then activate if everything else is
     met. Runs in the caller's transaction, on the locked (or just created) row."""
@@ -110,7 +114,7 @@ def agreement_record_consent(
     agreement_activate_if_ready(agreement=agreement, by=by, today=today)
 
 
-def agreement_decline(*, agreement: Agreement, by, reason: str = "") -> Agreement:
+def agreement_decline(*, agreement: Agreement, by: User, reason: str = "") -> Agreement:
     require_owner(agreement, by)
     with transaction.atomic():
         agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
@@ -127,7 +131,7 @@ WORKSTATION_FIELDS = ("home_address", "equipment_list", "risk_assessment_date")
 def agreement_set_workstation(
     *,
     agreement: Agreement,
-    by,
+    by: User,
     home_address: str,
     equipment_list: str,
     risk_assessment_date: dt.date | None,
@@ -172,7 +176,9 @@ def agreement_set_workstation(
     return agreement
 
 
-def agreement_try_activate(*, agreement: Agreement, by=None, today: dt.date | None = None) -> bool:
+def agreement_try_activate(
+    *, agreement: Agreement, by: User | None = None, today: dt.date | None = None
+) -> bool:
     """Activate when every prerequisite is met; other capabilities call this when
     they fulfil one (a device handed over, access granted)."""
     with transaction.atomic():
@@ -180,7 +186,9 @@ def agreement_try_activate(*, agreement: Agreement, by=None, today: dt.date | No
         return agreement_activate_if_ready(agreement=agreement, by=by, today=today)
 
 
-def agreement_activate_if_ready(*, agreement: Agreement, by, today: dt.date | None) -> bool:
+def agreement_activate_if_ready(
+    *, agreement: Agreement, by: User | None, today: dt.date | None
+) -> bool:
     """Activate a pending agreement whose prerequisites are all met. Runs in the
     caller's transaction, on the locked row (`agreement_try_activate` is the
     service of its own)."""
@@ -211,7 +219,7 @@ def agreement_activate_if_ready(*, agreement: Agreement, by, today: dt.date | No
     return True
 
 
-def _hand_over(agreement: Agreement, *, by, today: dt.date) -> None:
+def _hand_over(agreement: Agreement, *, by: User | None, today: dt.date) -> None:
     """A new agreement replaces the person's current one from its start date. A
     renewal leaves the agreement it renews alone: that one runs to its end."""
     handover = agreement.start_date - dt.timedelta(days=1)
@@ -247,7 +255,7 @@ def _hand_over(agreement: Agreement, *, by, today: dt.date) -> None:
 def _give_notice(
     agreement: Agreement,
     *,
-    by,
+    by: User | None,
     kind: str,
     reason: str,
     effective: dt.date,
@@ -280,7 +288,7 @@ def _give_notice(
 def _end(
     agreement: Agreement,
     *,
-    by,
+    by: User | None,
     kind: str,
     reason: str,
     effective: dt.date,
@@ -305,7 +313,7 @@ def _end(
 
 
 def agreement_return(
-    *, agreement: Agreement, by, reason: str = "", today: dt.date | None = None
+    *, agreement: Agreement, by: User, reason: str = "", today: dt.date | None = None
 ) -> Agreement:
     """The employee returns to the office with the notice period (default 4 weeks)."""
     today = today_or(today)
@@ -333,7 +341,7 @@ def agreement_return(
 def agreement_revoke(
     *,
     agreement: Agreement,
-    by,
+    by: User,
     reason: str,
     at_once: bool = False,
     today: dt.date | None = None,
@@ -418,7 +426,7 @@ def agreement_end_due(*, agreement: Agreement, today: dt.date | None = None) -> 
 
 
 def agreement_renew(
-    *, agreement: Agreement, by, end_date: dt.date | None = None, today: dt.date | None = None
+    *, agreement: Agreement, by: User, end_date: dt.date | None = None, today: dt.date | None = None
 ) -> Agreement:
     """A follow-up agreement from the day after the current one ends; the employee
     must agree again."""

@@ -4,7 +4,7 @@ answers it; a valid pledge may be the last prerequisite of a pending agreement."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,8 +17,11 @@ from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def checklist_publish(*, by, items: list[dict[str, Any]], note: str = "") -> ChecklistVersion:
+
+def checklist_publish(*, by: User, items: list[dict[str, Any]], note: str = "") -> ChecklistVersion:
     """The data-protection officer publishes a new version; everyone with an active
     agreement is then asked to pledge again (run_due_jobs)."""
     scope = scope_for(by)
@@ -55,7 +58,7 @@ def checklist_publish(*, by, items: list[dict[str, Any]], note: str = "") -> Che
     return version
 
 
-def pledge_sign(*, by, answers: dict[str, bool], today: dt.date | None = None) -> Pledge:
+def pledge_sign(*, by: User, answers: dict[str, bool], today: dt.date | None = None) -> Pledge:
     """The employee answers every item of the current checklist. The pledge is
     valid only if every mandatory item is confirmed."""
     employee = own_employee(by)

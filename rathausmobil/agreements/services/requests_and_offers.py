@@ -7,7 +7,7 @@ Both end, if the answer is yes, in a pending agreement (agreement_life.py).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,11 +45,14 @@ from rathausmobil.core.workflow import IllegalTransition
 from rathausmobil.organisation.models import Employee, OrgUnit
 from rathausmobil.organisation.scoping import scope_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # --------------------------------------------------------------------------- requests
 
 
 def request_create(
-    *, by, values: dict[str, Any], text: str = "", today: dt.date | None = None
+    *, by: User, values: dict[str, Any], text: str = "", today: dt.date | None = None
 ) -> WorkRequest:
     employee = own_employee(by)
     cleaned = validate_pattern(values, today=today)
@@ -64,7 +67,7 @@ def request_create(
 def request_update(
     *,
     request: WorkRequest,
-    by,
+    by: User,
     values: dict[str, Any],
     text: str = "",
     today: dt.date | None = None,
@@ -82,7 +85,7 @@ def request_update(
     return request
 
 
-def request_submit(*, request: WorkRequest, by, today: dt.date | None = None) -> WorkRequest:
+def request_submit(*, request: WorkRequest, by: User, today: dt.date | None = None) -> WorkRequest:
     today = today_or(today)
     require_owner(request, by)
     with transaction.atomic():
@@ -139,7 +142,7 @@ def request_submit(*, request: WorkRequest, by, today: dt.date | None = None) ->
     return request
 
 
-def request_withdraw(*, request: WorkRequest, by, reason: str = "") -> WorkRequest:
+def request_withdraw(*, request: WorkRequest, by: User, reason: str = "") -> WorkRequest:
     require_owner(request, by)
     with transaction.atomic():
         request = REQUEST_WORKFLOW.lock(request, related=PERSON)
@@ -158,14 +161,14 @@ def request_withdraw(*, request: WorkRequest, by, reason: str = "") -> WorkReque
     return request
 
 
-def can_decide(user, request: WorkRequest) -> bool:
+def can_decide(user: User, request: WorkRequest) -> bool:
     scope = scope_for(user)
     if request.decider_unit_id is None or scope.employee_id == request.employee_id:
         return False
     return scope.is_superuser or scope.covers(request.decider_unit.path)
 
 
-def _require_decider(request: WorkRequest, by) -> None:
+def _require_decider(request: WorkRequest, by: User) -> None:
     if not can_decide(by, request):
         raise NotAllowed(_("Über diesen Antrag entscheidet die zuständige Leitung."))
 
@@ -173,7 +176,7 @@ def _require_decider(request: WorkRequest, by) -> None:
 def request_approve(
     *,
     request: WorkRequest,
-    by,
+    by: User,
     quota_exception_reason: str = "",
     comment: str = "",
     today: dt.date | None = None,
@@ -253,7 +256,7 @@ def _refusal_problems(
 def request_reject(
     *,
     request: WorkRequest,
-    by,
+    by: User,
     reason_codes: list[str],
     justification: str,
     review_date: dt.date | None = None,
@@ -397,7 +400,7 @@ def request_escalate(*, request: WorkRequest, today: dt.date | None = None) -> b
 def offer_create(
     *,
     employee: Employee,
-    by,
+    by: User,
     values: dict[str, Any],
     text: str = "",
     quota_exception_reason: str = "",
@@ -439,7 +442,7 @@ def offer_create(
     return offer
 
 
-def offer_accept(*, offer: Offer, by, today: dt.date | None = None) -> Agreement:
+def offer_accept(*, offer: Offer, by: User, today: dt.date | None = None) -> Agreement:
     today = today_or(today)
     require_owner(offer, by)
     with transaction.atomic():
@@ -458,7 +461,7 @@ def offer_accept(*, offer: Offer, by, today: dt.date | None = None) -> Agreement
     return agreement
 
 
-def offer_decline(*, offer: Offer, by, note: str = "") -> Offer:
+def offer_decline(*, offer: Offer, by: User, note: str = "") -> Offer:
     """Declining is the employee's right and needs no reason; it is recorded, never enforced."""
     require_owner(offer, by)
     with transaction.atomic():

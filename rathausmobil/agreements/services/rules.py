@@ -5,6 +5,7 @@ why a position gets no offer."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,6 +16,9 @@ from rathausmobil.core.audit import audit_event
 from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.organisation.models import Position, Role
 from rathausmobil.organisation.scoping import scope_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 RULE_FIELDS = (
     "home_quota_percent",
@@ -29,7 +33,7 @@ RULE_FIELDS = (
 )
 
 
-def rules_update(*, by, values: dict[str, int]) -> RuleSettings:
+def rules_update(*, by: User, values: dict[str, int]) -> RuleSettings:
     if not scope_for(by).has(Role.HR):
         raise NotAllowed(_("Die Regeln setzt das Personalamt."))
     with transaction.atomic():
@@ -51,14 +55,14 @@ def rules_update(*, by, values: dict[str, int]) -> RuleSettings:
     return rules
 
 
-def _require_hr_for_pandemic_mode(by) -> None:
+def _require_hr_for_pandemic_mode(by: User) -> None:
     if not scope_for(by).has(Role.HR):
         raise NotAllowed(_("Den Pandemiemodus schaltet das Personalamt."))
 
 
 def pandemic_period_set(
     *,
-    by,
+    by: User,
     start_date: dt.date,
     end_date: dt.date | None,
     legal_basis: str = "",
@@ -86,7 +90,7 @@ def pandemic_period_set(
     return period
 
 
-def pandemic_period_end(*, period: PandemicPeriod, by, end_date: dt.date) -> PandemicPeriod:
+def pandemic_period_end(*, period: PandemicPeriod, by: User, end_date: dt.date) -> PandemicPeriod:
     _require_hr_for_pandemic_mode(by)
     if end_date < period.start_date:
         raise DomainError(_("Das Ende liegt vor dem Beginn."), code="invalid")
@@ -105,7 +109,7 @@ def pandemic_period_end(*, period: PandemicPeriod, by, end_date: dt.date) -> Pan
 
 
 def pandemic_gap_document(
-    *, period: PandemicPeriod, position: Position, by, reason: str
+    *, period: PandemicPeriod, position: Position, by: User, reason: str
 ) -> PandemicGapReason:
     """Document the compelling operational reason why a position gets no offer."""
     reason = (reason or "").strip()

@@ -7,7 +7,7 @@ the services that `services/__init__.py` exports.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,9 @@ from rathausmobil.agreements.models import (
 from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.organisation.models import Employee, OrgUnit, Role
 from rathausmobil.organisation.scoping import scope_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MIN_JUSTIFICATION = 20  # characters: a reason, not a word
 
@@ -68,7 +71,7 @@ def german_date(date: dt.date) -> str:
 # --------------------------------------------------------------------------- who may act
 
 
-def own_employee(by) -> Employee:
+def own_employee(by: User) -> Employee:
     """The acting user's own personnel record; refuses users without one."""
     scope = scope_for(by)
     if not scope.employee_id:
@@ -76,12 +79,12 @@ def own_employee(by) -> Employee:
     return Employee.objects.get(pk=scope.employee_id)
 
 
-def require_owner(obj: WorkRequest | Offer | Agreement, by) -> None:
+def require_owner(obj: WorkRequest | Offer | Agreement, by: User) -> None:
     if scope_for(by).employee_id != obj.employee_id:
         raise NotAllowed(_("Das kann nur die/der betroffene Beschäftigte selbst tun."))
 
 
-def require_employer_side(employee: Employee, by) -> None:
+def require_employer_side(employee: Employee, by: User) -> None:
     """Supervisors of the person's unit (or above) and HR act for the employer."""
     scope = scope_for(by)
     if scope.employee_id == employee.pk and not scope.is_superuser:
