@@ -1,7 +1,7 @@
 """Serializers of the workflow API: representations out, request bodies in.
 
 Bodies are checked for types and presence only (HTTP 400, DRF's German
-messages). Every rule of the domain stays in services.py and answers 409.
+messages). Every rule of the domain stays in the services and answers 409.
 """
 
 from __future__ import annotations
