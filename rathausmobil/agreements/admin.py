@@ -2,6 +2,7 @@
 (pages and API), so that every change has its history row."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 
 from rathausmobil.agreements.models import (
     Agreement,
@@ -11,9 +12,9 @@ from rathausmobil.agreements.models import (
     PandemicPeriod,
     Pledge,
     RuleSettings,
-    StatusChange,
     WorkRequest,
 )
+from rathausmobil.core.models import StatusChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,9 +28,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(GenericTabularInline):
+    """The record's status changes (`core.StatusChange`, by content type and id)."""
+
     model = StatusChange
-    fk_name = "request"
     extra = 0
     fields = ["at", "action", "from_status", "to_status", "by", "reason"]
     readonly_fields = fields
@@ -54,6 +56,7 @@ class OfferAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     list_select_related = ["employee"]
+    inlines = [HistoryInline]
 
 
 @admin.register(Agreement)
@@ -62,6 +65,7 @@ class AgreementAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     list_select_related = ["employee"]
+    inlines = [HistoryInline]
 
 
 @admin.register(ChecklistVersion)

@@ -19,7 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from rathausmobil.agreements import services
-from rathausmobil.agreements.models import ChecklistVersion, StatusChange
+from rathausmobil.agreements.models import ChecklistVersion
 from rathausmobil.agreements.selectors import (
     agreements_visible_to,
     current_checklist,
@@ -46,6 +46,7 @@ from rathausmobil.agreements.serializers import (
     WorkRequestWriteSerializer,
     WorkstationSerializer,
 )
+from rathausmobil.core.models import StatusChange
 from rathausmobil.organisation.selectors import employees_visible_to
 
 TAG = "Mobiles Arbeiten"

@@ -7,7 +7,8 @@ class AgreementsConfig(AppConfig):
     verbose_name = "Mobiles Arbeiten"
 
     def ready(self):
-        from rathausmobil.agreements import hooks, jobs, prerequisites
+        # workflow: the three status tables, so that history rows find their labels.
+        from rathausmobil.agreements import hooks, jobs, prerequisites, workflow  # noqa: F401
         from rathausmobil.core.jobs import daily_jobs
 
         for check in (

@@ -1,7 +1,8 @@
 """Requests, offers, agreements and the data-protection pledge.
 
-Statuses change only through services (services.py), which check the one table
-of allowed transitions in workflow.py and write a StatusChange row each time.
+Statuses change only through the services (services/), which move them through
+the workflows in workflow.py; each move writes one `core.StatusChange` row, which
+the record lists as its `history`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -197,6 +199,7 @@ class WorkRequest(WorkPattern):
     )
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    history = GenericRelation("core.StatusChange")
 
     class Meta:
         verbose_name = _("Antrag")
@@ -236,6 +239,7 @@ class Offer(WorkPattern):
     answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
     decline_note = models.TextField(_("Anmerkung zur Ablehnung"), blank=True)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    history = GenericRelation("core.StatusChange")
 
     class Meta:
         verbose_name = _("Angebot")
@@ -307,6 +311,7 @@ class Agreement(WorkPattern):
     effective_end_date = models.DateField(_("endet am"), null=True, blank=True, db_index=True)
     expiry_reminder_sent_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    history = GenericRelation("core.StatusChange")
 
     class Meta:
         verbose_name = _("Vereinbarung")
@@ -315,65 +320,6 @@ class Agreement(WorkPattern):
 
     def __str__(self) -> str:
         return f"Vereinbarung {self.pk} ({self.get_kind_display()})"
-
-
-class StatusChange(models.Model):
-    """The history of every status change: who, when, from, to, why."""
-
-    request = models.ForeignKey(
-        WorkRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
-    )
-    offer = models.ForeignKey(
-        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
-    )
-    agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
-    )
-    action = models.CharField(_("Aktion"), max_length=32)
-    from_status = models.CharField(_("von"), max_length=16, blank=True)
-    to_status = models.CharField(_("nach"), max_length=16)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
-    reason = models.TextField(_("Begründung"), blank=True)
-
-    class Meta:
-        verbose_name = _("Statusänderung")
-        verbose_name_plural = _("Statusänderungen")
-        ordering = ["at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(request__isnull=False, offer__isnull=True, agreement__isnull=True)
-                    | models.Q(request__isnull=True, offer__isnull=False, agreement__isnull=True)
-                    | models.Q(request__isnull=True, offer__isnull=True, agreement__isnull=False)
-                ),
-                name="status_change_has_one_subject",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.from_status or '–'} → {self.to_status}"
-
-    def _statuses(self):
-        if self.request_id:
-            return RequestStatus
-        return OfferStatus if self.offer_id else AgreementStatus
-
-    @property
-    def action_label(self) -> str:
-        from rathausmobil.agreements.workflow import ACTION_LABELS
-
-        return ACTION_LABELS.get(self.action, self.action)
-
-    @property
-    def from_status_label(self) -> str:
-        return str(dict(self._statuses().choices).get(self.from_status, self.from_status))
-
-    @property
-    def to_status_label(self) -> str:
-        return str(dict(self._statuses().choices).get(self.to_status, self.to_status))
 
 
 class ChecklistVersion(models.Model):

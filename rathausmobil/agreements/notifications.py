@@ -2,7 +2,8 @@
 
 Mail goes out in `transaction.on_commit`, so a rolled-back change sends nothing. A mail
 that cannot be sent is logged (subject and number of recipients, never the body) and
-does not undo or fail the change it reports, which is saved by then.
+does not undo or fail the change it reports, which is saved by then. Callers pass
+subject and body through gettext (German msgids, ADR 0001).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from rathausmobil.organisation.models import Role, RoleAssignment
 
@@ -39,13 +41,13 @@ def send(*, to: Iterable, subject: str, body: str, url: str = "") -> None:
     if not recipients:
         return
     text = (
-        f"Guten Tag,\n\n{body}\n\n"
-        + (f"Hier geht es weiter: {url}\n\n" if url else "")
-        + "Diese Nachricht wurde von Rathaus Mobil automatisch versandt."
+        _("Guten Tag,")
+        + f"\n\n{body}\n\n"
+        + ((_("Hier geht es weiter: %(url)s") % {"url": url}) + "\n\n" if url else "")
+        + _("Diese Nachricht wurde von Rathaus Mobil automatisch versandt.")
     )
-    messages = [
-        (f"Rathaus Mobil: {subject}", text, settings.DEFAULT_FROM_EMAIL, [r]) for r in recipients
-    ]
+    full_subject = _("Rathaus Mobil: %(subject)s") % {"subject": subject}
+    messages = [(full_subject, text, settings.DEFAULT_FROM_EMAIL, [r]) for r in recipients]
     transaction.on_commit(lambda: _deliver(messages, subject=subject))
 
 

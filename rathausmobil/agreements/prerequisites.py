@@ -9,6 +9,8 @@ applicable one is met.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rathausmobil.agreements.hooks import Prerequisite, activation_prerequisites
 from rathausmobil.agreements.models import Agreement, WorkKind
 
@@ -24,11 +26,11 @@ def all_met(agreement: Agreement) -> bool:
 def employee_accepted(agreement: Agreement) -> Prerequisite:
     return Prerequisite(
         "accepted",
-        "Zustimmung der/des Beschäftigten",
+        _("Zustimmung der/des Beschäftigten"),
         agreement.accepted_at is not None,
         ""
         if agreement.accepted_at
-        else "Die Vereinbarung wird erst mit Ihrer ausdrücklichen Zustimmung wirksam.",
+        else _("Die Vereinbarung wird erst mit Ihrer ausdrücklichen Zustimmung wirksam."),
     )
 
 
@@ -38,9 +40,9 @@ def valid_pledge(agreement: Agreement) -> Prerequisite:
     met = has_valid_pledge(agreement.employee_id)
     return Prerequisite(
         "pledge",
-        "Gültige Datenschutzerklärung zur aktuellen Checkliste",
+        _("Gültige Datenschutzerklärung zur aktuellen Checkliste"),
         met,
-        "" if met else "Alle Pflichtpunkte der aktuellen Checkliste müssen bestätigt sein.",
+        "" if met else _("Alle Pflichtpunkte der aktuellen Checkliste müssen bestätigt sein."),
     )
 
 
@@ -49,14 +51,14 @@ def telework_workstation(agreement: Agreement) -> Prerequisite | None:
         return None
     missing = []
     if not agreement.home_address.strip():
-        missing.append("Anschrift des häuslichen Arbeitsplatzes")
+        missing.append(_("Anschrift des häuslichen Arbeitsplatzes"))
     if not agreement.equipment_list.strip():
-        missing.append("Ausstattungsliste")
+        missing.append(_("Ausstattungsliste"))
     if agreement.risk_assessment_date is None:
-        missing.append("erstmalige Gefährdungsbeurteilung")
+        missing.append(_("erstmalige Gefährdungsbeurteilung"))
     return Prerequisite(
         "telework",
-        "Telearbeitsplatz: Anschrift, Ausstattung, Gefährdungsbeurteilung",
+        _("Telearbeitsplatz: Anschrift, Ausstattung, Gefährdungsbeurteilung"),
         not missing,
-        ("Es fehlt: " + ", ".join(missing)) if missing else "",
+        (_("Es fehlt: %(missing)s") % {"missing": ", ".join(missing)}) if missing else "",
     )

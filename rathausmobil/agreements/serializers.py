@@ -1,7 +1,7 @@
 """Serializers of the workflow API: representations out, request bodies in.
 
 Bodies are checked for types and presence only (HTTP 400, DRF's German
-messages). Every rule of the domain stays in services.py and answers 409.
+messages). Every rule of the domain stays in the services and answers 409.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from rathausmobil.agreements.models import (
     PatternType,
     Pledge,
     ReasonCode,
-    StatusChange,
     WorkKind,
     WorkRequest,
 )
 from rathausmobil.agreements.prerequisites import prerequisites_of
+from rathausmobil.core.models import StatusChange
 from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
 

@@ -1,10 +1,16 @@
-"""The one table of allowed status transitions, and the history it writes.
+"""The three status tables of the workflow: requests, offers, agreements.
 
-Every service that changes a status calls `transition()`, which refuses anything
-not in the table with a German message (HTTP 409 in the API).
+Each table lists, per action, the moves it may make (`(from, to)`; `""` is "not
+there yet", a move from a status to itself is an event that keeps the status).
+The services change a status only through these workflows (`core.workflow`),
+which refuse anything else with `IllegalTransition` (HTTP 409 in the API) and
+write one `core.StatusChange` row (the record's `history`) and one audit event
+per move.
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.agreements.models import (
     Agreement,
@@ -12,95 +18,76 @@ from rathausmobil.agreements.models import (
     Offer,
     OfferStatus,
     RequestStatus,
-    StatusChange,
     WorkRequest,
 )
-from rathausmobil.core.errors import DomainError
+from rathausmobil.core.workflow import NOT_THERE_YET, Workflow
 
 R, OS, A = RequestStatus, OfferStatus, AgreementStatus
 
-# (from, to) -> the action that may make this move
-TRANSITIONS: dict[type, dict[tuple[str, str], str]] = {
-    WorkRequest: {
-        (R.DRAFT, R.SUBMITTED): "submit",
-        (R.DRAFT, R.WITHDRAWN): "withdraw",
-        (R.SUBMITTED, R.WITHDRAWN): "withdraw",
-        (R.SUBMITTED, R.APPROVED): "approve",
-        (R.SUBMITTED, R.REJECTED): "reject",
-        (R.SUBMITTED, R.SUBMITTED): "escalate",
-        (R.REJECTED, R.SUBMITTED): "review_return",
+REQUEST_WORKFLOW = Workflow(
+    model=WorkRequest,
+    transitions={
+        "create": {(NOT_THERE_YET, R.DRAFT)},
+        "submit": {(R.DRAFT, R.SUBMITTED)},
+        "withdraw": {(R.DRAFT, R.WITHDRAWN), (R.SUBMITTED, R.WITHDRAWN)},
+        "approve": {(R.SUBMITTED, R.APPROVED)},
+        "reject": {(R.SUBMITTED, R.REJECTED)},
+        # The deadline passed: the request moves to the next head up.
+        "escalate": {(R.SUBMITTED, R.SUBMITTED)},
+        # The review date of a temporary refusal: back in the decider's inbox.
+        "review_return": {(R.REJECTED, R.SUBMITTED)},
     },
-    Offer: {
-        (OS.OFFERED, OS.ACCEPTED): "accept",
-        (OS.OFFERED, OS.DECLINED): "decline",
+    action_labels={
+        "create": _("angelegt"),
+        "submit": _("eingereicht"),
+        "withdraw": _("zurückgezogen"),
+        "approve": _("genehmigt"),
+        "reject": _("abgelehnt"),
+        "escalate": _("an die nächsthöhere Leitung eskaliert"),
+        "review_return": _("zur Wiedervorlage zurück"),
     },
-    Agreement: {
-        (A.PENDING, A.PENDING): "accept",
-        (A.PENDING, A.ACTIVE): "activate",
-        (A.PENDING, A.DECLINED): "decline",
-        (A.PENDING, A.ENDED): "end",
-        (A.ACTIVE, A.ENDING): "give_notice",
-        (A.ACTIVE, A.ENDED): "end",
-        (A.ENDING, A.ENDED): "end",
+    refusal=_("Ein Antrag im Status „%(status)s“ kann nicht %(action)s werden."),
+    audit_action=_("Antrag %(action)s"),
+)
+
+OFFER_WORKFLOW = Workflow(
+    model=Offer,
+    transitions={
+        "offer": {(NOT_THERE_YET, OS.OFFERED)},
+        "accept": {(OS.OFFERED, OS.ACCEPTED)},
+        "decline": {(OS.OFFERED, OS.DECLINED)},
     },
-}
+    action_labels={
+        "offer": _("angeboten"),
+        "accept": _("angenommen"),
+        "decline": _("abgelehnt"),
+    },
+    refusal=_("Ein Angebot im Status „%(status)s“ kann nicht %(action)s werden."),
+    audit_action=_("Angebot %(action)s"),
+)
 
-ACTION_LABELS = {
-    "create": "angelegt",
-    "submit": "eingereicht",
-    "withdraw": "zurückgezogen",
-    "approve": "genehmigt",
-    "reject": "abgelehnt",
-    "escalate": "an die nächsthöhere Leitung eskaliert",
-    "review_return": "zur Wiedervorlage zurück",
-    "offer": "angeboten",
-    "accept": "angenommen",
-    "decline": "abgelehnt",
-    "activate": "aktiv geworden",
-    "give_notice": "gekündigt",
-    "end": "beendet",
-    "update": "ergänzt",
-}
-
-NOUNS = {WorkRequest: "Ein Antrag", Offer: "Ein Angebot", Agreement: "Eine Vereinbarung"}
-
-
-class IllegalTransition(DomainError):
-    def __init__(self, message: str):
-        super().__init__(message, code="illegal_transition")
-
-
-def check_transition(obj, to_status: str, action: str) -> None:
-    allowed = TRANSITIONS[type(obj)]
-    if allowed.get((obj.status, to_status)) != action:
-        label = obj.get_status_display()
-        raise IllegalTransition(
-            f"{NOUNS[type(obj)]} im Status „{label}“ kann nicht {ACTION_LABELS.get(action, action)} werden."
-        )
-
-
-def record(
-    obj, *, action: str, from_status: str, to_status: str, by, reason: str = ""
-) -> StatusChange:
-    subject = {WorkRequest: "request", Offer: "offer", Agreement: "agreement"}[type(obj)]
-    return StatusChange.objects.create(
-        **{subject: obj},
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        by=by if getattr(by, "pk", None) else None,
-        reason=reason,
-    )
-
-
-def transition(
-    obj, to_status: str, *, action: str, by, reason: str = "", fields: tuple[str, ...] = ()
-) -> None:
-    """Check, change the status, save the given fields, write the history row."""
-    check_transition(obj, to_status, action)
-    from_status = obj.status
-    obj.status = to_status
-    obj.save(
-        update_fields=["status", *fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])]
-    )
-    record(obj, action=action, from_status=from_status, to_status=to_status, by=by, reason=reason)
+AGREEMENT_WORKFLOW = Workflow(
+    model=Agreement,
+    transitions={
+        "create": {(NOT_THERE_YET, A.PENDING)},
+        # The employee's explicit consent; activation follows once all else is met.
+        "accept": {(A.PENDING, A.PENDING)},
+        # Telearbeit: the home workstation's address, equipment, risk assessment.
+        "update": {(A.PENDING, A.PENDING), (A.ACTIVE, A.ACTIVE)},
+        "activate": {(A.PENDING, A.ACTIVE)},
+        "decline": {(A.PENDING, A.DECLINED)},
+        "give_notice": {(A.ACTIVE, A.ENDING)},
+        "end": {(A.PENDING, A.ENDED), (A.ACTIVE, A.ENDED), (A.ENDING, A.ENDED)},
+    },
+    action_labels={
+        "create": _("angelegt"),
+        "accept": _("angenommen"),
+        "update": _("ergänzt"),
+        "activate": _("aktiv geworden"),
+        "decline": _("abgelehnt"),
+        "give_notice": _("gekündigt"),
+        "end": _("beendet"),
+    },
+    refusal=_("Eine Vereinbarung im Status „%(status)s“ kann nicht %(action)s werden."),
+    audit_action=_("Vereinbarung %(action)s"),
+)

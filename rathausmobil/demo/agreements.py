@@ -21,7 +21,6 @@ from rathausmobil.agreements.models import (
     ChecklistVersion,
     PatternType,
     ReasonCode,
-    StatusChange,
     WorkKind,
 )
 from rathausmobil.organisation.models import Employee, Role
@@ -247,11 +246,8 @@ class _Seeder:
         return self._user(unit.head)
 
     def _backdate(self, obj, when: dt.date) -> None:
-        field = {"WorkRequest": "request", "Offer": "offer", "Agreement": "agreement"}[
-            type(obj).__name__
-        ]
         moment = timezone.make_aware(dt.datetime.combine(when, dt.time(9, 30)))
-        StatusChange.objects.filter(**{field: obj}).update(at=moment)
+        obj.history.update(at=moment)
 
     def _sign(self, employee) -> None:
         answers = {k: (True if m else self.rng.random() < 0.6) for k, _t, m in CHECKLIST}

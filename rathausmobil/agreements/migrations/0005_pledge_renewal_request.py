@@ -40,7 +40,7 @@ def requests_from_audit_trail(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0003_retention'),
+        ('agreements', '0004_history_in_core'),
         ('organisation', '0002_roleassignment_from_core'),
         ('core', '0003_statuschange'),
     ]

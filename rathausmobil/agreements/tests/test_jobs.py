@@ -20,10 +20,9 @@ from rathausmobil.agreements.models import (
     EndKind,
     PledgeRenewalRequest,
     RequestStatus,
-    StatusChange,
 )
 from rathausmobil.agreements.tests.conftest import START, TODAY, pattern
-from rathausmobil.core.models import AuditEvent
+from rathausmobil.core.models import AuditEvent, StatusChange
 from rathausmobil.organisation.models import Employee
 
 A = AgreementStatus

@@ -22,13 +22,12 @@ from rathausmobil.agreements.models import (
     PatternType,
     Pledge,
     RequestStatus,
-    StatusChange,
     WorkKind,
     WorkRequest,
 )
 from rathausmobil.agreements.prerequisites import prerequisites_of
 from rathausmobil.agreements.selectors import inbox_for
-from rathausmobil.agreements.services import NotAllowed
+from rathausmobil.agreements.services import NotAllowed, requests_and_offers
 from rathausmobil.agreements.tests.conftest import (
     CHECKLIST_ITEMS,
     JUSTIFICATION,
@@ -39,8 +38,10 @@ from rathausmobil.agreements.tests.conftest import (
     all_yes,
     pattern,
 )
-from rathausmobil.agreements.workflow import TRANSITIONS, IllegalTransition
+from rathausmobil.agreements.workflow import AGREEMENT_WORKFLOW, OFFER_WORKFLOW, REQUEST_WORKFLOW
 from rathausmobil.core.errors import DomainError
+from rathausmobil.core.models import StatusChange
+from rathausmobil.core.workflow import IllegalTransition
 from rathausmobil.organisation.models import Employee, Role, RoleAssignment
 from rathausmobil.organisation.tests.factories import EmployeeFactory, UserFactory
 
@@ -57,11 +58,10 @@ def row(obj) -> dict:
 
 
 def history(obj) -> list[tuple]:
-    field = {WorkRequest: "request", Offer: "offer", Agreement: "agreement"}[type(obj)]
     return list(
-        StatusChange.objects.filter(**{field: obj})
-        .order_by("id")
-        .values_list("action", "from_status", "to_status", "by__username", "reason")
+        obj.history.order_by("id").values_list(
+            "action", "from_status", "to_status", "by__username", "reason"
+        )
     )
 
 
@@ -80,33 +80,37 @@ def assert_german_mail(message, *, link: str, says: str) -> None:
 # --------------------------------------------------------------------------- the table
 
 
+WORKFLOWS = {WorkRequest: REQUEST_WORKFLOW, Offer: OFFER_WORKFLOW, Agreement: AGREEMENT_WORKFLOW}
+
+
 def test_it_allows_exactly_the_transitions_of_the_domain():
-    assert TRANSITIONS[WorkRequest] == {
-        (R.DRAFT, R.SUBMITTED): "submit",
-        (R.DRAFT, R.WITHDRAWN): "withdraw",
-        (R.SUBMITTED, R.WITHDRAWN): "withdraw",
-        (R.SUBMITTED, R.APPROVED): "approve",
-        (R.SUBMITTED, R.REJECTED): "reject",
-        (R.SUBMITTED, R.SUBMITTED): "escalate",
-        (R.REJECTED, R.SUBMITTED): "review_return",
+    assert REQUEST_WORKFLOW.transitions == {
+        "create": {("", R.DRAFT)},
+        "submit": {(R.DRAFT, R.SUBMITTED)},
+        "withdraw": {(R.DRAFT, R.WITHDRAWN), (R.SUBMITTED, R.WITHDRAWN)},
+        "approve": {(R.SUBMITTED, R.APPROVED)},
+        "reject": {(R.SUBMITTED, R.REJECTED)},
+        "escalate": {(R.SUBMITTED, R.SUBMITTED)},
+        "review_return": {(R.REJECTED, R.SUBMITTED)},
     }
-    assert TRANSITIONS[Offer] == {
-        (OS.OFFERED, OS.ACCEPTED): "accept",
-        (OS.OFFERED, OS.DECLINED): "decline",
+    assert OFFER_WORKFLOW.transitions == {
+        "offer": {("", OS.OFFERED)},
+        "accept": {(OS.OFFERED, OS.ACCEPTED)},
+        "decline": {(OS.OFFERED, OS.DECLINED)},
     }
-    assert TRANSITIONS[Agreement] == {
-        (A.PENDING, A.PENDING): "accept",
-        (A.PENDING, A.ACTIVE): "activate",
-        (A.PENDING, A.DECLINED): "decline",
-        (A.PENDING, A.ENDED): "end",
-        (A.ACTIVE, A.ENDING): "give_notice",
-        (A.ACTIVE, A.ENDED): "end",
-        (A.ENDING, A.ENDED): "end",
+    assert AGREEMENT_WORKFLOW.transitions == {
+        "create": {("", A.PENDING)},
+        "accept": {(A.PENDING, A.PENDING)},
+        "update": {(A.PENDING, A.PENDING), (A.ACTIVE, A.ACTIVE)},
+        "activate": {(A.PENDING, A.ACTIVE)},
+        "decline": {(A.PENDING, A.DECLINED)},
+        "give_notice": {(A.ACTIVE, A.ENDING)},
+        "end": {(A.PENDING, A.ENDED), (A.ACTIVE, A.ENDED), (A.ENDING, A.ENDED)},
     }
 
 
 def _legal(model, status: str, action: str, target: str) -> bool:
-    return TRANSITIONS[model].get((status, target)) == action
+    return WORKFLOWS[model].allows(status, target, action)
 
 
 # --------------------------------------------------------------------------- every request transition
@@ -1022,7 +1026,7 @@ def test_it_escalates_an_overdue_request_one_level_per_deadline_period(
         assert not services.request_escalate(request=request, today=due + dt.timedelta(days))
     request.refresh_from_db()
     assert request.escalation_level == 1
-    assert StatusChange.objects.filter(request=request, action="escalate").count() == 1
+    assert request.history.filter(action="escalate").count() == 1
 
     # the next period: one level further up
     assert services.request_escalate(request=request, today=due + dt.timedelta(29))
@@ -1032,7 +1036,7 @@ def test_it_escalates_an_overdue_request_one_level_per_deadline_period(
 
     # nobody above the top
     assert not services.request_escalate(request=request, today=due + dt.timedelta(90))
-    assert StatusChange.objects.filter(request=request, action="escalate").count() == 2
+    assert request.history.filter(action="escalate").count() == 2
 
 
 def test_it_does_not_escalate_a_decided_request(make_request, amt_head):
@@ -1066,7 +1070,7 @@ def test_it_brings_a_temporarily_refused_request_back_on_the_review_date(
     )
 
     assert not services.request_review_return(request=request, today=review)
-    assert StatusChange.objects.filter(request=request, action="review_return").count() == 1
+    assert request.history.filter(action="review_return").count() == 1
     # and it can be decided again
     assert services.request_approve(request=request, by=supervisor, today=review)
 
@@ -1082,7 +1086,7 @@ def test_it_submits_once_on_a_double_click(
         services.request_submit(request=draft, by=employee, today=TODAY)
         with pytest.raises(IllegalTransition):
             services.request_submit(request=draft, by=employee, today=TODAY)
-    assert StatusChange.objects.filter(request=draft, action="submit").count() == 1
+    assert draft.history.filter(action="submit").count() == 1
     assert len(mails_to(supervisor)) == 1
 
 
@@ -1109,7 +1113,7 @@ def test_it_accepts_an_agreement_once_on_a_double_click(make_agreement, employee
     with pytest.raises(IllegalTransition, match="bereits zugestimmt"):
         services.agreement_accept(agreement=agreement, by=employee, today=TODAY)
     assert row(agreement) == before
-    assert StatusChange.objects.filter(agreement=agreement, action="accept").count() == 1
+    assert agreement.history.filter(action="accept").count() == 1
 
 
 def test_it_lets_consent_be_taken_back_until_the_agreement_is_active(make_agreement, employee):
@@ -1135,7 +1139,7 @@ def test_it_creates_one_agreement_when_two_approvals_race(
     submitted = make_request("submitted")
     barrier = threading.Barrier(2)
     results = []
-    check_quota = services._check_quota
+    check_quota = requests_and_offers.check_quota
 
     def slow_check_quota(*args, **kwargs):
         # Hold the row lock a while, so that the other thread surely waits for it.
@@ -1152,7 +1156,7 @@ def test_it_creates_one_agreement_when_two_approvals_race(
             connection.close()
 
     mail.outbox.clear()
-    with mock.patch.object(services, "_check_quota", slow_check_quota):
+    with mock.patch.object(requests_and_offers, "check_quota", slow_check_quota):
         threads = [threading.Thread(target=approve, args=(user,)) for user in deciders]
         for thread in threads:
             thread.start()
@@ -1164,7 +1168,7 @@ def test_it_creates_one_agreement_when_two_approvals_race(
     assert len(agreements) == 1, results
     assert len(errors) == 1 and isinstance(errors[0], IllegalTransition), errors
     assert Agreement.objects.filter(request=submitted).count() == 1
-    assert StatusChange.objects.filter(request=submitted, action="approve").count() == 1
+    assert submitted.history.filter(action="approve").count() == 1
     assert len(mails_to(employee)) == 1
 
 

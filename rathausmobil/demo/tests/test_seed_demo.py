@@ -4,8 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from rathausmobil.agreements.models import Agreement, Offer, StatusChange, WorkRequest
-from rathausmobil.core.models import AuditEvent
+from rathausmobil.agreements.models import Agreement, Offer, WorkRequest
+from rathausmobil.core.models import AuditEvent, StatusChange
 from rathausmobil.organisation.models import Employee, OrgUnit
 
 

@@ -1,0 +1,506 @@
+"""The life of an agreement: created pending, the employee's consent, activation
+once every prerequisite is met, the telework workstation, notice, the end,
+renewal and the reminder before expiry.
+
+One function makes each move: `_give_notice` is the only writer of ENDING and
+`_end` the only writer of ENDED (and the only sender of `hooks.agreement_ended`);
+a return, a revocation, the hand-over to a new agreement and the daily job call
+them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rathausmobil.agreements import hooks
+from rathausmobil.agreements import notifications as mail
+from rathausmobil.agreements.models import (
+    Agreement,
+    AgreementStatus,
+    EndKind,
+    Offer,
+    RuleSettings,
+    WorkKind,
+    WorkRequest,
+)
+from rathausmobil.agreements.prerequisites import all_met
+from rathausmobil.agreements.services.shared import (
+    MIN_JUSTIFICATION,
+    PERSON,
+    add_months,
+    german_date,
+    pattern_values,
+    require_employer_side,
+    require_owner,
+    responsible_unit,
+    today_or,
+)
+from rathausmobil.agreements.workflow import AGREEMENT_WORKFLOW
+from rathausmobil.core.audit import audit_event
+from rathausmobil.core.errors import DomainError
+from rathausmobil.core.workflow import IllegalTransition
+from rathausmobil.organisation.scoping import scope_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+A = AgreementStatus
+
+# --------------------------------------------------------------------------- coming into being
+
+
+def agreement_create_from(
+    *,
+    source: WorkRequest | Offer,
+    by: User,
+    today: dt.date,
+    request: WorkRequest | None = None,
+    offer: Offer | None = None,
+) -> Agreement:
+    """A pending agreement from an approved request or an accepted offer. Runs in
+    the transaction of the approval or acceptance."""
+    rules = RuleSettings.current()
+    employee = source.employee
+    start = max(source.start_date, today)
+    first = not Agreement.objects.filter(
+        employee=employee, status__in=[A.ACTIVE, A.ENDING, A.ENDED]
+    ).exists()
+    latest_end = add_months(start, rules.max_term_months) - dt.timedelta(days=1)
+    end = min(source.end_date, latest_end) if source.end_date else latest_end
+    values = pattern_values(source)
+    values.update(start_date=start, end_date=end)
+    agreement = Agreement.objects.create(
+        employee=employee,
+        request=request,
+        offer=offer,
+        trial_end_date=add_months(start, rules.trial_months) - dt.timedelta(days=1)
+        if first and rules.trial_months
+        else None,
+        quota_exception_reason=getattr(source, "quota_exception_reason", ""),
+        **values,
+    )
+    AGREEMENT_WORKFLOW.start(agreement, action="create", by=by)
+    return agreement
+
+
+# --------------------------------------------------------------------------- consent and activation
+
+
+def agreement_accept(*, agreement: Agreement, by: User, today: dt.date | None = None) -> Agreement:
+    require_owner(agreement, by)
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        AGREEMENT_WORKFLOW.check(agreement, A.PENDING, "accept")
+        if agreement.accepted_at:
+            raise IllegalTransition(_("Sie haben dieser Vereinbarung bereits zugestimmt."))
+        agreement_record_consent(agreement=agreement, by=by, at=timezone.now(), today=today)
+    return agreement
+
+
+def agreement_record_consent(
+    *, agreement: Agreement, by: User, at: dt.datetime, today: dt.date | None
+) -> None:
+    """Record the employee's explicit consent, then activate if everything else is
+    met. Runs in the caller's transaction, on the locked (or just created) row."""
+    AGREEMENT_WORKFLOW.check(agreement, A.PENDING, "accept")
+    agreement.accepted_at = at
+    agreement.save(update_fields=["accepted_at"])
+    AGREEMENT_WORKFLOW.record(agreement, action="accept", by=by)
+    agreement_activate_if_ready(agreement=agreement, by=by, today=today)
+
+
+def agreement_decline(*, agreement: Agreement, by: User, reason: str = "") -> Agreement:
+    require_owner(agreement, by)
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        # Until it is active, consent can be taken back without notice.
+        AGREEMENT_WORKFLOW.transition(
+            agreement, A.DECLINED, action="decline", by=by, reason=reason.strip()
+        )
+    return agreement
+
+
+WORKSTATION_FIELDS = ("home_address", "equipment_list", "risk_assessment_date")
+
+
+def agreement_set_workstation(
+    *,
+    agreement: Agreement,
+    by: User,
+    home_address: str,
+    equipment_list: str,
+    risk_assessment_date: dt.date | None,
+    today: dt.date | None = None,
+) -> Agreement:
+    """Telearbeit: the home workstation's address, equipment and risk assessment."""
+    scope = scope_for(by)
+    if scope.employee_id != agreement.employee_id:
+        require_employer_side(agreement.employee, by)
+    if risk_assessment_date and risk_assessment_date > today_or(today):
+        raise DomainError(
+            _("Die Gefährdungsbeurteilung kann nicht in der Zukunft liegen."), code="invalid"
+        )
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        if agreement.kind != WorkKind.TELEWORK:
+            raise DomainError(
+                _("Nur Telearbeit braucht einen festen häuslichen Arbeitsplatz."), code="invalid"
+            )
+        if not AGREEMENT_WORKFLOW.allows(agreement.status, agreement.status, "update"):
+            raise IllegalTransition(_("Die Vereinbarung ist nicht mehr offen."))
+        before = {name: getattr(agreement, name) for name in WORKSTATION_FIELDS}
+        agreement.home_address = home_address.strip()
+        agreement.equipment_list = equipment_list.strip()
+        agreement.risk_assessment_date = risk_assessment_date
+        agreement.save(update_fields=list(WORKSTATION_FIELDS))
+        AGREEMENT_WORKFLOW.record(
+            agreement,
+            action="update",
+            by=by,
+            reason=_("Angaben zum Telearbeitsplatz"),
+            changes={
+                str(Agreement._meta.get_field(name).verbose_name): [
+                    str(before[name] or ""),
+                    str(getattr(agreement, name) or ""),
+                ]
+                for name in WORKSTATION_FIELDS
+                if before[name] != getattr(agreement, name)
+            },
+        )
+        agreement_activate_if_ready(agreement=agreement, by=by, today=today)
+    return agreement
+
+
+def agreement_try_activate(
+    *, agreement: Agreement, by: User | None = None, today: dt.date | None = None
+) -> bool:
+    """Activate when every prerequisite is met; other capabilities call this when
+    they fulfil one (a device handed over, access granted)."""
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        return agreement_activate_if_ready(agreement=agreement, by=by, today=today)
+
+
+def agreement_activate_if_ready(
+    *, agreement: Agreement, by: User | None, today: dt.date | None
+) -> bool:
+    """Activate a pending agreement whose prerequisites are all met. Runs in the
+    caller's transaction, on the locked row (`agreement_try_activate` is the
+    service of its own)."""
+    if agreement.status != A.PENDING:
+        return False
+    if agreement.accepted_at:
+        # Once the employee has consented, other capabilities prepare what the
+        # agreement needs (e.g. request and, by policy, grant access).
+        hooks.agreement_consented.send(agreement)
+    if not all_met(agreement):
+        return False
+    agreement.activated_at = timezone.now()
+    AGREEMENT_WORKFLOW.transition(
+        agreement, A.ACTIVE, action="activate", by=by, fields=("activated_at",)
+    )
+    _hand_over(agreement, by=by, today=today_or(today))
+    mail.send(
+        to=[mail.employee_user(agreement.employee)],
+        subject=_("Ihre Vereinbarung über mobiles Arbeiten ist aktiv"),
+        body=_("%(kind)s gilt ab %(start)s bis %(end)s.")
+        % {
+            "kind": agreement.get_kind_display(),
+            "start": german_date(agreement.start_date),
+            "end": german_date(agreement.end_date),
+        },
+        url=mail.link("agreements:mine"),
+    )
+    return True
+
+
+def _hand_over(agreement: Agreement, *, by: User | None, today: dt.date) -> None:
+    """A new agreement replaces the person's current one from its start date. A
+    renewal leaves the agreement it renews alone: that one runs to its end."""
+    handover = agreement.start_date - dt.timedelta(days=1)
+    older_ones = (
+        Agreement.objects.select_for_update(of=("self",))
+        .filter(employee=agreement.employee, status__in=[A.ACTIVE, A.ENDING])
+        .exclude(pk=agreement.pk)
+    )
+    for older in older_ones:
+        if older.pk == agreement.renewal_of_id:
+            continue
+        reason = _("Ersetzt durch Vereinbarung %(pk)s") % {"pk": agreement.pk}
+        if handover < today:
+            _end(older, by=by, kind=EndKind.REPLACED, reason=reason, effective=today, note=reason)
+        elif older.status == A.ACTIVE:
+            _give_notice(
+                older,
+                by=by,
+                kind=EndKind.REPLACED,
+                reason=reason,
+                effective=handover,
+                note=_("%(reason)s zum %(date)s")
+                % {"reason": reason, "date": german_date(handover)},
+            )
+        elif older.effective_end_date and older.effective_end_date > handover:
+            older.effective_end_date = handover
+            older.save(update_fields=["effective_end_date"])
+
+
+# --------------------------------------------------------------------------- notice and end
+
+
+def _give_notice(
+    agreement: Agreement,
+    *,
+    by: User | None,
+    kind: str,
+    reason: str,
+    effective: dt.date,
+    note: str | None = None,
+) -> None:
+    """The one writer of ENDING: notice is given with effect from `effective` (at the
+    latest the end of the term). `note` is the history's reason (by default the
+    kind of ending, the date and the reason). Runs in the caller's transaction."""
+    if agreement.end_date and agreement.end_date < effective:
+        effective = agreement.end_date
+    agreement.end_kind, agreement.end_reason = kind, reason
+    agreement.notice_given_at, agreement.effective_end_date = timezone.now(), effective
+    if note is None:
+        note = _("%(kind)s zum %(date)s") % {
+            "kind": EndKind(kind).label,
+            "date": german_date(effective),
+        }
+        if reason:
+            note += f": {reason}"
+    AGREEMENT_WORKFLOW.transition(
+        agreement,
+        A.ENDING,
+        action="give_notice",
+        by=by,
+        reason=note,
+        fields=("end_kind", "end_reason", "notice_given_at", "effective_end_date"),
+    )
+
+
+def _end(
+    agreement: Agreement,
+    *,
+    by: User | None,
+    kind: str,
+    reason: str,
+    effective: dt.date,
+    note: str,
+    declared_at: dt.datetime | None = None,
+    source: str = "",
+) -> None:
+    """The one writer of ENDED: the agreement ends with effect from `effective`, and
+    `hooks.agreement_ended` lets other capabilities let go of what came with it.
+    `note` is the history's reason; `declared_at`, when the ending was declared at
+    once (a revocation for good cause). Runs in the caller's transaction."""
+    agreement.end_kind, agreement.end_reason = kind, reason
+    agreement.effective_end_date = effective
+    fields = ["end_kind", "end_reason", "effective_end_date"]
+    if declared_at is not None:
+        agreement.notice_given_at = declared_at
+        fields.append("notice_given_at")
+    AGREEMENT_WORKFLOW.transition(
+        agreement, A.ENDED, action="end", by=by, reason=note, fields=fields, source=source
+    )
+    hooks.agreement_ended.send(agreement)
+
+
+def agreement_return(
+    *, agreement: Agreement, by: User, reason: str = "", today: dt.date | None = None
+) -> Agreement:
+    """The employee returns to the office with the notice period (default 4 weeks)."""
+    today = today_or(today)
+    require_owner(agreement, by)
+    rules = RuleSettings.current()
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        effective = today + dt.timedelta(weeks=rules.employee_notice_weeks)
+        _give_notice(
+            agreement, by=by, kind=EndKind.RETURN, reason=reason.strip(), effective=effective
+        )
+        mail.send(
+            to=mail.deciders_of(responsible_unit(agreement.employee)),
+            subject=_("Rückkehr ins Büro"),
+            body=_("%(name)s kehrt zum %(date)s ins Büro zurück.")
+            % {
+                "name": agreement.employee.full_name,
+                "date": german_date(agreement.effective_end_date),
+            },
+            url=mail.link("agreements:agreement_detail", agreement.pk),
+        )
+    return agreement
+
+
+def agreement_revoke(
+    *,
+    agreement: Agreement,
+    by: User,
+    reason: str,
+    at_once: bool = False,
+    today: dt.date | None = None,
+) -> Agreement:
+    """The employer revokes: with notice (default 3 months), or at once for good
+    cause; always with a written reason."""
+    today = today_or(today)
+    reason = (reason or "").strip()
+    if len(reason) < MIN_JUSTIFICATION:
+        raise DomainError(
+            _("Ein Widerruf muss schriftlich begründet werden (mindestens %(min)s Zeichen).")
+            % {"min": MIN_JUSTIFICATION},
+            code="invalid",
+        )
+    rules = RuleSettings.current()
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        require_employer_side(agreement.employee, by)
+        if at_once:
+            _end(
+                agreement,
+                by=by,
+                kind=EndKind.REVOKE_AT_ONCE,
+                reason=reason,
+                effective=today,
+                note=reason,
+                declared_at=timezone.now(),
+            )
+        else:
+            effective = add_months(today, rules.employer_notice_months)
+            _give_notice(agreement, by=by, kind=EndKind.REVOKE, reason=reason, effective=effective)
+        mail.send(
+            to=[mail.employee_user(agreement.employee)],
+            subject=_("Widerruf Ihrer Vereinbarung über mobiles Arbeiten"),
+            body=_("Ihre Vereinbarung endet am %(date)s. Begründung: %(reason)s")
+            % {"date": german_date(agreement.effective_end_date), "reason": reason},
+            url=mail.link("agreements:mine"),
+        )
+    return agreement
+
+
+def _due_ending(agreement: Agreement, today: dt.date) -> tuple[str, str] | None:
+    """Why the agreement ends today, if it does: (end kind, end reason)."""
+    status = agreement.status
+    if status == A.ENDING and agreement.effective_end_date <= today:
+        return agreement.end_kind, agreement.end_reason
+    if status in (A.ACTIVE, A.PENDING, A.ENDING) and not agreement.employee.is_active:
+        return EndKind.LEFT, _("Ausscheiden aus dem Dienst")
+    if status in (A.ACTIVE, A.PENDING) and agreement.end_date and agreement.end_date < today:
+        if status == A.ACTIVE:
+            return EndKind.EXPIRY, _("Laufzeit abgelaufen")
+        return EndKind.EXPIRY, _("Laufzeit abgelaufen, ohne dass die Vereinbarung wirksam wurde")
+    return None
+
+
+def agreement_end_due(*, agreement: Agreement, today: dt.date | None = None) -> bool:
+    """End at the effective date of a notice, at the end of the term, or when the
+    person has left. Safe to repeat."""
+    today = today_or(today)
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        due = _due_ending(agreement, today)
+        if due is None:
+            return False
+        kind, reason = due
+        effective = agreement.effective_end_date
+        if effective is None or kind in (EndKind.LEFT, EndKind.EXPIRY):
+            effective = min(today, agreement.end_date or today)
+        _end(
+            agreement,
+            by=None,
+            kind=kind,
+            reason=reason,
+            effective=effective,
+            note=str(EndKind(kind).label),
+            source="run_due_jobs",
+        )
+    return True
+
+
+# --------------------------------------------------------------------------- renewal and reminder
+
+
+def agreement_renew(
+    *, agreement: Agreement, by: User, end_date: dt.date | None = None, today: dt.date | None = None
+) -> Agreement:
+    """A follow-up agreement from the day after the current one ends; the employee
+    must agree again."""
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        require_employer_side(agreement.employee, by)
+        if agreement.status != A.ACTIVE or agreement.end_kind:
+            raise IllegalTransition(
+                _("Nur eine laufende, ungekündigte Vereinbarung kann verlängert werden.")
+            )
+        if hasattr(agreement, "renewal"):
+            raise IllegalTransition(_("Für diese Vereinbarung gibt es schon eine Verlängerung."))
+        rules = RuleSettings.current()
+        start = agreement.end_date + dt.timedelta(days=1)
+        latest = add_months(start, rules.max_term_months) - dt.timedelta(days=1)
+        if end_date and end_date <= start:
+            raise DomainError(
+                _("Das neue Ende muss nach dem Beginn der Verlängerung liegen."), code="invalid"
+            )
+        values = pattern_values(agreement)
+        values.update(start_date=start, end_date=min(end_date, latest) if end_date else latest)
+        renewal = Agreement.objects.create(
+            employee=agreement.employee,
+            renewal_of=agreement,
+            quota_exception_reason=agreement.quota_exception_reason,
+            home_address=agreement.home_address,
+            equipment_list=agreement.equipment_list,
+            risk_assessment_date=agreement.risk_assessment_date,
+            **values,
+        )
+        AGREEMENT_WORKFLOW.start(
+            renewal,
+            action="create",
+            by=by,
+            reason=_("Verlängerung von Vereinbarung %(pk)s") % {"pk": agreement.pk},
+        )
+        mail.send(
+            to=[mail.employee_user(agreement.employee)],
+            subject=_("Verlängerung Ihrer Vereinbarung über mobiles Arbeiten"),
+            body=_(
+                "Ihnen wird die Verlängerung bis %(date)s angeboten. Bitte stimmen Sie zu, "
+                "wenn Sie möchten."
+            )
+            % {"date": german_date(renewal.end_date)},
+            url=mail.link("agreements:mine"),
+        )
+    return renewal
+
+
+def agreement_remind_expiry(*, agreement: Agreement, today: dt.date | None = None) -> bool:
+    today = today_or(today)
+    rules = RuleSettings.current()
+    with transaction.atomic():
+        agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
+        if (
+            agreement.status != A.ACTIVE
+            or agreement.end_kind
+            or agreement.expiry_reminder_sent_on
+            or not agreement.end_date
+            or (agreement.end_date - today).days > rules.expiry_reminder_days
+            or hasattr(agreement, "renewal")
+        ):
+            return False
+        agreement.expiry_reminder_sent_on = today
+        agreement.save(update_fields=["expiry_reminder_sent_on"])
+        audit_event(actor=None, action=_("Erinnerung Ablauf"), obj=agreement, source="run_due_jobs")
+        mail.send(
+            to=[
+                mail.employee_user(agreement.employee),
+                *mail.deciders_of(responsible_unit(agreement.employee)),
+            ],
+            subject=_("Vereinbarung über mobiles Arbeiten läuft aus"),
+            body=_("Die Vereinbarung von %(name)s endet am %(date)s. Soll sie verlängert werden?")
+            % {"name": agreement.employee.full_name, "date": german_date(agreement.end_date)},
+            url=mail.link("agreements:agreement_detail", agreement.pk),
+        )
+    return True
