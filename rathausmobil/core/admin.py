@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rathausmobil.core.models import AuditEvent
+from rathausmobil.core.models import AuditEvent, ImportUpload
 
 
 @admin.register(AuditEvent)
@@ -19,3 +19,21 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportUpload)
+class ImportUploadAdmin(admin.ModelAdmin):
+    """Uploads are read-only here: they change only through the import pages."""
+
+    list_display = ["filename", "kind", "status", "uploaded_by", "created_at", "applied_at"]
+    list_filter = ["kind", "status"]
+    exclude = ["content"]
+    readonly_fields = [
+        "kind",
+        "filename",
+        "sha256",
+        "status",
+        "summary",
+        "uploaded_by",
+        "applied_at",
+    ]
