@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
-from rathausmobil.core.models import AuditEvent, StatusChange
+from rathausmobil.core.models import AuditEvent, ImportUpload, StatusChange
 
 
 @admin.register(AuditEvent)
@@ -33,3 +33,21 @@ class StatusChangeInline(GenericTabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportUpload)
+class ImportUploadAdmin(admin.ModelAdmin):
+    """Uploads are read-only here: they change only through the import pages."""
+
+    list_display = ["filename", "kind", "status", "uploaded_by", "created_at", "applied_at"]
+    list_filter = ["kind", "status"]
+    exclude = ["content"]
+    readonly_fields = [
+        "kind",
+        "filename",
+        "sha256",
+        "status",
+        "summary",
+        "uploaded_by",
+        "applied_at",
+    ]

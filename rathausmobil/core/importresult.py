@@ -7,9 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
+
 from rathausmobil.core.tabular import Problem
 
 DETAIL_LIMIT = 500  # how many created/changed records a preview lists by name
+
+
+@dataclass(frozen=True)
+class ExtraList:
+    """A further list a kind of import reports besides new/changed/unchanged.
+
+    `count` is the German phrase in the summary (`%(count)s deaktiviert`), `heading`
+    the heading of the list on the preview page.
+    """
+
+    count: str
+    heading: str
 
 
 @dataclass
@@ -21,8 +35,8 @@ class ImportResult:
     unchanged: int = 0
     applied: bool = False
 
-    # Further lists a kind of import reports: attribute name -> German word in the summary.
-    EXTRA_LISTS: ClassVar[dict[str, str]] = {}
+    # Further lists a kind of import reports: attribute name -> how they are shown.
+    EXTRA_LISTS: ClassVar[dict[str, ExtraList]] = {}
 
     @property
     def ok(self) -> bool:
@@ -39,8 +53,12 @@ class ImportResult:
 
     def summary_line(self) -> str:
         c = self.counts()
-        parts = [f"{c['created']} neu", f"{c['changed']} geändert", f"{c['unchanged']} unverändert"]
-        parts += [f"{c[name]} {word}" for name, word in self.EXTRA_LISTS.items()]
+        parts = [
+            _("%(count)s neu") % {"count": c["created"]},
+            _("%(count)s geändert") % {"count": c["changed"]},
+            _("%(count)s unverändert") % {"count": c["unchanged"]},
+        ]
+        parts += [str(extra.count) % {"count": c[name]} for name, extra in self.EXTRA_LISTS.items()]
         return ", ".join(parts) + "."
 
     def as_dict(self) -> dict[str, Any]:

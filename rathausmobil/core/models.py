@@ -1,4 +1,5 @@
-"""Base models every app uses: the audit trail.
+"""Base models every app uses: the audit trail, the status history and the
+import uploads.
 
 Core imports no app of the project; roles and scoping live with the organisation.
 """
@@ -6,7 +7,7 @@ Core imports no app of the project; roles and scoping live with the organisation
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -111,3 +112,53 @@ class StatusChange(models.Model):
     def to_status_label(self) -> str:
         workflow = self._workflow()
         return workflow.status_label(self.to_status) if workflow else self.to_status
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Vorschau")
+    APPLIED = "applied", _("übernommen")
+    DISCARDED = "discarded", _("verworfen")
+
+
+class ImportUpload(models.Model):
+    """An uploaded import file between preview and confirmation, of any kind
+    (employees, org units, devices …; the kinds are registered in `core.imports`).
+
+    The file's bytes are kept so that the confirmation applies exactly the file
+    that was previewed, and cleared once it is applied or discarded; `sha256`
+    makes a repeated upload recognisable (docs/adr/0002).
+    """
+
+    kind = models.CharField(_("Art"), max_length=32)
+    filename = models.CharField(_("Dateiname"), max_length=255)
+    content = models.BinaryField(_("Inhalt"))
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("Status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    summary = models.JSONField(_("Zusammenfassung"), default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("durch"),
+    )
+    created_at = models.DateTimeField(_("hochgeladen"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("übernommen"), null=True, blank=True)
+
+    history = GenericRelation("core.StatusChange")
+
+    class Meta:
+        verbose_name = _("Importvorgang")
+        verbose_name_plural = _("Importvorgänge")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename}"
+
+    def get_kind_display(self) -> str:
+        """The kind's German name, as its app registered it."""
+        from rathausmobil.core.imports import import_kinds
+
+        kind = import_kinds.get(self.kind)
+        return str(kind.label) if kind else self.kind

@@ -1,12 +1,18 @@
 """Reading the tables that administrations really exchange: CSV from Excel or an
 HR system (`;` or `,` or tab, UTF-8 with or without BOM, UTF-16, Windows-1252)
-and XLSX.
+and XLSX, and checking them row by row.
 
 `read_table` turns bytes into rows of raw cell values keyed by field name, with
 the line number each row has in the file. It never raises anything but
 `TableError`, whose problems are German sentences for the person who uploaded
-the file. Field parsers below turn cell values into Python values or raise
-`CellError` with the reason.
+the file.
+
+Each `Column` names the parser that turns its cells into values (the parsers
+below raise `CellError` with the reason). `check_rows` is the one loop every
+import's planner runs: it parses each row through the columns, then applies the
+import's named cross-field rules (small functions that each check one thing and
+report through `CheckedRow.problem` / `.warning`), and collects every problem
+of the file instead of stopping at the first.
 """
 
 from __future__ import annotations
@@ -16,9 +22,13 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
+
+from django.utils.translation import gettext as _
 
 # --------------------------------------------------------------------------- problems
 
@@ -32,12 +42,14 @@ class Problem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = []
+        where = {"line": self.line, "column": self.column, "message": self.message}
+        if self.line is not None and self.column:
+            return _("Zeile %(line)s, Spalte %(column)s: %(message)s") % where
         if self.line is not None:
-            where.append(f"Zeile {self.line}")
+            return _("Zeile %(line)s: %(message)s") % where
         if self.column:
-            where.append(f"Spalte {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            return _("Spalte %(column)s: %(message)s") % where
+        return self.message
 
 
 class TableError(Exception):
@@ -50,7 +62,14 @@ class CellError(ValueError):
     """A cell value that cannot be used; the message is the German reason."""
 
 
+def in_file_order(problems: list[Problem]) -> None:
+    """Sort problems by line, stable within a line (whole-file problems first)."""
+    problems.sort(key=lambda problem: problem.line or 0)
+
+
 # --------------------------------------------------------------------------- columns
+
+Parser = Callable[[Any], Any]
 
 
 def normalise_header(text: str) -> str:
@@ -62,14 +81,27 @@ def normalise_header(text: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of an import file.
+
+    `label` is the German header as documented (it is a file format, so it is not
+    translated), `aliases` are further headers that mean the same column,
+    `required` says that the column must be present and every cell filled, and
+    `parse` turns a cell into a value or raises `CellError` (default: the cell as
+    plain text).
+    """
+
     field: str
-    label: str  # the German name, as documented in docs/import.md
+    label: str
     aliases: tuple[str, ...] = ()
-    required: bool = False  # the column must be present and every cell filled
+    required: bool = False
+    parse: Parser | None = None
 
     def matches(self, header: str) -> bool:
         key = normalise_header(header)
         return key in {normalise_header(name) for name in (self.label, *self.aliases)}
+
+    def value(self, raw: Any) -> Any:
+        return (self.parse or cell_text)(raw)
 
 
 @dataclass
@@ -87,12 +119,14 @@ class Table:
     headers: dict[str, str]  # field -> the header as written in the file
     ignored_headers: list[str] = field(default_factory=list)
     format: str = "csv"
+    labels: dict[str, str] = field(default_factory=dict)  # field -> the column's label
 
     def has(self, name: str) -> bool:
         return name in self.headers
 
     def header(self, name: str) -> str:
-        return self.headers.get(name, name)
+        """The header as the file writes it; for a column the file lacks, its label."""
+        return self.headers.get(name) or self.labels.get(name, name)
 
 
 # --------------------------------------------------------------------------- reading
@@ -102,15 +136,17 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 DELIMITERS = (";", ",", "\t")
 
 
-def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
+def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise TableError([Problem("Die Datei ist leer.")])
+        raise TableError([Problem(_("Die Datei ist leer."))])
     if data.startswith(XLS_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
         raise TableError(
             [
                 Problem(
-                    "Die Excel-Datei ist mit einem Kennwort geschützt. Bitte den Kennwortschutz "
-                    "in Excel entfernen und die Datei erneut speichern."
+                    _(
+                        "Die Excel-Datei ist mit einem Kennwort geschützt. Bitte den "
+                        "Kennwortschutz in Excel entfernen und die Datei erneut speichern."
+                    )
                 )
             ]
         )
@@ -118,8 +154,10 @@ def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
         raise TableError(
             [
                 Problem(
-                    "Das alte Excel-Format (.xls) wird nicht unterstützt. Bitte in Excel "
-                    "„Speichern unter“ wählen und als .xlsx oder als CSV speichern."
+                    _(
+                        "Das alte Excel-Format (.xls) wird nicht unterstützt. Bitte in Excel "
+                        "„Speichern unter“ wählen und als .xlsx oder als CSV speichern."
+                    )
                 )
             ]
         )
@@ -145,14 +183,16 @@ def _decode(data: bytes) -> str:
     raise TableError(
         [
             Problem(
-                "Die Zeichenkodierung der Datei ist nicht erkennbar. Erwartet wird UTF-8 "
-                "(mit oder ohne BOM) oder Windows-1252 (ANSI)."
+                _(
+                    "Die Zeichenkodierung der Datei ist nicht erkennbar. Erwartet wird UTF-8 "
+                    "(mit oder ohne BOM) oder Windows-1252 (ANSI)."
+                )
             )
         ]
     )
 
 
-def _csv_records(data: bytes, columns: list[Column]):
+def _csv_records(data: bytes, columns: Sequence[Column]):
     text = _decode(data).replace("\x00", "")
     # Lines end only at CR, LF or CRLF; str.splitlines() would also split inside a
     # cell at form feeds, U+2028 and the like and so shift every line number.
@@ -186,7 +226,7 @@ def _csv_records(data: bytes, columns: list[Column]):
         # opening quote was never closed and swallowed the rest of the file.
         line, cells = records[-1]
         if _ends_inside_quotes(lines[line - 1 - first_line_offset :], delimiter):
-            header = next(c for _, c in records if not _is_blank(c))
+            header = next(c for _line, c in records if not _is_blank(c))
             column = (
                 header[len(cells) - 1]
                 if cells is not header and len(cells) <= len(header)
@@ -198,7 +238,7 @@ def _csv_records(data: bytes, columns: list[Column]):
 
 def _ends_inside_quotes(lines: list[str], delimiter: str) -> bool:
     try:
-        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+        for _row in csv.reader(lines, delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
         return "unexpected end of data" in str(exc)
@@ -207,14 +247,16 @@ def _ends_inside_quotes(lines: list[str], delimiter: str) -> bool:
 
 def _unclosed_quote(line: int, column: str | None = None) -> Problem:
     return Problem(
-        "Ein Feld beginnt mit einem Anführungszeichen, das bis zum Dateiende nicht "
-        "geschlossen wird. Bitte das fehlende Anführungszeichen ergänzen.",
+        _(
+            "Ein Feld beginnt mit einem Anführungszeichen, das bis zum Dateiende nicht "
+            "geschlossen wird. Bitte das fehlende Anführungszeichen ergänzen."
+        ),
         line=line,
         column=cell_text(column) or None,
     )
 
 
-def _detect_delimiter(lines: list[str], columns: list[Column]) -> str:
+def _detect_delimiter(lines: list[str], columns: Sequence[Column]) -> str:
     header_line = next((line for line in lines if line.strip()), "")
 
     def score(delim: str) -> tuple[int, int]:
@@ -232,8 +274,10 @@ def _xlsx_records(data: bytes):
         raise TableError(
             [
                 Problem(
-                    "Die Excel-Datei ist beschädigt oder keine XLSX-Datei. Bitte in Excel öffnen "
-                    "und erneut als .xlsx oder als CSV speichern."
+                    _(
+                        "Die Excel-Datei ist beschädigt oder keine XLSX-Datei. Bitte in Excel "
+                        "öffnen und erneut als .xlsx oder als CSV speichern."
+                    )
                 )
             ]
         ) from None
@@ -257,20 +301,23 @@ def _read_xlsx(data: bytes):
             zip(sheet_f.iter_rows(), sheet_v.iter_rows(values_only=True), strict=False),
             start=1,
         ):
-            cells = []
-            for cell, computed in zip(row_f, row_v, strict=False):
-                raw = cell.value
-                if isinstance(raw, str) and raw.startswith("="):
-                    # A real formula keeps the value Excel computed; a formula without
-                    # a cached value (text such as "=Müller" written by a program) is text.
-                    cells.append(computed if computed is not None else raw)
-                else:
-                    cells.append(_as_displayed(raw, cell.number_format))
+            cells = [
+                _xlsx_cell(cell, computed) for cell, computed in zip(row_f, row_v, strict=False)
+            ]
             records.append((number, cells))
     finally:
         formulas.close()
         values.close()
     return records
+
+
+def _xlsx_cell(cell, computed: Any) -> Any:
+    raw = cell.value
+    if isinstance(raw, str) and raw.startswith("="):
+        # A real formula keeps the value Excel computed; a formula without a cached
+        # value (text such as "=Müller" written by a program) is text.
+        return computed if computed is not None else raw
+    return _as_displayed(raw, cell.number_format)
 
 
 def _as_displayed(value: Any, number_format: str | None) -> Any:
@@ -290,16 +337,30 @@ def _is_blank(cells) -> bool:
     return all(cell_text(cell) == "" for cell in cells)
 
 
-def _table_from_records(records, columns: list[Column], fmt: str) -> Table:
+def _table_from_records(records, columns: Sequence[Column], fmt: str) -> Table:
     records = [(line, cells) for line, cells in records if not _is_blank(cells)]
     if not records:
-        raise TableError([Problem("Die Datei ist leer.")])
+        raise TableError([Problem(_("Die Datei ist leer."))])
     header_line, header_cells = records[0]
     header_cells = [cell_text(cell) for cell in header_cells]
     # Trailing empty header cells come from Excel's "used range"; ignore them.
     while header_cells and header_cells[-1] == "":
         header_cells.pop()
 
+    index_of, headers, ignored = _match_headers(header_line, header_cells, columns)
+    rows = _data_rows(records, index_of, width=len(header_cells), fmt=fmt)
+    return Table(
+        rows=rows,
+        headers=headers,
+        ignored_headers=ignored,
+        format=fmt,
+        labels={column.field: column.label for column in columns},
+    )
+
+
+def _match_headers(header_line: int, header_cells: list[str], columns: Sequence[Column]):
+    """Which cell of the header holds which column: (field -> index, field -> header,
+    ignored headers); raises TableError for a header that cannot be used."""
     problems: list[Problem] = []
     index_of: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -309,69 +370,60 @@ def _table_from_records(records, columns: list[Column], fmt: str) -> Table:
         if column is None:
             if header:
                 ignored.append(header)
-            continue
-        if column.field in index_of:
-            problems.append(
-                Problem(
-                    f"Die Spalte „{column.label}“ kommt doppelt vor "
-                    f"(„{headers[column.field]}“ und „{header}“).",
-                    line=header_line,
-                    column=header,
-                )
-            )
-            continue
-        index_of[column.field] = index
-        headers[column.field] = header
-
+        elif column.field in index_of:
+            problems.append(_duplicate_column(column, headers[column.field], header, header_line))
+        else:
+            index_of[column.field] = index
+            headers[column.field] = header
     if not index_of:
-        expected = ", ".join(col.label for col in columns if col.required)
-        raise TableError(
-            [
-                Problem(
-                    "Die Kopfzeile wurde nicht erkannt: keine der erwarteten Spalten gefunden. "
-                    f"Erwartet werden mindestens: {expected}. Trennzeichen: Semikolon, Komma "
-                    "oder Tabulator.",
-                    line=header_line,
-                )
-            ]
-        )
-    for column in columns:
-        if column.required and column.field not in index_of:
-            problems.append(
-                Problem(
-                    "Pflichtspalte fehlt in der Kopfzeile.", line=header_line, column=column.label
-                )
-            )
+        raise TableError([_header_not_recognised(columns, header_line)])
+    problems += [
+        Problem(_("Pflichtspalte fehlt in der Kopfzeile."), line=header_line, column=column.label)
+        for column in columns
+        if column.required and column.field not in index_of
+    ]
     if problems:
         raise TableError(problems)
+    return index_of, headers, ignored
 
-    width = len(header_cells)
+
+def _duplicate_column(column: Column, first: str, second: str, line: int) -> Problem:
+    return Problem(
+        _("Die Spalte „%(label)s“ kommt doppelt vor („%(first)s“ und „%(second)s“).")
+        % {"label": column.label, "first": first, "second": second},
+        line=line,
+        column=second,
+    )
+
+
+def _header_not_recognised(columns: Sequence[Column], line: int) -> Problem:
+    expected = ", ".join(col.label for col in columns if col.required)
+    return Problem(
+        _(
+            "Die Kopfzeile wurde nicht erkannt: keine der erwarteten Spalten gefunden. "
+            "Erwartet werden mindestens: %(expected)s. Trennzeichen: Semikolon, Komma "
+            "oder Tabulator."
+        )
+        % {"expected": expected},
+        line=line,
+    )
+
+
+def _data_rows(records, index_of: dict[str, int], *, width: int, fmt: str) -> list[Row]:
+    header_line, header_record = records[0]
     data = records[1:]
     # In a CSV file every line has as many fields as the header. Some systems end
     # each data line (not the header) with separators: empty fields every line has.
-    fields = len(records[0][1])
-    longest = max((len(cells) for _, cells in data), default=fields)
-    if all(len(cells) == longest and _is_blank(cells[fields:]) for _, cells in data):
+    fields = len(header_record)
+    longest = max((len(cells) for _line, cells in data), default=fields)
+    if all(len(cells) == longest and _is_blank(cells[fields:]) for _line, cells in data):
         fields = longest
+    problems: list[Problem] = []
     rows: list[Row] = []
     for line, cells in data:
-        if fmt == "csv" and len(cells) > fields:
-            problems.append(
-                Problem(
-                    f"Die Zeile hat {len(cells)} Felder, die Kopfzeile nur {len(records[0][1])}. "
-                    "Steht ein Trennzeichen im Text, ohne dass das Feld in Anführungszeichen steht?",
-                    line=line,
-                )
-            )
-            continue
-        if any(cell_text(cell) != "" for cell in cells[width:]):
-            problems.append(
-                Problem(
-                    "Die Zeile hat Werte rechts der letzten Spalte mit Überschrift. Bitte die "
-                    "Überschrift ergänzen oder die Werte löschen.",
-                    line=line,
-                )
-            )
+        problem = _row_shape_problem(cells, line, fields, len(header_record), width, fmt)
+        if problem is not None:
+            problems.append(problem)
             continue
         values = {name: (cells[i] if i < len(cells) else None) for name, i in index_of.items()}
         rows.append(Row(line=line, values=values))
@@ -381,11 +433,35 @@ def _table_from_records(records, columns: list[Column], fmt: str) -> Table:
         raise TableError(
             [
                 Problem(
-                    "Die Datei enthält nur die Kopfzeile, aber keine Datenzeilen.", line=header_line
+                    _("Die Datei enthält nur die Kopfzeile, aber keine Datenzeilen."),
+                    line=header_line,
                 )
             ]
         )
-    return Table(rows=rows, headers=headers, ignored_headers=ignored, format=fmt)
+    return rows
+
+
+def _row_shape_problem(
+    cells: list, line: int, fields: int, header_fields: int, width: int, fmt: str
+) -> Problem | None:
+    if fmt == "csv" and len(cells) > fields:
+        return Problem(
+            _(
+                "Die Zeile hat %(fields)s Felder, die Kopfzeile nur %(header)s. Steht ein "
+                "Trennzeichen im Text, ohne dass das Feld in Anführungszeichen steht?"
+            )
+            % {"fields": len(cells), "header": header_fields},
+            line=line,
+        )
+    if any(cell_text(cell) != "" for cell in cells[width:]):
+        return Problem(
+            _(
+                "Die Zeile hat Werte rechts der letzten Spalte mit Überschrift. Bitte die "
+                "Überschrift ergänzen oder die Werte löschen."
+            ),
+            line=line,
+        )
+    return None
 
 
 # --------------------------------------------------------------------------- cell parsers
@@ -418,12 +494,20 @@ def quoted(text: str, limit: int = 60) -> str:
 def parse_text(value: Any, *, max_length: int, multiline_ok: bool = False) -> str:
     if not multiline_ok and isinstance(value, str) and ("\n" in value or "\r" in value):
         raise CellError(
-            "Das Feld enthält einen Zeilenumbruch. Fehlt ein schließendes Anführungszeichen?"
+            _("Das Feld enthält einen Zeilenumbruch. Fehlt ein schließendes Anführungszeichen?")
         )
     text = cell_text(value)
     if len(text) > max_length:
-        raise CellError(f"Der Text ist zu lang ({len(text)} Zeichen, höchstens {max_length}).")
+        raise CellError(
+            _("Der Text ist zu lang (%(length)s Zeichen, höchstens %(limit)s).")
+            % {"length": len(text), "limit": max_length}
+        )
     return text
+
+
+def text_parser(max_length: int, *, multiline_ok: bool = False) -> Parser:
+    """A parser for text of at most `max_length` characters."""
+    return partial(parse_text, max_length=max_length, multiline_ok=multiline_ok)
 
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"  # a midnight time that Excel may append
@@ -447,26 +531,41 @@ def parse_date(value: Any) -> dt.date | None:
     text = cell_text(value)
     if text == "":
         return None
-    if match := _DATE_DE.fullmatch(text):
-        day, month, year = (int(g) for g in match.groups())
-    elif match := _DATE_ISO.fullmatch(text):
-        year, month, day = (int(g) for g in match.groups())
-    elif _DATE_DE_SHORT.fullmatch(text):
-        raise CellError(
-            f"{quoted(text)} hat eine zweistellige Jahreszahl. Bitte das Jahr vierstellig angeben "
-            "(TT.MM.JJJJ)."
-        )
-    else:
-        raise CellError(f"{quoted(text)} ist kein Datum. Erwartet wird TT.MM.JJJJ oder JJJJ-MM-TT.")
+    year, month, day = _date_parts(text)
     try:
         date = dt.date(year, month, day)
     except ValueError:
         raise CellError(
-            f"{quoted(text)} ist kein gültiges Datum: diesen Tag gibt es nicht."
+            _("%(value)s ist kein gültiges Datum: diesen Tag gibt es nicht.")
+            % {"value": quoted(text)}
         ) from None
     if not 1900 <= date.year <= 2200:
-        raise CellError(f"{quoted(text)} liegt außerhalb des möglichen Zeitraums (1900 bis 2200).")
+        raise CellError(
+            _("%(value)s liegt außerhalb des möglichen Zeitraums (1900 bis 2200).")
+            % {"value": quoted(text)}
+        )
     return date
+
+
+def _date_parts(text: str) -> tuple[int, int, int]:
+    if match := _DATE_DE.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+        return year, month, day
+    if match := _DATE_ISO.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+        return year, month, day
+    if _DATE_DE_SHORT.fullmatch(text):
+        raise CellError(
+            _(
+                "%(value)s hat eine zweistellige Jahreszahl. Bitte das Jahr vierstellig "
+                "angeben (TT.MM.JJJJ)."
+            )
+            % {"value": quoted(text)}
+        )
+    raise CellError(
+        _("%(value)s ist kein Datum. Erwartet wird TT.MM.JJJJ oder JJJJ-MM-TT.")
+        % {"value": quoted(text)}
+    )
 
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
@@ -481,11 +580,14 @@ def parse_decimal(value: Any) -> Decimal | None:
     if text == "":
         return None
     if not _NUMBER.fullmatch(text):
-        raise CellError(f"{quoted(text)} ist keine Zahl. Erwartet wird z. B. 39 oder 19,5.")
+        raise CellError(
+            _("%(value)s ist keine Zahl. Erwartet wird z. B. 39 oder 19,5.")
+            % {"value": quoted(text)}
+        )
     try:
         return Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise CellError(f"{quoted(text)} ist keine Zahl.") from None
+        raise CellError(_("%(value)s ist keine Zahl.") % {"value": quoted(text)}) from None
 
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
@@ -497,30 +599,123 @@ def parse_key(value: Any, *, max_length: int = 32, what: str = "Kennung") -> str
         return ""
     if len(text) > max_length or not _KEY.fullmatch(text):
         raise CellError(
-            f"{quoted(text)} ist keine gültige {what}: erlaubt sind Buchstaben, Ziffern und . _ / - "
-            f"(höchstens {max_length} Zeichen)."
+            _(
+                "%(value)s ist keine gültige %(what)s: erlaubt sind Buchstaben, Ziffern und "
+                ". _ / - (höchstens %(limit)s Zeichen)."
+            )
+            % {"value": quoted(text), "what": what, "limit": max_length}
         )
     return text
+
+
+def key_parser(what: str, *, max_length: int = 32) -> Parser:
+    """A parser for a key (personnel number, unit code …); `what` names it in messages."""
+    return partial(parse_key, what=what, max_length=max_length)
 
 
 # --------------------------------------------------------------------------- row checking
 
 
-def parse_cell(
-    row: Row, table: Table, problems: list[Problem], name: str, parser, *, required=False
-):
-    """Parse one cell; a problem is recorded (not raised) so that every cell of the
-    file is checked and all problems are listed at once."""
-    raw = row.values.get(name)
-    try:
-        value = parser(raw)
-    except CellError as exc:
-        problems.append(Problem(str(exc), line=row.line, column=table.header(name)))
-        return None
-    if required and (value is None or value == ""):
-        problems.append(Problem("Pflichtfeld ist leer.", line=row.line, column=table.header(name)))
-        return None
-    return value
+class Report(Protocol):
+    """Where the checks report: an import's result."""
+
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+@dataclass
+class CheckedRow:
+    """One row of the file after its cells were parsed: the values by field, and a
+    way for the rules to report what they find, in German, with line and column."""
+
+    row: Row
+    table: Table
+    report: Report
+    values: dict[str, Any] = field(default_factory=dict)
+    found: int = 0  # problems found in this row
+
+    @property
+    def line(self) -> int:
+        return self.row.line
+
+    @property
+    def ok(self) -> bool:
+        return not self.found
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def raw_text(self, name: str) -> str:
+        """The cell as written, also where it could not be parsed."""
+        return self.row.text(name)
+
+    def problem(self, message: str, column: str | None = None) -> None:
+        """A problem (the file is refused); `column` is a field name."""
+        self.found += 1
+        self.report.problems.append(self._at(message, column))
+
+    def warning(self, message: str, column: str | None = None) -> None:
+        """A hint (the file is applied all the same)."""
+        self.report.warnings.append(self._at(message, column))
+
+    def _at(self, message: str, column: str | None) -> Problem:
+        return Problem(
+            message, line=self.line, column=self.table.header(column) if column else None
+        )
+
+
+Rule = Callable[[CheckedRow, Any], None]
+
+
+def parse_row(checked: CheckedRow, columns: Sequence[Column]) -> dict[str, Any]:
+    """Every cell of the row through its column's parser. A cell that cannot be
+    used is reported (not raised), so that all problems are listed at once, and
+    its value is None."""
+    values: dict[str, Any] = {}
+    for column in columns:
+        try:
+            value = column.value(checked.row.values.get(column.field))
+        except CellError as exc:
+            checked.problem(str(exc), column.field)
+            value = None
+        else:
+            if column.required and (value is None or value == ""):
+                checked.problem(_("Pflichtfeld ist leer."), column.field)
+                value = None
+        values[column.field] = value
+    return values
+
+
+def check_rows(
+    table: Table,
+    columns: Sequence[Column],
+    *,
+    report: Report,
+    rules: Iterable[Rule] = (),
+    context: Any = None,
+    by_column: bool = False,
+) -> list[CheckedRow]:
+    """Parse every row through the columns, then apply the rules to it, in order.
+
+    Returns every row (rules may still look at rows with problems; `ok` tells the
+    clean ones). A row's problems follow the order of the checks, or with
+    `by_column` the order of the columns.
+    """
+    rules = list(rules)
+    position = {table.header(column.field): i for i, column in enumerate(columns)}
+    checked_rows = []
+    for row in table.rows:
+        start = len(report.problems)
+        checked = CheckedRow(row=row, table=table, report=report)
+        checked.values = parse_row(checked, columns)
+        for rule in rules:
+            rule(checked, context)
+        if by_column:
+            report.problems[start:] = sorted(
+                report.problems[start:], key=lambda p: position.get(p.column, len(columns))
+            )
+        checked_rows.append(checked)
+    return checked_rows
 
 
 def display_value(value: Any) -> str:

@@ -7,8 +7,11 @@ class EquipmentConfig(AppConfig):
     verbose_name = "Geräte"
 
     def ready(self):
+        from rathausmobil.core.imports import import_kinds
         from rathausmobil.core.jobs import daily_jobs
         from rathausmobil.equipment import jobs
+        from rathausmobil.equipment.importing import DEVICES
 
         for label, job in jobs.JOBS:
             daily_jobs.connect(job, label=label)
+        import_kinds.register(DEVICES)

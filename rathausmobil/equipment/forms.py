@@ -162,14 +162,3 @@ class CampaignForm(BootstrapForm):
     name = forms.CharField(label=_("Bezeichnung"), max_length=200)
     start_date = forms.DateField(label=_("Beginn"), widget=DateInput())
     target_date = forms.DateField(label=_("Zieltermin"), widget=DateInput())
-
-
-class ImportUploadForm(BootstrapForm):
-    file = forms.FileField(
-        label=_("Datei"),
-        help_text=_(
-            "CSV (Trennzeichen ; oder ,) in UTF-8 oder Windows-1252, oder Excel (.xlsx); auch der "
-            "Export aus Snipe-IT."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
-    )

@@ -1,142 +1,58 @@
 """Import of an existing inventory: CSV or XLSX with German headers or the columns of
 Snipe-IT's asset export.
 
-The same rules as the HR import: the whole file is read and checked first
-(`_plan`); only a file without problems is applied, in one transaction, with the
-affected rows locked. Devices are matched by inventory number (upsert); importing
-the same file twice changes nothing the second time. Problems read
-`Zeile N, Spalte X: Grund`.
+The same shape as the HR import (core/imports.py, core/tabular.py): the columns
+carry their parsers, named rules check what one cell alone cannot, the whole file
+is checked first (`_plan`), and only a file without problems is applied, in one
+transaction, with the affected rows locked. Devices are matched by inventory
+number (upsert); importing the same file twice changes nothing the second time.
+Problems read `Zeile N, Spalte X: Grund`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
-from rathausmobil.core.importresult import ImportResult
+from rathausmobil.core.importresult import ExtraList, ImportResult
+from rathausmobil.core.imports import ImportKind, ImportPage
 from rathausmobil.core.tabular import (
     CellError,
+    CheckedRow,
     Column,
     Problem,
     Table,
     TableError,
     cell_text,
+    check_rows,
     display_value,
+    in_file_order,
+    key_parser,
     normalise_header,
-    parse_cell,
     parse_date,
-    parse_key,
-    parse_text,
     quoted,
     read_table,
+    text_parser,
 )
 from rathausmobil.equipment.models import (
     MOBILE_BY_DEFAULT,
     Assignment,
     Device,
-    DeviceImport,
     DeviceKind,
     DeviceModel,
     DeviceStatus,
-    ImportStatus,
 )
+from rathausmobil.equipment.selectors import manages_equipment
 from rathausmobil.equipment.services import add_months
 from rathausmobil.organisation.models import Employee
-
-DEVICE_COLUMNS = [
-    Column(
-        "inventory_number",
-        "Inventarnummer",
-        (
-            "Inventar-Nr.",
-            "Inventarnr.",
-            "Inv.-Nr.",
-            "Inventar",
-            "Asset Tag",
-            "Asset number",
-            "Inventory number",
-            "Inventory no.",
-        ),
-        True,
-    ),
-    Column(
-        "serial",
-        "Seriennummer",
-        ("Serien-Nr.", "Seriennr.", "Serial", "Serial number", "Serial no.", "S/N", "SN"),
-    ),
-    Column(
-        "model", "Modell", ("Gerätemodell", "Model", "Model name", "Asset model", "Produkt"), True
-    ),
-    Column(
-        "model_number",
-        "Modellnummer",
-        ("Modell-Nr.", "Modellnr.", "Artikelnummer", "Model No.", "Model number", "Part number"),
-    ),
-    Column(
-        "kind",
-        "Art",
-        ("Geräteart", "Gerätetyp", "Typ", "Kategorie", "Category", "Kind", "Type", "Device type"),
-    ),
-    Column("manufacturer", "Hersteller", ("Manufacturer", "Marke", "Brand", "Vendor")),
-    Column("status", "Status", ("Zustand", "Status label", "Asset status")),
-    Column(
-        "purchase_date",
-        "Kaufdatum",
-        ("Anschaffungsdatum", "Beschaffungsdatum", "Kauf", "Purchase date", "Purchased"),
-    ),
-    Column(
-        "warranty_until",
-        "Garantie bis",
-        (
-            "Garantieende",
-            "Garantie endet",
-            "Gewährleistung bis",
-            "Warranty expires",
-            "Warranty expiration",
-            "Warranty end",
-            "Warranty until",
-        ),
-    ),
-    Column(
-        "warranty_months",
-        "Garantie (Monate)",
-        ("Garantiemonate", "Garantie Monate", "Garantie", "Warranty", "Warranty months"),
-    ),
-    Column(
-        "holder",
-        "Ausgegeben an",
-        (
-            "Zugewiesen an",
-            "Nutzer",
-            "Nutzerin",
-            "Benutzer",
-            "Checked out to",
-            "Assigned to",
-            "Holder",
-            "User",
-        ),
-    ),
-    Column(
-        "holder_number",
-        "Personalnummer",
-        ("Personal-Nr.", "Personalnr.", "PersNr", "Employee No.", "Employee number", "Employee ID"),
-    ),
-    Column("holder_email", "E-Mail", ("Email", "Mail", "E-Mail-Adresse", "Email address")),
-    Column(
-        "handed_over_on",
-        "Ausgegeben am",
-        ("Ausgabedatum", "Übergeben am", "Checkout date", "Last checkout", "Checked out"),
-    ),
-    Column("notes", "Bemerkung", ("Bemerkungen", "Notiz", "Notizen", "Anmerkung", "Notes", "Note")),
-]
 
 _KIND_WORDS = {
     DeviceKind.NOTEBOOK: (
@@ -270,11 +186,176 @@ _NUMBER_IN_PARENS = re.compile(r"\(([A-Za-z0-9._/-]{1,32})\)")
 _MONTHS = re.compile(r"(\d{1,3})\s*(?:monate?|months?|mon\.?|m)?", re.IGNORECASE)
 
 
+def _parse_kind(value: Any) -> str | None:
+    text = cell_text(value)
+    if not text:
+        return None
+    kind = KIND_NAMES.get(normalise_header(text))
+    if kind is None:
+        known = ", ".join(str(k.label) for k in DeviceKind)
+        raise CellError(
+            _("%(value)s ist keine bekannte Geräteart (%(known)s).")
+            % {"value": quoted(text), "known": known}
+        )
+    return kind
+
+
+def _parse_status(value: Any) -> str | None:
+    text = cell_text(value)
+    if not text:
+        return None
+    status = STATUS_NAMES.get(normalise_header(text))
+    if status is None:
+        known = ", ".join(str(s.label) for s in DeviceStatus)
+        raise CellError(
+            _("%(value)s ist kein bekannter Status (%(known)s).")
+            % {"value": quoted(text), "known": known}
+        )
+    return status
+
+
+def _parse_months(value: Any) -> int | None:
+    text = cell_text(value)
+    if not text:
+        return None
+    match = _MONTHS.fullmatch(text)
+    if not match or not 0 <= int(match.group(1)) <= 240:
+        raise CellError(
+            _("%(value)s ist keine Garantiezeit in Monaten (z. B. 36).") % {"value": quoted(text)}
+        )
+    return int(match.group(1))
+
+
+PERSONNEL_NUMBER = gettext_lazy("Personalnummer")
+
+DEVICE_COLUMNS = [
+    Column(
+        "inventory_number",
+        "Inventarnummer",
+        (
+            "Inventar-Nr.",
+            "Inventarnr.",
+            "Inv.-Nr.",
+            "Inventar",
+            "Asset Tag",
+            "Asset number",
+            "Inventory number",
+            "Inventory no.",
+        ),
+        required=True,
+        parse=key_parser(gettext_lazy("Inventarnummer")),
+    ),
+    Column(
+        "serial",
+        "Seriennummer",
+        ("Serien-Nr.", "Seriennr.", "Serial", "Serial number", "Serial no.", "S/N", "SN"),
+        parse=text_parser(80),
+    ),
+    Column(
+        "model",
+        "Modell",
+        ("Gerätemodell", "Model", "Model name", "Asset model", "Produkt"),
+        required=True,
+        parse=text_parser(120),
+    ),
+    Column(
+        "model_number",
+        "Modellnummer",
+        ("Modell-Nr.", "Modellnr.", "Artikelnummer", "Model No.", "Model number", "Part number"),
+        parse=text_parser(80),
+    ),
+    Column(
+        "kind",
+        "Art",
+        ("Geräteart", "Gerätetyp", "Typ", "Kategorie", "Category", "Kind", "Type", "Device type"),
+        parse=_parse_kind,
+    ),
+    Column(
+        "manufacturer",
+        "Hersteller",
+        ("Manufacturer", "Marke", "Brand", "Vendor"),
+        parse=text_parser(80),
+    ),
+    Column("status", "Status", ("Zustand", "Status label", "Asset status"), parse=_parse_status),
+    Column(
+        "purchase_date",
+        "Kaufdatum",
+        ("Anschaffungsdatum", "Beschaffungsdatum", "Kauf", "Purchase date", "Purchased"),
+        parse=parse_date,
+    ),
+    Column(
+        "warranty_until",
+        "Garantie bis",
+        (
+            "Garantieende",
+            "Garantie endet",
+            "Gewährleistung bis",
+            "Warranty expires",
+            "Warranty expiration",
+            "Warranty end",
+            "Warranty until",
+        ),
+        parse=parse_date,
+    ),
+    Column(
+        "warranty_months",
+        "Garantie (Monate)",
+        ("Garantiemonate", "Garantie Monate", "Garantie", "Warranty", "Warranty months"),
+        parse=_parse_months,
+    ),
+    Column(
+        "holder",
+        "Ausgegeben an",
+        (
+            "Zugewiesen an",
+            "Nutzer",
+            "Nutzerin",
+            "Benutzer",
+            "Checked out to",
+            "Assigned to",
+            "Holder",
+            "User",
+        ),
+        parse=text_parser(200),
+    ),
+    Column(
+        "holder_number",
+        "Personalnummer",
+        ("Personal-Nr.", "Personalnr.", "PersNr", "Employee No.", "Employee number", "Employee ID"),
+        parse=key_parser(PERSONNEL_NUMBER),
+    ),
+    Column(
+        "holder_email",
+        "E-Mail",
+        ("Email", "Mail", "E-Mail-Adresse", "Email address"),
+        parse=text_parser(254),
+    ),
+    Column(
+        "handed_over_on",
+        "Ausgegeben am",
+        ("Ausgabedatum", "Übergeben am", "Checkout date", "Last checkout", "Checked out"),
+        parse=parse_date,
+    ),
+    Column(
+        "notes",
+        "Bemerkung",
+        ("Bemerkungen", "Notiz", "Notizen", "Anmerkung", "Notes", "Note"),
+        parse=text_parser(2000, multiline_ok=True),
+    ),
+]
+
+HOLDER_COLUMNS = ("holder", "holder_number", "holder_email")
+
+
 @dataclass
 class DeviceImportResult(ImportResult):
     new_models: list[str] = field(default_factory=list)
 
-    EXTRA_LISTS: ClassVar[dict[str, str]] = {"new_models": "neue Modelle"}
+    EXTRA_LISTS: ClassVar[dict[str, ExtraList]] = {
+        "new_models": ExtraList(
+            count=gettext_lazy("%(count)s neue Modelle"), heading=gettext_lazy("Neue Modelle")
+        )
+    }
 
 
 @dataclass
@@ -289,37 +370,9 @@ class _Row:
     handed_over_on: dt.date | None = None
     status_given: str | None = None
 
-
-def _parse_kind(value: Any) -> str | None:
-    text = cell_text(value)
-    if not text:
-        return None
-    kind = KIND_NAMES.get(normalise_header(text))
-    if kind is None:
-        known = ", ".join(str(k.label) for k in DeviceKind)
-        raise CellError(f"{quoted(text)} ist keine bekannte Geräteart ({known}).")
-    return kind
-
-
-def _parse_status(value: Any) -> str | None:
-    text = cell_text(value)
-    if not text:
-        return None
-    status = STATUS_NAMES.get(normalise_header(text))
-    if status is None:
-        known = ", ".join(str(s.label) for s in DeviceStatus)
-        raise CellError(f"{quoted(text)} ist kein bekannter Status ({known}).")
-    return status
-
-
-def _parse_months(value: Any) -> int | None:
-    text = cell_text(value)
-    if not text:
-        return None
-    match = _MONTHS.fullmatch(text)
-    if not match or not 0 <= int(match.group(1)) <= 240:
-        raise CellError(f"{quoted(text)} ist keine Garantiezeit in Monaten (z. B. 36).")
-    return int(match.group(1))
+    @property
+    def label(self) -> str:
+        return f"{self.inventory_number} {self.model_name}"
 
 
 class _People:
@@ -382,250 +435,283 @@ def devices_import(
     return result
 
 
-def _plan(table: Table, lock: bool = False):
-    result = DeviceImportResult()
-    problems = result.problems
-    today = timezone.localdate()
-    models = {m.name.casefold(): m for m in DeviceModel.objects.all()}
-    new_models: dict[str, tuple[str, int, str]] = {}  # name -> (kind, line, raw kind)
-    holder_columns = ("holder", "holder_number", "holder_email")
-    people = _People() if any(table.has(c) for c in holder_columns) else None
-    seen: dict[str, int] = {}
-    serial_seen: dict[tuple[str, str], int] = {}
-    rows: list[_Row] = []
-    for row in table.rows:
-        before = len(problems)
-        number = parse_cell(
-            row,
-            table,
-            problems,
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass
+class _Inventory:
+    """What the device rules look at beyond one row."""
+
+    today: dt.date
+    models: dict[str, DeviceModel]  # name (casefolded) -> the models already known
+    people: _People | None  # None: the file names no holders
+    first_line: dict[str, int] = field(default_factory=dict)  # inventory number -> line
+    new_models: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (kind, line)
+    serial_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def known_model(self, row: CheckedRow) -> DeviceModel | None:
+        return self.models.get(row["model"].casefold()) if row["model"] else None
+
+
+def inventory_number_once(row: CheckedRow, inventory: _Inventory) -> None:
+    number = row["inventory_number"]
+    if not number:
+        return
+    key = number.casefold()  # people type them in any case
+    if key in inventory.first_line:
+        row.problem(
+            _("Die Inventarnummer „%(number)s“ steht schon in Zeile %(line)s.")
+            % {"number": number, "line": inventory.first_line[key]},
             "inventory_number",
-            lambda v: parse_key(v, what="Inventarnummer"),
-            required=True,
         )
-        if number:
-            key = number.casefold()
-            if key in seen:
-                problems.append(
-                    Problem(
-                        f"Die Inventarnummer „{number}“ steht schon in Zeile {seen[key]}.",
-                        line=row.line,
-                        column=table.header("inventory_number"),
-                    )
-                )
-            else:
-                seen[key] = row.line
-        serial = (
-            parse_cell(row, table, problems, "serial", lambda v: parse_text(v, max_length=80)) or ""
-        )
-        model_name = parse_cell(
-            row, table, problems, "model", lambda v: parse_text(v, max_length=120), required=True
-        )
-        model_number = (
-            parse_cell(row, table, problems, "model_number", lambda v: parse_text(v, max_length=80))
-            or ""
-        )
-        kind = parse_cell(row, table, problems, "kind", _parse_kind)
-        manufacturer = (
-            parse_cell(row, table, problems, "manufacturer", lambda v: parse_text(v, max_length=80))
-            or ""
-        )
-        status = parse_cell(row, table, problems, "status", _parse_status)
-        purchase = parse_cell(row, table, problems, "purchase_date", parse_date)
-        warranty_until = parse_cell(row, table, problems, "warranty_until", parse_date)
-        months = parse_cell(row, table, problems, "warranty_months", _parse_months)
-        holder_text = (
-            parse_cell(row, table, problems, "holder", lambda v: parse_text(v, max_length=200))
-            or ""
-        )
-        holder_number = (
-            parse_cell(
-                row,
-                table,
-                problems,
-                "holder_number",
-                lambda v: parse_key(v, what="Personalnummer"),
-            )
-            or ""
-        )
-        holder_email = (
-            parse_cell(
-                row, table, problems, "holder_email", lambda v: parse_text(v, max_length=254)
-            )
-            or ""
-        )
-        handed_over_on = parse_cell(row, table, problems, "handed_over_on", parse_date)
-        notes = (
-            parse_cell(
-                row,
-                table,
-                problems,
-                "notes",
-                lambda v: parse_text(v, max_length=2000, multiline_ok=True),
-            )
-            or ""
-        )
-        if warranty_until is None and months is not None:
-            if purchase is None:
-                problems.append(
-                    Problem(
-                        "Eine Garantie in Monaten braucht ein Kaufdatum.",
-                        line=row.line,
-                        column=table.header("warranty_months"),
-                    )
-                )
-            else:
-                warranty_until = add_months(purchase, months)
-        if purchase and warranty_until and warranty_until < purchase:
-            problems.append(
-                Problem(
-                    f"Die Garantie ({display_value(warranty_until)}) endet vor dem Kaufdatum "
-                    f"({display_value(purchase)}).",
-                    line=row.line,
-                    column=table.header("warranty_until"),
-                )
-            )
-        if handed_over_on and handed_over_on > today:
-            problems.append(
-                Problem(
-                    f"Das Ausgabedatum ({display_value(handed_over_on)}) liegt in der Zukunft.",
-                    line=row.line,
-                    column=table.header("handed_over_on"),
-                )
-            )
+    else:
+        inventory.first_line[key] = row.line
 
-        model = models.get(model_name.casefold()) if model_name else None
-        if model_name and model is not None and kind and kind != model.kind:
-            problems.append(
+
+def warranty_from_months(row: CheckedRow, inventory: _Inventory) -> None:
+    """A warranty in months counts from the purchase date (unless the end is given)."""
+    if row["warranty_until"] is not None or row["warranty_months"] is None:
+        return
+    if row["purchase_date"] is None:
+        row.problem(_("Eine Garantie in Monaten braucht ein Kaufdatum."), "warranty_months")
+    else:
+        row.values["warranty_until"] = add_months(row["purchase_date"], row["warranty_months"])
+
+
+def warranty_not_before_purchase(row: CheckedRow, inventory: _Inventory) -> None:
+    purchase, warranty = row["purchase_date"], row["warranty_until"]
+    if purchase and warranty and warranty < purchase:
+        row.problem(
+            _("Die Garantie (%(warranty)s) endet vor dem Kaufdatum (%(purchase)s).")
+            % {"warranty": display_value(warranty), "purchase": display_value(purchase)},
+            "warranty_until",
+        )
+
+
+def handed_over_not_in_future(row: CheckedRow, inventory: _Inventory) -> None:
+    if row["handed_over_on"] and row["handed_over_on"] > inventory.today:
+        row.problem(
+            _("Das Ausgabedatum (%(date)s) liegt in der Zukunft.")
+            % {"date": display_value(row["handed_over_on"])},
+            "handed_over_on",
+        )
+
+
+def kind_matches_known_model(row: CheckedRow, inventory: _Inventory) -> None:
+    model, kind = inventory.known_model(row), row["kind"]
+    if model is not None and kind and kind != model.kind:
+        row.problem(
+            _("Das Modell „%(model)s“ ist als %(known)s erfasst, hier als %(kind)s.")
+            % {
+                "model": model.name,
+                "known": model.get_kind_display(),
+                "kind": DeviceKind(kind).label,
+            },
+            "kind",
+        )
+
+
+def new_model_kind_same_in_every_row(row: CheckedRow, inventory: _Inventory) -> None:
+    if not row["model"] or inventory.known_model(row) is not None:
+        return
+    first = inventory.new_models.get(row["model"].casefold())
+    if first and row["kind"] and row["kind"] != first[0]:
+        row.problem(
+            _(
+                "Das Modell „%(model)s“ ist in Zeile %(line)s als %(first)s angegeben, hier als %(kind)s."
+            )
+            % {
+                "model": row["model"],
+                "line": first[1],
+                "first": DeviceKind(first[0]).label,
+                "kind": DeviceKind(row["kind"]).label,
+            },
+            "kind",
+        )
+
+
+def new_model_kind_given(row: CheckedRow, inventory: _Inventory) -> None:
+    """The first row of a model not yet known says what kind of device it is."""
+    if not row["model"] or inventory.known_model(row) is not None:
+        return
+    key = row["model"].casefold()
+    if key in inventory.new_models:
+        return
+    if row["kind"] is not None:
+        inventory.new_models[key] = (row["kind"], row.line)
+    elif not row.raw_text("kind"):  # an unknown kind is reported by the column
+        row.problem(
+            _(
+                "Das Modell „%(model)s“ ist neu; bitte die Geräteart angeben (Spalte Art, "
+                "z. B. Notebook, Tablet, Monitor)."
+            )
+            % {"model": row["model"]},
+            "kind",
+        )
+
+
+def serial_once_per_model(row: CheckedRow, inventory: _Inventory) -> None:
+    serial, model = row["serial"], row["model"]
+    if not (serial and model):
+        return
+    key = (model.casefold(), serial)
+    if key in inventory.serial_lines:
+        row.problem(
+            _("Die Seriennummer „%(serial)s“ steht schon in Zeile %(line)s.")
+            % {"serial": serial, "line": inventory.serial_lines[key]},
+            "serial",
+        )
+    else:
+        inventory.serial_lines[key] = row.line
+
+
+def holder_found(row: CheckedRow, inventory: _Inventory) -> None:
+    """Find the employee the holder cells name; a hint if nobody, a leaver or only a
+    name matches (the file is applied all the same)."""
+    row.values["holder_id"] = None
+    text, number, email = (row[name] or "" for name in HOLDER_COLUMNS)
+    people = inventory.people
+    if people is None or not (text or number or email):
+        return
+    holder_id, how = people.find(text, number, email)
+    row.values["holder_id"] = holder_id
+    column = next(name for name in HOLDER_COLUMNS if row.table.has(name))
+    shown = quoted(text or number or email)
+    if holder_id is None:
+        row.warning(
+            _(
+                "%(holder)s ist keiner/keinem Beschäftigten zuzuordnen (gesucht nach E-Mail, "
+                "Personalnummer und eindeutigem Namen); das Gerät wird ohne Ausgabe übernommen."
+            )
+            % {"holder": shown},
+            column,
+        )
+    elif holder_id in people.inactive:
+        row.warning(
+            _("%(person)s ist ausgeschieden; das Gerät erscheint in der Rückgabeliste.")
+            % {"person": people.labels[holder_id]},
+            column,
+        )
+    elif how == "Name":
+        row.warning(
+            _("%(holder)s wurde über den Namen %(person)s zugeordnet. Bitte prüfen.")
+            % {"holder": shown, "person": people.labels[holder_id]},
+            column,
+        )
+
+
+def holder_fits_status(row: CheckedRow, inventory: _Inventory) -> None:
+    holder_id, status = row["holder_id"], row["status"]
+    if holder_id and status not in (None, DeviceStatus.IN_STOCK, DeviceStatus.ASSIGNED):
+        row.problem(
+            _("Ein Gerät mit Status „%(status)s“ kann nicht ausgegeben sein (an %(person)s).")
+            % {"status": DeviceStatus(status).label, "person": inventory.people.labels[holder_id]},
+            "status",
+        )
+
+
+DEVICE_RULES = [
+    inventory_number_once,
+    warranty_from_months,
+    warranty_not_before_purchase,
+    handed_over_not_in_future,
+    kind_matches_known_model,
+    new_model_kind_same_in_every_row,
+    new_model_kind_given,
+    serial_once_per_model,
+    holder_found,
+    holder_fits_status,
+]
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _plan(table: Table, lock: bool = False) -> tuple[DeviceImportResult, list[_Row]]:
+    result = DeviceImportResult()
+    names_holders = any(table.has(name) for name in HOLDER_COLUMNS)
+    inventory = _Inventory(
+        today=timezone.localdate(),
+        models={m.name.casefold(): m for m in DeviceModel.objects.all()},
+        people=_People() if names_holders else None,
+    )
+    checked = check_rows(
+        table, DEVICE_COLUMNS, report=result, rules=DEVICE_RULES, context=inventory
+    )
+    rows = [_device_row(row, names_holders) for row in checked if row.ok]
+    if result.problems:
+        in_file_order(result.problems)
+        return result, rows
+    _compare_with_inventory(table, rows, inventory.people, result, lock=lock)
+    if result.problems:
+        in_file_order(result.problems)
+        return result, rows
+    result.new_models = _new_models(rows, inventory.models)
+    return result, rows
+
+
+def _device_row(row: CheckedRow, names_holders: bool) -> _Row:
+    table = row.table
+    values = {name: row[name] for name in ("serial", "purchase_date", "notes") if table.has(name)}
+    if table.has("warranty_until") or (
+        table.has("warranty_months") and row["warranty_months"] is not None
+    ):
+        values["warranty_until"] = row["warranty_until"]
+    return _Row(
+        line=row.line,
+        inventory_number=row["inventory_number"],
+        values=values,
+        model_name=row["model"],
+        model_fields={
+            "kind": row["kind"],
+            "manufacturer": row["manufacturer"],
+            "model_number": row["model_number"],
+        },
+        holder_id=row["holder_id"],
+        holder_given=names_holders,
+        handed_over_on=row["handed_over_on"],
+        status_given=row["status"],
+    )
+
+
+def _compare_with_inventory(
+    table: Table, rows: list[_Row], people: _People | None, result: DeviceImportResult, *, lock
+) -> None:
+    """Check the rows against the devices already known and count what changes."""
+    existing = _devices_of(rows, lock=lock)
+    by_serial = _devices_by_serial(rows)
+    for r in rows:
+        device = existing.get(r.inventory_number.casefold())
+        other = by_serial.get((r.model_name.casefold(), r.values.get("serial")))
+        if other and (device is None or other.pk != device.pk):
+            # A serial already on another device of the same model is a conflict.
+            result.problems.append(
                 Problem(
-                    f"Das Modell „{model.name}“ ist als {model.get_kind_display()} erfasst, hier "
-                    f"als {DeviceKind(kind).label}.",
-                    line=row.line,
-                    column=table.header("kind"),
+                    _("Die Seriennummer „%(serial)s“ ist schon beim Gerät %(device)s erfasst.")
+                    % {"serial": r.values["serial"], "device": other.inventory_number},
+                    line=r.line,
+                    column=table.header("serial"),
                 )
             )
-        elif model_name and model is None:
-            key = model_name.casefold()
-            if key in new_models:
-                first_kind, first_line, _raw = new_models[key]
-                if kind and kind != first_kind:
-                    problems.append(
-                        Problem(
-                            f"Das Modell „{model_name}“ ist in Zeile {first_line} als "
-                            f"{DeviceKind(first_kind).label} angegeben, hier als "
-                            f"{DeviceKind(kind).label}.",
-                            line=row.line,
-                            column=table.header("kind"),
-                        )
-                    )
-            elif kind is None and not row.text("kind"):  # an unknown kind is reported above
-                problems.append(
-                    Problem(
-                        f"Das Modell „{model_name}“ ist neu; bitte die Geräteart angeben "
-                        "(Spalte Art, z. B. Notebook, Tablet, Monitor).",
-                        line=row.line,
-                        column=table.header("kind") if table.has("kind") else "Art",
-                    )
-                )
-            elif kind is not None:
-                new_models[key] = (kind, row.line, manufacturer)
-
-        if serial and model_name:
-            skey = (model_name.casefold(), serial)
-            if skey in serial_seen:
-                problems.append(
-                    Problem(
-                        f"Die Seriennummer „{serial}“ steht schon in Zeile {serial_seen[skey]}.",
-                        line=row.line,
-                        column=table.header("serial"),
-                    )
-                )
-            else:
-                serial_seen[skey] = row.line
-
-        holder_id = None
-        holder_named = bool(holder_text or holder_number or holder_email)
-        if people is not None and holder_named:
-            holder_id, how = people.find(holder_text, holder_number, holder_email)
-            column = table.header(
-                "holder"
-                if table.has("holder")
-                else "holder_number"
-                if table.has("holder_number")
-                else "holder_email"
-            )
-            shown = holder_text or holder_number or holder_email
-            if holder_id is None:
-                result.warnings.append(
-                    Problem(
-                        f"{quoted(shown)} ist keiner/keinem Beschäftigten zuzuordnen (gesucht "
-                        "nach E-Mail, Personalnummer und eindeutigem Namen); das Gerät wird ohne "
-                        "Ausgabe übernommen.",
-                        line=row.line,
-                        column=column,
-                    )
-                )
-            elif holder_id in people.inactive:
-                result.warnings.append(
-                    Problem(
-                        f"{people.labels[holder_id]} ist ausgeschieden; das Gerät erscheint in der "
-                        "Rückgabeliste.",
-                        line=row.line,
-                        column=column,
-                    )
-                )
-            elif how == "Name":
-                result.warnings.append(
-                    Problem(
-                        f"{quoted(shown)} wurde über den Namen {people.labels[holder_id]} "
-                        "zugeordnet. Bitte prüfen.",
-                        line=row.line,
-                        column=column,
-                    )
-                )
-        if holder_id and status not in (None, DeviceStatus.IN_STOCK, DeviceStatus.ASSIGNED):
-            problems.append(
+            continue
+        r.values["status"], r.holder_id = _target_status(r, device)
+        if r.status_given == DeviceStatus.ASSIGNED and not r.holder_id:
+            result.warnings.append(
                 Problem(
-                    f"Ein Gerät mit Status „{DeviceStatus(status).label}“ kann nicht ausgegeben "
-                    f"sein (an {people.labels[holder_id]}).",
-                    line=row.line,
+                    _(
+                        "Der Status sagt „ausgegeben“, aber an wen, ist nicht bekannt; das Gerät "
+                        "wird als „%(status)s“ übernommen."
+                    )
+                    % {"status": DeviceStatus(r.values["status"]).label},
+                    line=r.line,
                     column=table.header("status"),
                 )
             )
-        if len(problems) > before:
-            continue
-        values: dict[str, Any] = {}
-        for name, value in (
-            ("serial", serial),
-            ("purchase_date", purchase),
-            ("notes", notes),
-        ):
-            if table.has(name):
-                values[name] = value
-        if table.has("warranty_until") or (table.has("warranty_months") and months is not None):
-            values["warranty_until"] = warranty_until
-        rows.append(
-            _Row(
-                line=row.line,
-                inventory_number=number,
-                values=values,
-                model_name=model_name,
-                model_fields={
-                    "kind": kind,
-                    "manufacturer": manufacturer,
-                    "model_number": model_number,
-                },
-                holder_id=holder_id,
-                holder_given=people is not None,
-                handed_over_on=handed_over_on,
-                status_given=status,
-            )
-        )
-    if problems:
-        problems.sort(key=lambda p: p.line or 0)
-        return result, rows
+        _count_device(r, device, people, result)
 
-    # Inventory numbers match ignoring case, as people type them.
+
+def _devices_of(rows: list[_Row], *, lock: bool) -> dict[str, Device]:
+    """The known devices the file names (inventory numbers match ignoring case)."""
     known = {
         number.casefold(): pk for pk, number in Device.objects.values_list("pk", "inventory_number")
     }
@@ -635,80 +721,64 @@ def _plan(table: Table, lock: bool = False):
     devices = Device.objects.select_related("model", "holder")
     if lock:
         devices = devices.select_for_update(of=("self",))
-    existing = {
+    return {
         d.inventory_number.casefold(): d
         for chunk in _chunks(wanted, 500)
         for d in devices.filter(pk__in=chunk)
     }
-    # A serial already on another device of the same model is a conflict.
+
+
+def _devices_by_serial(rows: list[_Row]) -> dict[tuple[str, str], Device]:
     by_serial = {}
     serials = [r.values.get("serial") for r in rows if r.values.get("serial")]
     for chunk in _chunks(serials, 500):
         for d in Device.objects.filter(serial__in=chunk).select_related("model"):
             by_serial[(d.model.name.casefold(), d.serial)] = d
-    for r in rows:
-        device = existing.get(r.inventory_number.casefold())
-        serial = r.values.get("serial")
-        if serial:
-            other = by_serial.get((r.model_name.casefold(), serial))
-            if other and (device is None or other.pk != device.pk):
-                problems.append(
-                    Problem(
-                        f"Die Seriennummer „{serial}“ ist schon beim Gerät "
-                        f"{other.inventory_number} erfasst.",
-                        line=r.line,
-                        column=table.header("serial"),
-                    )
-                )
-                continue
-        r.values["status"], r.holder_id = _target_status(r, device)
-        if r.status_given == DeviceStatus.ASSIGNED and not r.holder_id:
-            result.warnings.append(
-                Problem(
-                    "Der Status sagt „ausgegeben“, aber an wen, ist nicht bekannt; das Gerät wird "
-                    f"als „{DeviceStatus(r.values['status']).label}“ übernommen.",
-                    line=r.line,
-                    column=table.header("status"),
-                )
-            )
-        if device is None:
-            result.created.append(f"{r.inventory_number} {r.model_name}")
-            continue
-        changes = {}
-        for name, new in r.values.items():
-            old = getattr(device, name)
-            if old != new:
-                if name == "status":
-                    old, new = DeviceStatus(old).label, DeviceStatus(new).label
-                changes[FIELD_LABELS[name]] = [display_value(old), display_value(new)]
-        if device.model.name.casefold() != r.model_name.casefold():
-            changes["Modell"] = [device.model.name, r.model_name]
-        if device.holder_id != r.holder_id:
-            changes["Ausgegeben an"] = [
-                _person_label(device.holder),
-                people.labels[r.holder_id] if (people and r.holder_id) else "–",
-            ]
-        if changes:
-            result.changed.append(
-                {
-                    "label": f"{r.inventory_number} {r.model_name}",
-                    "changes": {k: [str(a), str(b)] for k, (a, b) in changes.items()},
-                }
-            )
-        else:
-            result.unchanged += 1
-    if problems:
-        problems.sort(key=lambda p: p.line or 0)
-        return result, rows
-    first_of_model = {}
+    return by_serial
+
+
+def _count_device(
+    r: _Row, device: Device | None, people: _People | None, result: DeviceImportResult
+) -> None:
+    if device is None:
+        result.created.append(r.label)
+        return
+    changes = _device_changes(r, device, people)
+    if changes:
+        result.changed.append(
+            {"label": r.label, "changes": {k: [str(a), str(b)] for k, (a, b) in changes.items()}}
+        )
+    else:
+        result.unchanged += 1
+
+
+def _device_changes(r: _Row, device: Device, people: _People | None) -> dict[str, list]:
+    changes = {}
+    for name, new in r.values.items():
+        old = getattr(device, name)
+        if old != new:
+            if name == "status":
+                old, new = DeviceStatus(old).label, DeviceStatus(new).label
+            changes[FIELD_LABELS[name]] = [display_value(old), display_value(new)]
+    if device.model.name.casefold() != r.model_name.casefold():
+        changes["Modell"] = [device.model.name, r.model_name]
+    if device.holder_id != r.holder_id:
+        changes["Ausgegeben an"] = [
+            _person_label(device.holder),
+            people.labels[r.holder_id] if (people and r.holder_id) else "–",
+        ]
+    return changes
+
+
+def _new_models(rows: list[_Row], models: dict[str, DeviceModel]) -> list[str]:
+    first_of_model: dict[str, _Row] = {}
     for r in rows:
         first_of_model.setdefault(r.model_name.casefold(), r)
-    result.new_models = sorted(
+    return sorted(
         f"{r.model_name} ({DeviceKind(r.model_fields['kind']).label})"
         for key, r in first_of_model.items()
         if key not in models
     )
-    return result, rows
 
 
 def _person_label(employee: Employee | None) -> str:
@@ -746,23 +816,13 @@ def _target_status(row: _Row, device: Device | None) -> tuple[str, int | None]:
     return status, None
 
 
+# --------------------------------------------------------------------------- apply
+
+
 def _apply(table: Table, rows: list[_Row], result: DeviceImportResult, *, by, filename: str):
     source = f"Import {filename}"[:64]
     now = timezone.now()
-    models = {m.name.casefold(): m for m in DeviceModel.objects.all()}
-    for r in rows:
-        key = r.model_name.casefold()
-        if key not in models:
-            kind = r.model_fields["kind"]
-            model = DeviceModel.objects.create(
-                name=r.model_name,
-                kind=kind,
-                manufacturer=r.model_fields["manufacturer"],
-                model_number=r.model_fields["model_number"],
-                is_mobile=kind in MOBILE_BY_DEFAULT,
-            )
-            models[key] = model
-            audit_event(actor=by, action="angelegt", obj=model, source=source)
+    models = _models_for(rows, by=by, source=source)
     existing = {
         d.inventory_number.casefold(): d
         for chunk in _chunks([r.inventory_number for r in rows], 500)
@@ -772,57 +832,69 @@ def _apply(table: Table, rows: list[_Row], result: DeviceImportResult, *, by, fi
     events = []
     for r in rows:
         device = existing.get(r.inventory_number.casefold())
-        model = models[r.model_name.casefold()]
-        target_status, holder_id = r.values["status"], r.holder_id
-        fields = {k: v for k, v in r.values.items() if k != "status"}
+        if device is not None and r.label not in changed_by_label:
+            continue
         if device is None:
-            device = Device.objects.create(
-                inventory_number=r.inventory_number,
-                model=model,
-                status=target_status,
-                holder_id=holder_id,
-                **fields,
-            )
-            if holder_id:
-                _open(device, holder_id, r, by=by, source=source, now=now)
-            events.append(
-                audit_event(actor=by, action="angelegt", obj=device, source=source, save=False)
-            )
-            continue
-        label = f"{r.inventory_number} {r.model_name}"
-        if label not in changed_by_label:
-            continue
-        if device.holder_id != holder_id and device.holder_id:
-            open_assignment = Assignment.objects.filter(
-                device=device, returned_at__isnull=True
-            ).first()
-            if open_assignment:
-                open_assignment.returned_at = max(now, open_assignment.handed_over_at)
-                open_assignment.returned_by = by if getattr(by, "pk", None) else None
-                open_assignment.return_note = f"Rückgabe laut {source}"[:500]
-                open_assignment.save(update_fields=["returned_at", "returned_by", "return_note"])
-        previous_holder = device.holder_id
-        for name, value in fields.items():
-            setattr(device, name, value)
-        device.model = model
-        device.status = target_status
-        device.holder_id = holder_id
-        device.save()
-        if holder_id and holder_id != previous_holder:
-            # After a return recorded just now, the new hand-over cannot lie earlier.
-            _open(device, holder_id, r, by=by, source=source, now=now, at_now=bool(previous_holder))
+            device = Device(inventory_number=r.inventory_number)
+        device.model = models[r.model_name.casefold()]
+        for name, value in r.values.items():
+            if name != "status":
+                setattr(device, name, value)
+        created = device.pk is None
+        _import_status_and_holder(device, r, by=by, source=source, now=now)
         events.append(
-            audit_event(
+            audit_event(actor=by, action="angelegt", obj=device, source=source, save=False)
+            if created
+            else audit_event(
                 actor=by,
                 action="geändert",
                 obj=device,
-                changes=changed_by_label[label],
+                changes=changed_by_label[r.label],
                 source=source,
                 save=False,
             )
         )
     audit_events_bulk(events)
     result.applied = True
+
+
+def _models_for(rows: list[_Row], *, by, source: str) -> dict[str, DeviceModel]:
+    """The device models the rows name (casefolded name -> model), creating the new ones."""
+    models = {m.name.casefold(): m for m in DeviceModel.objects.all()}
+    for r in rows:
+        key = r.model_name.casefold()
+        if key not in models:
+            kind = r.model_fields["kind"]
+            models[key] = DeviceModel.objects.create(
+                name=r.model_name,
+                kind=kind,
+                manufacturer=r.model_fields["manufacturer"],
+                model_number=r.model_fields["model_number"],
+                is_mobile=kind in MOBILE_BY_DEFAULT,
+            )
+            audit_event(actor=by, action="angelegt", obj=models[key], source=source)
+    return models
+
+
+def _import_status_and_holder(device: Device, row: _Row, *, by, source: str, now: dt.datetime):
+    """The one place where the inventory import writes a device's status and holder,
+    and saves the device (new or known) with them: the open assignment of a previous
+    holder is closed, one for the new holder opened."""
+    status, holder_id = row.values["status"], row.holder_id
+    previous_holder = device.holder_id
+    if previous_holder and previous_holder != holder_id:
+        open_assignment = Assignment.objects.filter(device=device, returned_at__isnull=True).first()
+        if open_assignment:
+            open_assignment.returned_at = max(now, open_assignment.handed_over_at)
+            open_assignment.returned_by = by if getattr(by, "pk", None) else None
+            open_assignment.return_note = f"Rückgabe laut {source}"[:500]
+            open_assignment.save(update_fields=["returned_at", "returned_by", "return_note"])
+    device.status = status
+    device.holder_id = holder_id
+    device.save()
+    if holder_id and holder_id != previous_holder:
+        # After a return recorded just now, the new hand-over cannot lie earlier.
+        _open(device, holder_id, row, by=by, source=source, now=now, at_now=bool(previous_holder))
 
 
 def _open(
@@ -848,61 +920,25 @@ def _open(
     )
 
 
-# --------------------------------------------------------------------------- upload with preview
+# --------------------------------------------------------------------------- the kind
 
-
-class DeviceImportError(Exception):
-    """A problem of the upload workflow; the message is for the user."""
-
-
-def device_import_preview(*, filename: str, data: bytes, by):
-    """Check the file (nothing written) and keep it for the confirmation."""
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        result = DeviceImportResult()
-        limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
-        result.problems.append(Problem(f"Die Datei ist größer als {limit} MB."))
-        return None, result
-    result = devices_import(data=data, filename=filename, by=by, dry_run=True)
-    if not result.ok:
-        return None, result
-    batch = DeviceImport.objects.create(
-        filename=filename[:255],
-        content=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=by,
-        summary=result.as_dict(),
-    )
-    return batch, result
-
-
-def device_import_apply(*, batch_id: int, by):
-    """Apply a previewed file exactly once; a second confirmation changes nothing."""
-    with transaction.atomic():
-        batch = DeviceImport.objects.select_for_update().filter(pk=batch_id, uploaded_by=by).first()
-        if batch is None:
-            raise DeviceImportError("Dieser Importvorgang existiert nicht.")
-        if batch.status != ImportStatus.PREVIEW:
-            raise DeviceImportError(
-                f"Dieser Import wurde bereits {batch.get_status_display()} "
-                f"({timezone.localtime(batch.applied_at or batch.created_at):%d.%m.%Y %H:%M})."
-            )
-        result = devices_import(data=bytes(batch.content), filename=batch.filename, by=by)
-        if not result.ok:
-            return batch, result
-        batch.status = ImportStatus.APPLIED
-        batch.applied_at = timezone.now()
-        batch.summary = result.as_dict()
-        batch.content = b""
-        batch.save(update_fields=["status", "applied_at", "summary", "content"])
-    return batch, result
-
-
-def device_import_discard(*, batch_id: int, by) -> None:
-    with transaction.atomic():
-        batch = DeviceImport.objects.select_for_update().filter(pk=batch_id, uploaded_by=by).first()
-        if batch is None:
-            raise DeviceImportError("Dieser Importvorgang existiert nicht.")
-        if batch.status == ImportStatus.PREVIEW:
-            batch.status = ImportStatus.DISCARDED
-            batch.content = b""
-            batch.save(update_fields=["status", "content"])
+DEVICES = ImportKind(
+    key="devices",
+    label=gettext_lazy("Geräte"),
+    columns=DEVICE_COLUMNS,
+    run=devices_import,
+    may_upload=manages_equipment,
+    page=ImportPage(
+        namespace="equipment",
+        title=gettext_lazy("Gerätebestand importieren"),
+        nav_template="equipment/_nav.html",
+        after_apply="equipment:device_list",
+    ),
+    help=gettext_lazy(
+        "Übernehmen Sie einen vorhandenen Bestand, zum Beispiel den Asset-Export aus Snipe-IT "
+        "oder eine Excel-Liste mit den Spalten Inventarnummer, Seriennummer, Modell, Art, "
+        "Hersteller, Status, Kaufdatum, Garantie bis und Ausgegeben an. Sie sehen zuerst eine "
+        "Vorschau; gespeichert wird erst, wenn Sie bestätigen."
+    ),
+    result_class=DeviceImportResult,
+)

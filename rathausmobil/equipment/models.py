@@ -362,35 +362,3 @@ class RolloutCampaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ImportStatus(models.TextChoices):
-    PREVIEW = "preview", _("Vorschau")
-    APPLIED = "applied", _("übernommen")
-    DISCARDED = "discarded", _("verworfen")
-
-
-class DeviceImport(models.Model):
-    """An uploaded inventory file between preview and confirmation (as the HR import:
-    the bytes are kept so that exactly the previewed file is applied)."""
-
-    filename = models.CharField(_("Dateiname"), max_length=255)
-    content = models.BinaryField(_("Inhalt"))
-    sha256 = models.CharField(max_length=64)
-    status = models.CharField(
-        _("Status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
-    )
-    summary = models.JSONField(_("Zusammenfassung"), default=dict, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("hochgeladen"), auto_now_add=True)
-    applied_at = models.DateTimeField(_("übernommen"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("Geräteimport")
-        verbose_name_plural = _("Geräteimporte")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.filename

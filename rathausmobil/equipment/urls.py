@@ -1,5 +1,6 @@
 from django.urls import path
 
+from rathausmobil.core.importviews import import_urls
 from rathausmobil.equipment import views
 
 app_name = "equipment"
@@ -25,8 +26,5 @@ urlpatterns = [
     path("bestellungen/<int:pk>/stornieren/", views.order_cancel, name="order_cancel"),
     path("modelle/", views.model_list, name="model_list"),
     path("rollout/", views.rollout_page, name="rollout"),
-    path("import/", views.import_upload, name="import_upload"),
-    path("import/<int:pk>/", views.import_preview, name="import_preview"),
-    path("import/<int:pk>/uebernehmen/", views.import_apply, name="import_apply"),
-    path("import/<int:pk>/verwerfen/", views.import_discard, name="import_discard"),
+    *import_urls(),  # the inventory import, registered in apps.py
 ]

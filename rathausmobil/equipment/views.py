@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +21,7 @@ from rathausmobil.core.audit import history_of
 from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.errors import DomainError
 from rathausmobil.core.htmx import is_fragment, query_without, render_page
-from rathausmobil.equipment import importing, rollout, services
+from rathausmobil.equipment import rollout, services
 from rathausmobil.equipment.filters import DeviceFilter
 from rathausmobil.equipment.forms import (
     CampaignForm,
@@ -31,7 +30,6 @@ from rathausmobil.equipment.forms import (
     DeviceModelForm,
     DeviceStatusForm,
     HandOverForm,
-    ImportUploadForm,
     OrderForm,
     OrderLineFormSet,
     PersonSearchForm,
@@ -42,10 +40,8 @@ from rathausmobil.equipment.models import (
     MOBILE_WORKPLACE_KINDS,
     Assignment,
     Device,
-    DeviceImport,
     DeviceModel,
     DeviceStatus,
-    ImportStatus,
     OrderStatus,
 )
 from rathausmobil.equipment.selectors import (
@@ -697,76 +693,3 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
             else None,
         },
     )
-
-
-# --------------------------------------------------------------------------- import
-
-
-@require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
-    _require(manages_equipment(request.user))
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        batch, result = importing.device_import_preview(
-            filename=upload.name, data=upload.read(), by=request.user
-        )
-        if batch is not None:
-            return redirect("equipment:import_preview", pk=batch.pk)
-    recent = DeviceImport.objects.filter(uploaded_by=request.user).exclude(
-        status=ImportStatus.PREVIEW
-    )[:10]
-    status = 422 if result is not None and not result.ok else 200
-    return render(
-        request,
-        "equipment/import_upload.html",
-        {"form": form, "result": result, "recent": recent},
-        status=status,
-    )
-
-
-@require_GET
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(manages_equipment(request.user))
-    batch = get_object_or_404(DeviceImport, pk=pk, uploaded_by=request.user)
-    return render(
-        request, "equipment/import_preview.html", {"batch": batch, "summary": batch.summary}
-    )
-
-
-@require_POST
-def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(manages_equipment(request.user))
-    get_object_or_404(DeviceImport, pk=pk, uploaded_by=request.user)
-    try:
-        batch, result = importing.device_import_apply(batch_id=pk, by=request.user)
-    except importing.DeviceImportError as exc:
-        messages.warning(request, str(exc))
-        return redirect("equipment:import_preview", pk=pk)
-    if not result.ok:
-        messages.error(
-            request,
-            "Die Datei passt nicht mehr zum aktuellen Bestand; nichts wurde gespeichert.",
-        )
-        return render(
-            request,
-            "equipment/import_preview.html",
-            {"batch": batch, "summary": result.as_dict()},
-            status=409,
-        )
-    messages.success(request, f"Import übernommen: {result.summary_line()}")
-    return redirect(reverse("equipment:device_list"))
-
-
-@require_POST
-def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(manages_equipment(request.user))
-    get_object_or_404(DeviceImport, pk=pk, uploaded_by=request.user)
-    try:
-        importing.device_import_discard(batch_id=pk, by=request.user)
-    except importing.DeviceImportError as exc:
-        messages.warning(request, str(exc))
-    else:
-        messages.info(request, "Import verworfen, nichts wurde gespeichert.")
-    return redirect("equipment:import_upload")

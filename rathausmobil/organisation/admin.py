@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from rathausmobil.organisation.models import (
     Employee,
-    ImportBatch,
     OrgUnit,
     Position,
     RoleAssignment,
@@ -45,22 +44,6 @@ class EmployeeAdmin(admin.ModelAdmin):
     search_fields = ["personnel_number", "last_name", "first_name", "email"]
     raw_id_fields = ["unit", "position", "user"]
     list_select_related = ["unit"]
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["filename", "kind", "status", "uploaded_by", "created_at", "applied_at"]
-    list_filter = ["kind", "status"]
-    exclude = ["content"]
-    readonly_fields = [
-        "kind",
-        "filename",
-        "sha256",
-        "status",
-        "summary",
-        "uploaded_by",
-        "applied_at",
-    ]
 
 
 @admin.register(RoleAssignment)

@@ -5,3 +5,11 @@ class OrganisationConfig(AppConfig):
     name = "rathausmobil.organisation"
     label = "organisation"
     verbose_name = "Organisation"
+
+    def ready(self):
+        from rathausmobil.core.imports import import_kinds
+        from rathausmobil.organisation.importing import EMPLOYEES, ORG_UNITS
+
+        # Offered in this order on /organisation/import/; employees are preselected.
+        import_kinds.register(EMPLOYEES)
+        import_kinds.register(ORG_UNITS)

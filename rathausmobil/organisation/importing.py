@@ -1,8 +1,11 @@
 """HR import: org units and employees from the files HR systems export.
 
-The whole file is read and validated first (`*_plan`); only a plan without
-problems is applied, inside one transaction (`*_apply`). Applying the same file
-twice changes nothing the second time.
+Two import kinds (see core/imports.py), registered in apps.py. Each declares its
+columns with their parsers and the named rules that check what one cell alone
+cannot (a code given twice, a parent nobody knows, an exit before the entry).
+The whole file is checked first (`*_plan`, through `core.tabular.check_rows`);
+only a plan without problems is applied, inside one transaction (`*_apply`).
+Applying the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -18,31 +21,109 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.importresult import ExtraList
 from rathausmobil.core.importresult import ImportResult as BaseImportResult
+from rathausmobil.core.imports import ImportKind, ImportPage
 from rathausmobil.core.tabular import (
     CellError,
+    CheckedRow,
     Column,
-    Problem,
     Table,
     TableError,
+    check_rows,
     display_value,
-    parse_cell,
+    in_file_order,
+    key_parser,
     parse_date,
     parse_decimal,
-    parse_key,
     parse_text,
     quoted,
     read_table,
+    text_parser,
 )
 from rathausmobil.organisation import hooks
-from rathausmobil.organisation.models import Employee, ImportKind, OrgUnit, Position, UnitKind
+from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, UnitKind
+from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.organisation.services import org_units_rebuild_paths
 
+UNIT_CODE = gettext_lazy("Kennung")
+PERSONNEL_NUMBER = gettext_lazy("Personalnummer")
+POSITION_NUMBER = gettext_lazy("Stellennummer")
+
+KIND_NAMES = {
+    "dezernat": UnitKind.DEZERNAT,
+    "department": UnitKind.DEZERNAT,
+    "amt": UnitKind.AMT,
+    "office": UnitKind.AMT,
+    "abteilung": UnitKind.ABTEILUNG,
+    "division": UnitKind.ABTEILUNG,
+    "sachgebiet": UnitKind.SACHGEBIET,
+    "team": UnitKind.SACHGEBIET,
+    "section": UnitKind.SACHGEBIET,
+}
+
+
+def _parse_unit_kind(value: Any) -> str | None:
+    text = parse_text(value, max_length=40)
+    if not text:
+        return None
+    kind = KIND_NAMES.get(text.casefold())
+    if kind is None:
+        raise CellError(
+            _("„%(value)s“ ist keine bekannte Ebene (Dezernat, Amt, Abteilung, Sachgebiet).")
+            % {"value": text}
+        )
+    return kind
+
+
+def _parse_email(value: Any) -> str:
+    text = parse_text(value, max_length=254)
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise CellError(
+                _("%(value)s ist keine gültige E-Mail-Adresse.") % {"value": quoted(text)}
+            ) from None
+    return text.lower()
+
+
+def _parse_hours(value: Any) -> Decimal | None:
+    hours = parse_decimal(value)
+    if hours is None:
+        return None
+    if not (Decimal("0") < hours <= Decimal("60")):
+        raise CellError(
+            _("Wochenstunden müssen größer als 0 und höchstens 60 sein (gefunden: %(hours)s).")
+            % {"hours": display_value(hours)}
+        )
+    if hours.normalize().as_tuple().exponent < -2:
+        raise CellError(
+            _("Wochenstunden mit höchstens zwei Nachkommastellen angeben (gefunden: %(hours)s).")
+            % {"hours": display_value(hours)}
+        )
+    return hours
+
+
 ORG_UNIT_COLUMNS = [
-    Column("code", "Kennung", ("Code", "Kürzel", "OE", "OE-Kennung", "Unit code", "ID"), True),
-    Column("name", "Bezeichnung", ("Name", "Title", "Organisationseinheit", "Unit name"), True),
+    Column(
+        "code",
+        "Kennung",
+        ("Code", "Kürzel", "OE", "OE-Kennung", "Unit code", "ID"),
+        required=True,
+        parse=key_parser(UNIT_CODE),
+    ),
+    Column(
+        "name",
+        "Bezeichnung",
+        ("Name", "Title", "Organisationseinheit", "Unit name"),
+        required=True,
+        parse=text_parser(200),
+    ),
     Column(
         "parent",
         "Übergeordnet",
@@ -54,6 +135,7 @@ ORG_UNIT_COLUMNS = [
             "Parent code",
             "Parent unit",
         ),
+        parse=key_parser(UNIT_CODE),
     ),
     Column(
         "head",
@@ -67,8 +149,9 @@ ORG_UNIT_COLUMNS = [
             "Manager",
             "Head personnel number",
         ),
+        parse=key_parser(PERSONNEL_NUMBER),
     ),
-    Column("kind", "Ebene", ("Typ", "Art", "Kind", "Type", "Level")),
+    Column("kind", "Ebene", ("Typ", "Art", "Kind", "Type", "Level"), parse=_parse_unit_kind),
 ]
 
 EMPLOYEE_COLUMNS = [
@@ -86,16 +169,29 @@ EMPLOYEE_COLUMNS = [
             "Employee ID",
             "Staff number",
         ),
-        True,
+        required=True,
+        parse=key_parser(PERSONNEL_NUMBER),
     ),
     Column(
         "last_name",
         "Nachname",
         ("Name", "Familienname", "Last name", "Surname", "Family name"),
-        True,
+        required=True,
+        parse=text_parser(100),
     ),
-    Column("first_name", "Vorname", ("First name", "Given name", "Forename"), True),
-    Column("email", "E-Mail", ("Email", "Mail", "E-Mail-Adresse", "Email address")),
+    Column(
+        "first_name",
+        "Vorname",
+        ("First name", "Given name", "Forename"),
+        required=True,
+        parse=text_parser(100),
+    ),
+    Column(
+        "email",
+        "E-Mail",
+        ("Email", "Mail", "E-Mail-Adresse", "Email address"),
+        parse=_parse_email,
+    ),
     Column(
         "unit",
         "Organisationseinheit",
@@ -110,14 +206,21 @@ EMPLOYEE_COLUMNS = [
             "Unit code",
             "Department",
         ),
-        True,
+        required=True,
+        parse=key_parser(UNIT_CODE),
     ),
     Column(
         "position_number",
         "Stellennummer",
         ("Stelle", "Stellen-Nr.", "Position number", "Position ID"),
+        parse=key_parser(POSITION_NUMBER),
     ),
-    Column("position_title", "Stellenbezeichnung", ("Position title", "Job title", "Position")),
+    Column(
+        "position_title",
+        "Stellenbezeichnung",
+        ("Position title", "Job title", "Position"),
+        parse=text_parser(200),
+    ),
     Column(
         "weekly_hours",
         "Wochenstunden",
@@ -130,30 +233,23 @@ EMPLOYEE_COLUMNS = [
             "Working hours",
             "Hours",
         ),
-        True,
+        required=True,
+        parse=_parse_hours,
     ),
     Column(
         "entry_date",
         "Eintritt",
         ("Eintrittsdatum", "Entry", "Entry date", "Start date", "Hire date"),
-        True,
+        required=True,
+        parse=parse_date,
     ),
     Column(
-        "exit_date", "Austritt", ("Austrittsdatum", "Exit", "Exit date", "End date", "Leaving date")
+        "exit_date",
+        "Austritt",
+        ("Austrittsdatum", "Exit", "Exit date", "End date", "Leaving date"),
+        parse=parse_date,
     ),
 ]
-
-KIND_NAMES = {
-    "dezernat": UnitKind.DEZERNAT,
-    "department": UnitKind.DEZERNAT,
-    "amt": UnitKind.AMT,
-    "office": UnitKind.AMT,
-    "abteilung": UnitKind.ABTEILUNG,
-    "division": UnitKind.ABTEILUNG,
-    "sachgebiet": UnitKind.SACHGEBIET,
-    "team": UnitKind.SACHGEBIET,
-    "section": UnitKind.SACHGEBIET,
-}
 
 
 @dataclass
@@ -164,7 +260,12 @@ class ImportResult(BaseImportResult):
     # the audit trail; the preview lists deactivated records by label only.
     deactivated_changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
-    EXTRA_LISTS: ClassVar[dict[str, str]] = {"deactivated": "deaktiviert"}
+    EXTRA_LISTS: ClassVar[dict[str, ExtraList]] = {
+        "deactivated": ExtraList(
+            count=gettext_lazy("%(count)s deaktiviert"),
+            heading=gettext_lazy("Deaktiviert (Austritt liegt in der Vergangenheit)"),
+        )
+    }
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **super().as_dict()}
@@ -173,233 +274,240 @@ class ImportResult(BaseImportResult):
 # =========================================================================== org units
 
 
-@dataclass
-class _UnitRow:
-    line: int
-    code: str
-    name: str
-    parent: str
-    head: str
-    kind: str | None
-
-
 def org_units_import(*, data: bytes, filename: str, by=None, dry_run: bool = False) -> ImportResult:
     """Validate the whole file; apply it only if it is free of problems and not a dry run."""
     try:
         table = read_table(data, filename, ORG_UNIT_COLUMNS)
     except TableError as exc:
-        return ImportResult(kind=ImportKind.ORG_UNITS, problems=exc.problems)
+        return ImportResult(kind="org_units", problems=exc.problems)
     if dry_run:
         return _org_units_plan(table)[0]
     with transaction.atomic():
-        result, rows = _org_units_plan(table, lock=True)
+        result, units = _org_units_plan(table, lock=True)
         if result.ok:
-            _org_units_apply(rows, result, by=by, filename=filename)
+            _org_units_apply(table, units, result, by=by, filename=filename)
     return result
 
 
-def _org_units_plan(table: Table, lock: bool = False):
-    result = ImportResult(kind=ImportKind.ORG_UNITS)
-    problems = result.problems
-    rows: list[_UnitRow] = []
-    seen: dict[str, int] = {}
-    for row in table.rows:
-        code = parse_cell(
-            row, table, problems, "code", lambda v: parse_key(v, what="Kennung"), required=True
-        )
-        name = parse_cell(
-            row, table, problems, "name", lambda v: parse_text(v, max_length=200), required=True
-        )
-        parent = (
-            parse_cell(row, table, problems, "parent", lambda v: parse_key(v, what="Kennung")) or ""
-        )
-        head = (
-            parse_cell(row, table, problems, "head", lambda v: parse_key(v, what="Personalnummer"))
-            or ""
-        )
-        kind_text = (
-            parse_cell(row, table, problems, "kind", lambda v: parse_text(v, max_length=40)) or ""
-        )
-        kind = None
-        if kind_text:
-            kind = KIND_NAMES.get(kind_text.casefold())
-            if kind is None:
-                problems.append(
-                    Problem(
-                        f"„{kind_text}“ ist keine bekannte Ebene (Dezernat, Amt, Abteilung, Sachgebiet).",
-                        line=row.line,
-                        column=table.header("kind"),
-                    )
-                )
-        if not code:
-            continue
-        if code in seen:
-            problems.append(
-                Problem(
-                    f"Die Kennung „{code}“ steht schon in Zeile {seen[code]}.",
-                    line=row.line,
-                    column=table.header("code"),
-                )
-            )
-            continue
-        seen[code] = row.line
-        if parent and parent == code:
-            problems.append(
-                Problem(
-                    "Eine Einheit kann nicht sich selbst übergeordnet sein.",
-                    line=row.line,
-                    column=table.header("parent"),
-                )
-            )
-            parent = ""
-        rows.append(_UnitRow(row.line, code, name or "", parent, head, kind))
+@dataclass
+class _Units:
+    """What the org-unit rules look at beyond one row."""
 
-    units = OrgUnit.objects.select_related("parent", "head")
-    if lock:
-        units = units.select_for_update(of=("self",))
-    existing = {unit.code: unit for unit in units}
-    file_parent = {r.code: r.parent for r in rows}
-    for r in rows:
-        if r.parent and r.parent not in file_parent and r.parent not in existing:
-            problems.append(
-                Problem(
-                    f"Die übergeordnete Einheit „{r.parent}“ ist weder in der Datei noch bereits bekannt.",
-                    line=r.line,
-                    column=table.header("parent"),
-                )
-            )
-    # Parents after the import: the file's word for its units, the database's for the rest.
-    parent_of = {code: (u.parent.code if u.parent else "") for code, u in existing.items()}
-    parent_of.update(file_parent)
-    for r in rows:
-        node, steps = r.code, 0
-        while node and steps <= len(parent_of):
-            node = parent_of.get(node, "")
-            steps += 1
-            if node == r.code:
-                problems.append(
-                    Problem(
-                        f"Die Einheit „{r.code}“ läge unter sich selbst (Kreis in der Hierarchie).",
-                        line=r.line,
-                        column=table.header("parent"),
-                    )
-                )
-                break
-    if problems:
-        problems.sort(key=lambda problem: problem.line or 0)  # in file order, stable within a line
-        return result, rows
+    first_line: dict[str, int] = field(default_factory=dict)  # code -> line it first appears
+    existing: dict[str, OrgUnit] = field(default_factory=dict)
+    file_parent: dict[str, str] = field(default_factory=dict)  # code -> parent, as the file says
+    parent_of: dict[str, str] = field(default_factory=dict)  # the tree after the import
+    heads: set[str] = field(default_factory=set)  # personnel numbers already known
 
-    heads = set(
-        Employee.objects.filter(personnel_number__in={r.head for r in rows if r.head}).values_list(
-            "personnel_number", flat=True
-        )
-    )
-    for r in rows:
-        if r.head and r.head not in heads:
-            result.warnings.append(
-                Problem(
-                    f"Die Leitung „{r.head}“ ist noch nicht als Beschäftigte/r bekannt; sie wird "
-                    "beim Import der Beschäftigten zugeordnet.",
-                    line=r.line,
-                    column=table.header("head"),
-                )
-            )
-
-    def depth(code: str) -> int:
-        d, node = 0, parent_of.get(code, "")
+    def depth(self, code: str) -> int:
+        depth, node = 0, self.parent_of.get(code, "")
         while node:
-            d, node = d + 1, parent_of.get(node, "")
-        return d
+            depth, node = depth + 1, self.parent_of.get(node, "")
+        return depth
 
-    has_kind = table.has("kind")
-    has_head = table.has("head")
-    has_parent = table.has("parent")
-    for r in rows:
-        if r.kind is None:
-            unit = existing.get(r.code)
-            r.kind = unit.kind if (unit and not has_kind) else UnitKind.for_depth(depth(r.code))
-        unit = existing.get(r.code)
-        if unit is None:
-            result.created.append(f"{r.code} {r.name}")
-            continue
-        changes = {}
-        if unit.name != r.name:
-            changes["Bezeichnung"] = [unit.name, r.name]
-        old_parent = unit.parent.code if unit.parent else ""
-        if has_parent and old_parent != r.parent:
-            changes["Übergeordnet"] = [display_value(old_parent), display_value(r.parent)]
-        if has_head and unit.head_personnel_number != r.head:
-            changes["Leitung"] = [display_value(unit.head_personnel_number), display_value(r.head)]
-        if unit.kind != r.kind:
-            changes["Ebene"] = [UnitKind(unit.kind).label, UnitKind(r.kind).label]
-        if changes:
-            result.changed.append(
-                {
-                    "label": f"{r.code} {r.name}",
-                    "changes": {k: [str(a), str(b)] for k, (a, b) in changes.items()},
-                }
+
+def code_given_once(row: CheckedRow, units: _Units) -> None:
+    code = row["code"]
+    if not code:
+        return
+    if code in units.first_line:
+        row.problem(
+            _("Die Kennung „%(code)s“ steht schon in Zeile %(line)s.")
+            % {"code": code, "line": units.first_line[code]},
+            "code",
+        )
+    else:
+        units.first_line[code] = row.line
+
+
+def not_its_own_parent(row: CheckedRow, units: _Units) -> None:
+    if row["parent"] and row["parent"] == row["code"]:
+        row.problem(_("Eine Einheit kann nicht sich selbst übergeordnet sein."), "parent")
+        row.values["parent"] = ""  # reported once, not again as a cycle
+
+
+def parent_known(row: CheckedRow, units: _Units) -> None:
+    parent = row["parent"]
+    if parent and parent not in units.file_parent and parent not in units.existing:
+        row.problem(
+            _("Die übergeordnete Einheit „%(parent)s“ ist weder in der Datei noch bereits bekannt.")
+            % {"parent": parent},
+            "parent",
+        )
+
+
+def not_in_a_cycle(row: CheckedRow, units: _Units) -> None:
+    code = row["code"]
+    node, steps = code, 0
+    while node and steps <= len(units.parent_of):
+        node = units.parent_of.get(node, "")
+        steps += 1
+        if node == code:
+            row.problem(
+                _("Die Einheit „%(code)s“ läge unter sich selbst (Kreis in der Hierarchie).")
+                % {"code": code},
+                "parent",
             )
-        else:
-            result.unchanged += 1
-    result._table_flags = (has_parent, has_head)  # type: ignore[attr-defined]
-    return result, rows
+            return
 
 
-def _org_units_apply(rows: list[_UnitRow], result: ImportResult, *, by, filename: str) -> None:
-    has_parent, has_head = result._table_flags  # type: ignore[attr-defined]
+def head_known(row: CheckedRow, units: _Units) -> None:
+    """Only a hint: the head is linked when the employees are imported."""
+    if row["head"] and row["head"] not in units.heads:
+        row.warning(
+            _(
+                "Die Leitung „%(head)s“ ist noch nicht als Beschäftigte/r bekannt; sie wird "
+                "beim Import der Beschäftigten zugeordnet."
+            )
+            % {"head": row["head"]},
+            "head",
+        )
+
+
+ORG_UNIT_ROW_RULES = [code_given_once, not_its_own_parent]
+ORG_UNIT_TREE_RULES = [parent_known, not_in_a_cycle]
+
+
+def _org_units_plan(table: Table, lock: bool = False) -> tuple[ImportResult, list[CheckedRow]]:
+    result = ImportResult(kind="org_units")
+    context = _Units()
+    rows = check_rows(
+        table, ORG_UNIT_COLUMNS, report=result, rules=ORG_UNIT_ROW_RULES, context=context
+    )
+    # The first row of each code stands for the unit.
+    units = [row for row in rows if row["code"] and context.first_line[row["code"]] == row.line]
+    _load_tree(context, units, lock=lock)
+    for row in units:
+        for rule in ORG_UNIT_TREE_RULES:
+            rule(row, context)
+    if result.problems:
+        in_file_order(result.problems)
+        return result, units
+
+    context.heads = set(
+        Employee.objects.filter(
+            personnel_number__in={row["head"] for row in units if row["head"]}
+        ).values_list("personnel_number", flat=True)
+    )
+    for row in units:
+        head_known(row, context)
+        _settle_unit_kind(row, context)
+        _count_unit(row, context.existing.get(row["code"]), table, result)
+    return result, units
+
+
+def _load_tree(context: _Units, units: list[CheckedRow], *, lock: bool) -> None:
+    """The units already known (locked for the import) and the tree after the
+    import: the file's word for its units, the database's for the rest."""
+    existing = OrgUnit.objects.select_related("parent", "head")
+    if lock:
+        existing = existing.select_for_update(of=("self",))
+    context.existing = {unit.code: unit for unit in existing}
+    context.file_parent = {row["code"]: row["parent"] or "" for row in units}
+    context.parent_of = {
+        code: (unit.parent.code if unit.parent else "") for code, unit in context.existing.items()
+    }
+    context.parent_of.update(context.file_parent)
+
+
+def _settle_unit_kind(row: CheckedRow, units: _Units) -> None:
+    """Without a level in the file a known unit keeps its own; otherwise the level
+    follows the depth in the tree."""
+    if row["kind"] is not None:
+        return
+    unit = units.existing.get(row["code"])
+    if unit is not None and not row.table.has("kind"):
+        row.values["kind"] = unit.kind
+    else:
+        row.values["kind"] = UnitKind.for_depth(units.depth(row["code"]))
+
+
+def _count_unit(row: CheckedRow, unit: OrgUnit | None, table: Table, result: ImportResult) -> None:
+    label = f"{row['code']} {row['name']}"
+    if unit is None:
+        result.created.append(label)
+        return
+    changes = _unit_changes(row, unit, table)
+    if changes:
+        result.changed.append(
+            {"label": label, "changes": {k: [str(a), str(b)] for k, (a, b) in changes.items()}}
+        )
+    else:
+        result.unchanged += 1
+
+
+def _unit_changes(row: CheckedRow, unit: OrgUnit, table: Table) -> dict[str, list]:
+    changes = {}
+    if unit.name != row["name"]:
+        changes["Bezeichnung"] = [unit.name, row["name"]]
+    old_parent = unit.parent.code if unit.parent else ""
+    if table.has("parent") and old_parent != row["parent"]:
+        changes["Übergeordnet"] = [display_value(old_parent), display_value(row["parent"])]
+    if table.has("head") and unit.head_personnel_number != row["head"]:
+        changes["Leitung"] = [display_value(unit.head_personnel_number), display_value(row["head"])]
+    if unit.kind != row["kind"]:
+        changes["Ebene"] = [UnitKind(unit.kind).label, UnitKind(row["kind"]).label]
+    return changes
+
+
+def _org_units_apply(
+    table: Table, rows: list[CheckedRow], result: ImportResult, *, by, filename: str
+) -> None:
     existing = {u.code: u for u in OrgUnit.objects.all()}
-    changed_labels = {c["label"]: c["changes"] for c in result.changed}
     new_units = [
-        OrgUnit(code=r.code, name=r.name, kind=r.kind, head_personnel_number=r.head)
+        OrgUnit(code=r["code"], name=r["name"], kind=r["kind"], head_personnel_number=r["head"])
         for r in rows
-        if r.code not in existing
+        if r["code"] not in existing
     ]
     OrgUnit.objects.bulk_create(new_units, batch_size=1000)
     new_codes = {u.code for u in new_units}
     by_code = {u.code: u for u in OrgUnit.objects.all()}
     heads = dict(
-        Employee.objects.filter(personnel_number__in={r.head for r in rows if r.head}).values_list(
-            "personnel_number", "pk"
-        )
+        Employee.objects.filter(
+            personnel_number__in={r["head"] for r in rows if r["head"]}
+        ).values_list("personnel_number", "pk")
     )
-    to_update = []
     for r in rows:
-        unit = by_code[r.code]
-        unit.name = r.name
-        unit.kind = r.kind
-        if has_parent or unit.code in new_codes:
-            unit.parent = by_code.get(r.parent) if r.parent else None
-        if has_head:
-            unit.head_personnel_number = r.head
-            unit.head_id = heads.get(r.head)
-        to_update.append(unit)
+        unit = by_code[r["code"]]
+        unit.name = r["name"]
+        unit.kind = r["kind"]
+        if table.has("parent") or unit.code in new_codes:
+            unit.parent = by_code.get(r["parent"]) if r["parent"] else None
+        if table.has("head"):
+            unit.head_personnel_number = r["head"]
+            unit.head_id = heads.get(r["head"])
     OrgUnit.objects.bulk_update(
-        to_update, ["name", "kind", "parent", "head_personnel_number", "head"], batch_size=1000
+        [by_code[r["code"]] for r in rows],
+        ["name", "kind", "parent", "head_personnel_number", "head"],
+        batch_size=1000,
     )
     org_units_rebuild_paths()
+    audit_events_bulk(_unit_events(rows, by_code, new_codes, result, by=by, filename=filename))
+    result.applied = True
+
+
+def _unit_events(rows, by_code, new_codes, result: ImportResult, *, by, filename: str) -> list:
+    source = f"Import {filename}"
+    changed = {c["label"]: c["changes"] for c in result.changed}
     events = []
     for r in rows:
-        unit = by_code[r.code]
-        label = f"{r.code} {r.name}"
-        if r.code not in existing:
+        unit, label = by_code[r["code"]], f"{r['code']} {r['name']}"
+        if r["code"] in new_codes:
             events.append(
-                audit_event(
-                    actor=by, action="angelegt", obj=unit, source=f"Import {filename}", save=False
-                )
+                audit_event(actor=by, action="angelegt", obj=unit, source=source, save=False)
             )
-        elif label in changed_labels:
+        elif label in changed:
             events.append(
                 audit_event(
                     actor=by,
                     action="geändert",
                     obj=unit,
-                    changes=changed_labels[label],
-                    source=f"Import {filename}",
+                    changes=changed[label],
+                    source=source,
                     save=False,
                 )
             )
-    audit_events_bulk(events)
-    result.applied = True
+    return events
 
 
 # =========================================================================== employees
@@ -426,30 +534,6 @@ EMPLOYEE_FIELD_LABELS = {
     "is_active": "aktiv",
 }
 
-
-def _parse_email(value: Any) -> str:
-    text = parse_text(value, max_length=254)
-    if text:
-        try:
-            validate_email(text)
-        except ValidationError:
-            raise CellError(f"{quoted(text)} ist keine gültige E-Mail-Adresse.") from None
-    return text.lower()
-
-
-def _parse_hours(value: Any) -> Decimal | None:
-    hours = parse_decimal(value)
-    if hours is not None and not (Decimal("0") < hours <= Decimal("60")):
-        raise CellError(
-            f"Wochenstunden müssen größer als 0 und höchstens 60 sein (gefunden: {display_value(hours)})."
-        )
-    if hours is not None and hours.normalize().as_tuple().exponent < -2:
-        raise CellError(
-            f"Wochenstunden mit höchstens zwei Nachkommastellen angeben (gefunden: {display_value(hours)})."
-        )
-    return hours
-
-
 _COLUMN_OF = {"unit_id": "unit", "is_active": None}
 
 
@@ -469,7 +553,7 @@ def employees_import(
     try:
         table = read_table(data, filename, EMPLOYEE_COLUMNS)
     except TableError as exc:
-        return ImportResult(kind=ImportKind.EMPLOYEES, problems=exc.problems)
+        return ImportResult(kind="employees", problems=exc.problems)
     if dry_run:
         return _employees_plan(table, today)[0]
     with transaction.atomic():
@@ -479,189 +563,215 @@ def employees_import(
     return result
 
 
-def _employees_plan(table: Table, today: dt.date, lock: bool = False):
-    result = ImportResult(kind=ImportKind.EMPLOYEES)
-    problems = result.problems
-    units = dict(OrgUnit.objects.values_list("code", "pk"))
-    seen: dict[str, int] = {}
-    position_seen: dict[str, tuple[str, int]] = {}
-    rows: list[_EmployeeRow] = []
-    for row in table.rows:
-        before = len(problems)
-        pn = parse_cell(
-            row,
-            table,
-            problems,
+@dataclass
+class _Staff:
+    """What the employee rules look at beyond one row."""
+
+    units: dict[str, int]  # code -> pk of the units already known
+    first_line: dict[str, int] = field(default_factory=dict)  # personnel number -> line
+    positions: dict[str, tuple[str, int]] = field(default_factory=dict)  # number -> (title, line)
+
+
+def personnel_number_once(row: CheckedRow, staff: _Staff) -> None:
+    number = row["personnel_number"]
+    if not number:
+        return
+    if number in staff.first_line:
+        row.problem(
+            _("Die Personalnummer „%(number)s“ steht schon in Zeile %(line)s.")
+            % {"number": number, "line": staff.first_line[number]},
             "personnel_number",
-            lambda v: parse_key(v, what="Personalnummer"),
-            required=True,
         )
-        if pn:
-            if pn in seen:
-                problems.append(
-                    Problem(
-                        f"Die Personalnummer „{pn}“ steht schon in Zeile {seen[pn]}.",
-                        line=row.line,
-                        column=table.header("personnel_number"),
-                    )
-                )
-            else:
-                seen[pn] = row.line
-        last = parse_cell(
-            row,
-            table,
-            problems,
-            "last_name",
-            lambda v: parse_text(v, max_length=100),
-            required=True,
-        )
-        first = parse_cell(
-            row,
-            table,
-            problems,
-            "first_name",
-            lambda v: parse_text(v, max_length=100),
-            required=True,
-        )
-        email = parse_cell(row, table, problems, "email", _parse_email) or ""
-        unit_code = parse_cell(
-            row, table, problems, "unit", lambda v: parse_key(v, what="Kennung"), required=True
-        )
-        if unit_code and unit_code not in units:
-            problems.append(
-                Problem(
-                    f"Die Organisationseinheit „{unit_code}“ ist nicht bekannt. Bitte zuerst die "
-                    "Organisationseinheiten importieren.",
-                    line=row.line,
-                    column=table.header("unit"),
-                )
+    else:
+        staff.first_line[number] = row.line
+
+
+def unit_known(row: CheckedRow, staff: _Staff) -> None:
+    if row["unit"] and row["unit"] not in staff.units:
+        row.problem(
+            _(
+                "Die Organisationseinheit „%(unit)s“ ist nicht bekannt. Bitte zuerst die "
+                "Organisationseinheiten importieren."
             )
-        pos_no = (
-            parse_cell(
-                row,
-                table,
-                problems,
-                "position_number",
-                lambda v: parse_key(v, what="Stellennummer"),
-            )
-            or ""
+            % {"unit": row["unit"]},
+            "unit",
         )
-        pos_title = (
-            parse_cell(
-                row, table, problems, "position_title", lambda v: parse_text(v, max_length=200)
-            )
-            or ""
+
+
+def position_has_title(row: CheckedRow, staff: _Staff) -> None:
+    if row["position_number"] and row.table.has("position_title") and not row["position_title"]:
+        row.problem(_("Zur Stellennummer fehlt die Stellenbezeichnung."), "position_title")
+
+
+def position_title_same_in_every_row(row: CheckedRow, staff: _Staff) -> None:
+    number, title = row["position_number"], row["position_title"]
+    if not (number and title):
+        return
+    first_title, line = staff.positions.setdefault(number, (title, row.line))
+    if first_title != title:
+        row.problem(
+            _("Die Stelle „%(number)s“ heißt in Zeile %(line)s „%(first)s“, hier „%(title)s“.")
+            % {"number": number, "line": line, "first": first_title, "title": title},
+            "position_title",
         )
-        if pos_no and table.has("position_title") and not pos_title:
-            problems.append(
-                Problem(
-                    "Zur Stellennummer fehlt die Stellenbezeichnung.",
-                    line=row.line,
-                    column=table.header("position_title"),
-                )
-            )
-        if pos_no and pos_title:
-            if pos_no in position_seen and position_seen[pos_no][0] != pos_title:
-                title, line = position_seen[pos_no]
-                problems.append(
-                    Problem(
-                        f"Die Stelle „{pos_no}“ heißt in Zeile {line} „{title}“, hier „{pos_title}“.",
-                        line=row.line,
-                        column=table.header("position_title"),
-                    )
-                )
-            position_seen.setdefault(pos_no, (pos_title, row.line))
-        hours = parse_cell(row, table, problems, "weekly_hours", _parse_hours, required=True)
-        entry = parse_cell(row, table, problems, "entry_date", parse_date, required=True)
-        exit_ = parse_cell(row, table, problems, "exit_date", parse_date)
-        if entry and exit_ and exit_ < entry:
-            problems.append(
-                Problem(
-                    f"Der Austritt ({display_value(exit_)}) liegt vor dem Eintritt ({display_value(entry)}).",
-                    line=row.line,
-                    column=table.header("exit_date"),
-                )
-            )
-        if len(problems) > before:
-            continue
-        rows.append(
-            _EmployeeRow(
-                line=row.line,
-                personnel_number=pn,
-                values=_present(
-                    table,
-                    last_name=last,
-                    first_name=first,
-                    email=email,
-                    unit_id=units[unit_code],
-                    weekly_hours=hours,
-                    entry_date=entry,
-                    exit_date=exit_,
-                    is_active=not (exit_ is not None and exit_ < today),
-                ),
-                position_number=pos_no,
-                position_title=pos_title,
-            )
+
+
+def exit_not_before_entry(row: CheckedRow, staff: _Staff) -> None:
+    entry, exit_ = row["entry_date"], row["exit_date"]
+    if entry and exit_ and exit_ < entry:
+        row.problem(
+            _("Der Austritt (%(exit)s) liegt vor dem Eintritt (%(entry)s).")
+            % {"exit": display_value(exit_), "entry": display_value(entry)},
+            "exit_date",
         )
-    if problems:
+
+
+EMPLOYEE_RULES = [
+    personnel_number_once,
+    unit_known,
+    position_has_title,
+    position_title_same_in_every_row,
+    exit_not_before_entry,
+]
+
+
+def _employees_plan(
+    table: Table, today: dt.date, lock: bool = False
+) -> tuple[ImportResult, list[_EmployeeRow]]:
+    result = ImportResult(kind="employees")
+    staff = _Staff(units=dict(OrgUnit.objects.values_list("code", "pk")))
+    checked = check_rows(
+        table,
+        EMPLOYEE_COLUMNS,
+        report=result,
+        rules=EMPLOYEE_RULES,
+        context=staff,
+        by_column=True,
+    )
+    rows = [_employee_row(row, staff, today) for row in checked if row.ok]
+    if result.problems:
         return result, rows
 
     employees = Employee.objects.select_related("position")
     if lock:
         employees = employees.select_for_update(of=("self",))
-    existing = {e.personnel_number: e for e in employees.filter(personnel_number__in=seen)}
-    unit_codes = {pk: code for code, pk in units.items()}
-    has_position = table.has("position_number")
+    existing = {
+        e.personnel_number: e for e in employees.filter(personnel_number__in=staff.first_line)
+    }
+    unit_codes = {pk: code for code, pk in staff.units.items()}
     for r in rows:
-        employee = existing.get(r.personnel_number)
-        label = _label(r.values["last_name"], r.values["first_name"], r.personnel_number)
-        if employee is None:
-            result.created.append(label)
-            continue
-        if "exit_date" not in r.values:  # no exit column: the known exit date stays in force
-            r.values["is_active"] = not employee.has_left(today)
-        changes = {}
-        for name, new in r.values.items():
-            old = getattr(employee, name)
-            if old == new or name == "is_active":
-                continue
-            if name == "unit_id":
-                old, new = unit_codes.get(old, old), unit_codes.get(new, new)
-            changes[EMPLOYEE_FIELD_LABELS[name]] = [display_value(old), display_value(new)]
-        if has_position:
-            old = employee.position.number if employee.position_id else ""
-            if old != r.position_number:
-                changes["Stelle"] = [display_value(old), display_value(r.position_number)]
-        if employee.is_active != r.values["is_active"]:
-            changes["aktiv"] = ["ja", "nein"] if employee.is_active else ["nein", "ja"]
-        if employee.is_active and not r.values["is_active"]:
-            result.deactivated.append(label)
-            result.deactivated_changes[label] = changes
-        elif changes:
-            result.changed.append({"label": label, "changes": changes})
-        else:
-            result.unchanged += 1
+        _count_employee(r, existing.get(r.personnel_number), table, unit_codes, today, result)
     return result, rows
+
+
+def _employee_row(row: CheckedRow, staff: _Staff, today: dt.date) -> _EmployeeRow:
+    exit_ = row["exit_date"]
+    return _EmployeeRow(
+        line=row.line,
+        personnel_number=row["personnel_number"],
+        values=_present(
+            row.table,
+            last_name=row["last_name"],
+            first_name=row["first_name"],
+            email=row["email"],
+            unit_id=staff.units[row["unit"]],
+            weekly_hours=row["weekly_hours"],
+            entry_date=row["entry_date"],
+            exit_date=exit_,
+            is_active=not (exit_ is not None and exit_ < today),
+        ),
+        position_number=row["position_number"],
+        position_title=row["position_title"],
+    )
 
 
 def _label(last_name: str, first_name: str, personnel_number: str) -> str:
     return f"{last_name}, {first_name} ({personnel_number})"
 
 
+def _count_employee(
+    r: _EmployeeRow,
+    employee: Employee | None,
+    table: Table,
+    unit_codes: dict[int, str],
+    today: dt.date,
+    result: ImportResult,
+) -> None:
+    label = _label(r.values["last_name"], r.values["first_name"], r.personnel_number)
+    if employee is None:
+        result.created.append(label)
+        return
+    if "exit_date" not in r.values:  # no exit column: the known exit date stays in force
+        r.values["is_active"] = not employee.has_left(today)
+    changes = _employee_changes(r, employee, table, unit_codes)
+    if employee.is_active and not r.values["is_active"]:
+        result.deactivated.append(label)
+        result.deactivated_changes[label] = changes
+    elif changes:
+        result.changed.append({"label": label, "changes": changes})
+    else:
+        result.unchanged += 1
+
+
+def _employee_changes(
+    r: _EmployeeRow, employee: Employee, table: Table, unit_codes: dict[int, str]
+) -> dict[str, list[str]]:
+    changes = {}
+    for name, new in r.values.items():
+        old = getattr(employee, name)
+        if old == new or name == "is_active":
+            continue
+        if name == "unit_id":
+            old, new = unit_codes.get(old, old), unit_codes.get(new, new)
+        changes[EMPLOYEE_FIELD_LABELS[name]] = [display_value(old), display_value(new)]
+    if table.has("position_number"):
+        old = employee.position.number if employee.position_id else ""
+        if old != r.position_number:
+            changes["Stelle"] = [display_value(old), display_value(r.position_number)]
+    if employee.is_active != r.values["is_active"]:
+        changes["aktiv"] = ["ja", "nein"] if employee.is_active else ["nein", "ja"]
+    return changes
+
+
 def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: str, today) -> None:
-    source = f"Import {filename}"
-    # Positions: create the missing ones, keep titles up to date.
+    position_ids = _sync_positions(rows)
+    existing = {
+        e.personnel_number: e
+        for e in Employee.objects.filter(personnel_number__in=[r.personnel_number for r in rows])
+    }
+    was_active = {e.pk: e.is_active for e in existing.values()}
+    created, updated, left = _write_employees(table, rows, existing, position_ids)
+
+    # Leavers may no longer sign in, and what they hold is taken back at once.
+    if left:
+        get_user_model().objects.filter(pk__in=left, is_active=True).update(is_active=False)
+    newly_left = [e.pk for e in updated if was_active.get(e.pk) and not e.is_active]
+    if newly_left:
+        hooks.employees_left.send(newly_left)
+    _link_user_accounts()
+    _resolve_unit_heads()
+    audit_events_bulk(
+        _employee_events(created, updated, result, by=by, source=f"Import {filename}")
+    )
+    result.applied = True
+
+
+def _sync_positions(rows: list[_EmployeeRow]) -> dict[str, int]:
+    """Create the positions the file names that are missing, keep titles up to
+    date; returns number -> pk."""
     wanted: dict[str, tuple[str, int]] = {}
     for r in rows:
         if r.position_number:
             wanted.setdefault(r.position_number, (r.position_title, r.values["unit_id"]))
     positions = {p.number: p for p in Position.objects.filter(number__in=wanted)}
-    new_positions = [
-        Position(number=number, title=title or number, unit_id=unit_id)
-        for number, (title, unit_id) in wanted.items()
-        if number not in positions
-    ]
-    Position.objects.bulk_create(new_positions, batch_size=2000)
+    Position.objects.bulk_create(
+        [
+            Position(number=number, title=title or number, unit_id=unit_id)
+            for number, (title, unit_id) in wanted.items()
+            if number not in positions
+        ],
+        batch_size=2000,
+    )
     retitled = []
     for number, (title, _unit) in wanted.items():
         position = positions.get(number)
@@ -669,16 +779,14 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
             position.title = title
             retitled.append(position)
     Position.objects.bulk_update(retitled, ["title"], batch_size=2000)
-    position_ids = dict(Position.objects.filter(number__in=wanted).values_list("number", "pk"))
+    return dict(Position.objects.filter(number__in=wanted).values_list("number", "pk"))
 
-    existing = {
-        e.personnel_number: e
-        for e in Employee.objects.filter(personnel_number__in=[r.personnel_number for r in rows])
-    }
+
+def _write_employees(table: Table, rows, existing: dict[str, Employee], position_ids):
+    """Create and update the employees; returns (created, updated, user ids of leavers)."""
     has_position = table.has("position_number")
     fields = sorted({name for r in rows for name in r.values})
     created, updated, left = [], [], []
-    was_active = {e.pk: e.is_active for e in existing.values()}
     for r in rows:
         employee = existing.get(r.personnel_number)
         position_id = position_ids.get(r.position_number) if r.position_number else None
@@ -687,38 +795,38 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
                 Employee(personnel_number=r.personnel_number, position_id=position_id, **r.values)
             )
             continue
-        dirty = False
-        for name, value in r.values.items():
-            if getattr(employee, name) != value:
-                setattr(employee, name, value)
-                dirty = True
-        if has_position and employee.position_id != position_id:
-            employee.position_id = position_id
-            dirty = True
-        if dirty:
-            employee.updated_at = timezone.now()
+        if _update_employee(employee, r.values, position_id, has_position=has_position):
             updated.append(employee)
         if not r.values["is_active"] and employee.user_id:
             left.append(employee.user_id)
     Employee.objects.bulk_create(created, batch_size=2000)
     Employee.objects.bulk_update(updated, [*fields, "position", "updated_at"], batch_size=2000)
+    return created, updated, left
 
-    # Leavers may no longer sign in, and what they hold is taken back at once.
-    User = get_user_model()
-    if left:
-        User.objects.filter(pk__in=left, is_active=True).update(is_active=False)
-    newly_left = [e.pk for e in updated if was_active.get(e.pk) and not e.is_active]
-    if newly_left:
-        hooks.employees_left.send(newly_left)
-    _link_user_accounts()
-    _resolve_unit_heads()
 
+def _update_employee(
+    employee: Employee, values: dict[str, Any], position_id: int | None, *, has_position: bool
+) -> bool:
+    """Set what differs; True if anything did."""
+    dirty = False
+    for name, value in values.items():
+        if getattr(employee, name) != value:
+            setattr(employee, name, value)
+            dirty = True
+    if has_position and employee.position_id != position_id:
+        employee.position_id = position_id
+        dirty = True
+    if dirty:
+        employee.updated_at = timezone.now()
+    return dirty
+
+
+def _employee_events(created, updated, result: ImportResult, *, by, source: str) -> list:
     changes_by_label = {c["label"]: c["changes"] for c in result.changed}
-    events = []
-    for employee in created:
-        events.append(
-            audit_event(actor=by, action="angelegt", obj=employee, source=source, save=False)
-        )
+    events = [
+        audit_event(actor=by, action="angelegt", obj=employee, source=source, save=False)
+        for employee in created
+    ]
     for employee in updated:
         label = _label(employee.last_name, employee.first_name, employee.personnel_number)
         if label in result.deactivated_changes:
@@ -744,8 +852,7 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
                     save=False,
                 )
             )
-    audit_events_bulk(events)
-    result.applied = True
+    return events
 
 
 def _link_user_accounts() -> None:
@@ -789,3 +896,41 @@ def _resolve_unit_heads() -> None:
     for unit in pending:
         unit.head_id = ids.get(unit.head_personnel_number)
     OrgUnit.objects.bulk_update([u for u in pending if u.head_id], ["head"], batch_size=1000)
+
+
+# =========================================================================== the kinds
+
+
+def hr_may_import(user) -> bool:
+    return scope_for(user).has(Role.HR)
+
+
+HR_PAGE = ImportPage(
+    namespace="organisation",
+    title=gettext_lazy("Personaldaten importieren"),
+    intro=gettext_lazy(
+        "Laden Sie die Datei aus dem Personalsystem hoch. Sie sehen zuerst eine Vorschau, was "
+        "sich ändert; gespeichert wird erst, wenn Sie bestätigen. Niemand wird gelöscht, der "
+        "in der Datei fehlt."
+    ),
+)
+
+EMPLOYEES = ImportKind(
+    key="employees",
+    label=gettext_lazy("Beschäftigte"),
+    columns=EMPLOYEE_COLUMNS,
+    run=employees_import,
+    may_upload=hr_may_import,
+    page=HR_PAGE,
+    result_class=ImportResult,
+)
+
+ORG_UNITS = ImportKind(
+    key="org_units",
+    label=gettext_lazy("Organisationseinheiten"),
+    columns=ORG_UNIT_COLUMNS,
+    run=org_units_import,
+    may_upload=hr_may_import,
+    page=HR_PAGE,
+    result_class=ImportResult,
+)

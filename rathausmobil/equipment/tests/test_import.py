@@ -8,16 +8,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from rathausmobil.core.models import AuditEvent
+from rathausmobil.core.models import AuditEvent, ImportStatus, ImportUpload
 from rathausmobil.equipment.importing import devices_import
 from rathausmobil.equipment.models import (
     Assignment,
     Device,
-    DeviceImport,
     DeviceKind,
     DeviceModel,
     DeviceStatus,
-    ImportStatus,
 )
 from rathausmobil.organisation.tests.factories import EmployeeFactory
 
@@ -271,7 +269,7 @@ def test_it_previews_then_applies_an_upload_once(client, it, people, read_file):
     client.force_login(it)
     upload = SimpleUploadedFile("snipeit_assets.csv", read_file("snipeit_assets.csv"))
     response = client.post(reverse("equipment:import_upload"), {"file": upload})
-    batch = DeviceImport.objects.get()
+    batch = ImportUpload.objects.get()
     assert response.status_code == 302
     assert not Device.objects.exists()
 
@@ -298,7 +296,7 @@ def test_it_shows_the_problems_of_a_broken_upload_with_422(client, it, people, r
 
     assert response.status_code == 422
     assert "Zeile 6, Spalte Modell: Pflichtfeld ist leer." in response.content.decode()
-    assert not DeviceImport.objects.exists()
+    assert not ImportUpload.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["hr", "employee", "supervisor"])

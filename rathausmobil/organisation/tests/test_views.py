@@ -2,8 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from rathausmobil.core.models import AuditEvent
-from rathausmobil.organisation.models import Employee, ImportBatch, ImportStatus
+from rathausmobil.core.models import AuditEvent, ImportStatus, ImportUpload
+from rathausmobil.organisation.models import Employee
 
 EMPLOYEES_CSV = (
     "Personalnummer;Nachname;Vorname;E-Mail;Organisationseinheit;Stellennummer;"
@@ -45,7 +45,7 @@ def test_it_shows_hr_a_preview_and_writes_nothing_before_confirmation(client, hr
     client.force_login(hr)
     before = Employee.objects.count()
     response = upload(client)
-    batch = ImportBatch.objects.get()
+    batch = ImportUpload.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("organisation:import_preview", args=[batch.pk])
     preview = client.get(response.url).content.decode()
@@ -61,7 +61,7 @@ def test_it_shows_hr_a_preview_and_writes_nothing_before_confirmation(client, hr
 def test_it_applies_a_batch_once_on_a_double_click(client, hr):
     client.force_login(hr)
     upload(client)
-    batch = ImportBatch.objects.get()
+    batch = ImportUpload.objects.get()
     url = reverse("organisation:import_apply", args=[batch.pk])
     client.post(url)
     events = AuditEvent.objects.count()
@@ -79,7 +79,7 @@ def test_it_shows_every_problem_and_keeps_nothing_of_a_broken_file(client, hr):
     assert response.status_code == 422
     assert "Zeile 2, Spalte Eintritt:" in body
     assert "Zeile 3, Spalte Organisationseinheit:" in body
-    assert not ImportBatch.objects.exists()
+    assert not ImportUpload.objects.exists()
 
 
 def test_it_hides_another_persons_import_batch(client, hr, org):
@@ -88,7 +88,7 @@ def test_it_hides_another_persons_import_batch(client, hr, org):
 
     client.force_login(hr)
     upload(client)
-    batch = ImportBatch.objects.get()
+    batch = ImportUpload.objects.get()
     other_hr = UserFactory(username="hr2")
     RoleAssignment.objects.create(user=other_hr, role=Role.HR)
     client.force_login(other_hr)
@@ -99,7 +99,7 @@ def test_it_hides_another_persons_import_batch(client, hr, org):
 def test_it_discards_a_preview(client, hr):
     client.force_login(hr)
     upload(client)
-    batch = ImportBatch.objects.get()
+    batch = ImportUpload.objects.get()
     client.post(reverse("organisation:import_discard", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DISCARDED

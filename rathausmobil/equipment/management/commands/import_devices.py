@@ -1,7 +1,6 @@
 """python manage.py import_devices FILE [--dry-run] — the inventory import (docs/workflows/equipment.md)."""
 
 from rathausmobil.core.importcommand import ImportCommand
-from rathausmobil.equipment.importing import devices_import
 
 
 class Command(ImportCommand):
@@ -9,5 +8,4 @@ class Command(ImportCommand):
         "Importiert einen Gerätebestand (CSV oder XLSX; deutsche Spalten oder der Asset-Export "
         "aus Snipe-IT). Abgleich über die Inventarnummer, mehrfach ausführbar."
     )
-    runner = staticmethod(devices_import)
-    what = "Geräte"
+    kind = "devices"

@@ -1,5 +1,4 @@
 from rathausmobil.core.importcommand import ImportCommand
-from rathausmobil.organisation.importing import employees_import
 
 
 class Command(ImportCommand):
@@ -7,5 +6,4 @@ class Command(ImportCommand):
         "Importiert Beschäftigte (Personalnummer;Nachname;Vorname;E-Mail;Organisationseinheit;"
         "Stellennummer;Stellenbezeichnung;Wochenstunden;Eintritt;Austritt)."
     )
-    runner = staticmethod(employees_import)
-    what = "Beschäftigte"
+    kind = "employees"
