@@ -136,8 +136,10 @@ class Workflow:
         source: str = "",
         changes: dict[str, list[str]] | None = None,
         after_commit: Iterable[Callable[[], None]] = (),
+        audit_as: str = "",
     ) -> StatusChange:
-        """Record that a new record (already saved in its first status) came into being."""
+        """Record that a new record (already saved in its first status) came into being
+        (`audit_as` as in `transition`)."""
         status = getattr(obj, self.status_field)
         if not self.allows(NOT_THERE_YET, status, action):
             raise IllegalTransition(self._refusal(obj, NOT_THERE_YET, action))
@@ -151,6 +153,7 @@ class Workflow:
             source=source,
             changes=changes,
             after_commit=after_commit,
+            audit_as=audit_as,
         )
 
     def start_many(
@@ -212,20 +215,30 @@ class Workflow:
         source: str = "",
         changes: dict[str, list[str]] | None = None,
         after_commit: Iterable[Callable[[], None]] = (),
+        audit_as: str = "",
     ) -> StatusChange:
         """Lock, check, change the status (and save `fields` the service has set on
         `obj`), write the history row and the audit event, and schedule
-        `after_commit`. Refuses with IllegalTransition, changing nothing."""
+        `after_commit`. Refuses with IllegalTransition, changing nothing.
+
+        `audit_as` names the audit event where one event tells more than the move
+        (an import that changes a record's status among other fields)."""
+        record = {
+            "by": by,
+            "reason": reason,
+            "source": source,
+            "changes": changes,
+            "after_commit": after_commit,
+            "audit_as": audit_as,
+        }
         if not transaction.get_connection().in_atomic_block:
             with transaction.atomic():
-                return self._move(
-                    obj, to_status, action, by, reason, fields, source, changes, after_commit
-                )
+                return self._move(obj, to_status, action=action, fields=fields, record=record)
         # Inside the caller's transaction, without a savepoint of its own: a refusal
         # raises before anything is written and leaves the caller's transaction usable.
-        return self._move(obj, to_status, action, by, reason, fields, source, changes, after_commit)
+        return self._move(obj, to_status, action=action, fields=fields, record=record)
 
-    def _move(self, obj, to_status, action, by, reason, fields, source, changes, after_commit):
+    def _move(self, obj, to_status, *, action, fields, record) -> StatusChange:
         held = (
             self.model._default_manager.select_for_update()
             .filter(pk=obj.pk)
@@ -242,17 +255,7 @@ class Workflow:
         if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
             update.append("updated_at")
         obj.save(update_fields=list(dict.fromkeys(update)))
-        return self._record(
-            obj,
-            action=action,
-            from_status=held,
-            to_status=to_status,
-            by=by,
-            reason=reason,
-            source=source,
-            changes=changes,
-            after_commit=after_commit,
-        )
+        return self._record(obj, action=action, from_status=held, to_status=to_status, **record)
 
     def record(
         self,
@@ -291,6 +294,7 @@ class Workflow:
         source: str,
         changes: dict[str, list[str]] | None,
         after_commit: Iterable[Callable[[], None]] = (),
+        audit_as: str = "",
     ) -> StatusChange:
         actor = by if getattr(by, "pk", None) else None
         change = StatusChange.objects.create(
@@ -308,7 +312,7 @@ class Workflow:
                 changes["Status"] = [self.status_label(from_status), self.status_label(to_status)]
         audit_event(
             actor=actor,
-            action=str(self.audit_action) % {"action": self.action_label(action)},
+            action=audit_as or str(self.audit_action) % {"action": self.action_label(action)},
             obj=obj,
             changes=changes,
             reason=reason,

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.audit import audit_event
 from rathausmobil.core.importresult import ExtraList, ImportResult
 from rathausmobil.core.imports import ImportKind, ImportPage
 from rathausmobil.core.tabular import (
@@ -52,6 +52,7 @@ from rathausmobil.equipment.models import (
 )
 from rathausmobil.equipment.selectors import manages_equipment
 from rathausmobil.equipment.services import add_months
+from rathausmobil.equipment.workflow import DEVICE_WORKFLOW
 from rathausmobil.organisation.models import Employee
 
 _KIND_WORDS = {
@@ -829,7 +830,6 @@ def _apply(table: Table, rows: list[_Row], result: DeviceImportResult, *, by, fi
         for d in Device.objects.filter(inventory_number__in=chunk)
     }
     changed_by_label = {c["label"]: c["changes"] for c in result.changed}
-    events = []
     for r in rows:
         device = existing.get(r.inventory_number.casefold())
         if device is not None and r.label not in changed_by_label:
@@ -840,21 +840,9 @@ def _apply(table: Table, rows: list[_Row], result: DeviceImportResult, *, by, fi
         for name, value in r.values.items():
             if name != "status":
                 setattr(device, name, value)
-        created = device.pk is None
-        _import_status_and_holder(device, r, by=by, source=source, now=now)
-        events.append(
-            audit_event(actor=by, action="angelegt", obj=device, source=source, save=False)
-            if created
-            else audit_event(
-                actor=by,
-                action="geändert",
-                obj=device,
-                changes=changed_by_label[r.label],
-                source=source,
-                save=False,
-            )
+        _import_status_and_holder(
+            device, r, by=by, source=source, now=now, changes=changed_by_label.get(r.label)
         )
-    audit_events_bulk(events)
     result.applied = True
 
 
@@ -876,10 +864,20 @@ def _models_for(rows: list[_Row], *, by, source: str) -> dict[str, DeviceModel]:
     return models
 
 
-def _import_status_and_holder(device: Device, row: _Row, *, by, source: str, now: dt.datetime):
+def _import_status_and_holder(
+    device: Device,
+    row: _Row,
+    *,
+    by,
+    source: str,
+    now: dt.datetime,
+    changes: dict[str, list[str]] | None,
+):
     """The one place where the inventory import writes a device's status and holder,
     and saves the device (new or known) with them: the open assignment of a previous
-    holder is closed, one for the new holder opened."""
+    holder is closed, one for the new holder opened. The status moves through the
+    device workflow's "import" action (history row and audit event); a device whose
+    status stays is saved with one audit event of its changes."""
     status, holder_id = row.values["status"], row.holder_id
     previous_holder = device.holder_id
     if previous_holder and previous_holder != holder_id:
@@ -889,9 +887,26 @@ def _import_status_and_holder(device: Device, row: _Row, *, by, source: str, now
             open_assignment.returned_by = by if getattr(by, "pk", None) else None
             open_assignment.return_note = f"Rückgabe laut {source}"[:500]
             open_assignment.save(update_fields=["returned_at", "returned_by", "return_note"])
-    device.status = status
     device.holder_id = holder_id
-    device.save()
+    if device.pk is None:
+        device.status = status
+        device.save()
+        DEVICE_WORKFLOW.start(device, action="import", by=by, source=source, audit_as="angelegt")
+    elif device.status != status:
+        fields = ["model", "holder", *(name for name in row.values if name != "status")]
+        DEVICE_WORKFLOW.transition(
+            device,
+            status,
+            action="import",
+            by=by,
+            fields=fields,
+            source=source,
+            changes=changes,
+            audit_as="geändert",
+        )
+    else:
+        device.save()
+        audit_event(actor=by, action="geändert", obj=device, changes=changes, source=source)
     if holder_id and holder_id != previous_holder:
         # After a return recorded just now, the new hand-over cannot lie earlier.
         _open(device, holder_id, row, by=by, source=source, now=now, at_now=bool(previous_holder))

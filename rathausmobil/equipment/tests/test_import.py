@@ -149,6 +149,26 @@ def test_it_moves_holders_and_statuses_as_a_later_file_says(read_file, people):
     assert (pc.status, pc.holder) == (DeviceStatus.RETIRED, None)
 
 
+def test_it_writes_the_history_of_every_status_it_sets(read_file, people, it):
+    run(read_file, "devices_de_cp1252.csv", by=it)
+    pc = Device.objects.get(inventory_number="OF-PC-0100")
+    assert [(h.action, h.from_status, h.to_status) for h in pc.history.all()] == [
+        ("import", "", DeviceStatus.ASSIGNED)
+    ]
+
+    run(read_file, "devices_de_moved.csv", by=it)
+
+    assert [(h.action, h.from_status, h.to_status, h.by) for h in pc.history.all()][1:] == [
+        ("import", DeviceStatus.ASSIGNED, DeviceStatus.RETIRED, it)
+    ]
+    # One audit event tells the whole change, status included.
+    changed = AuditEvent.objects.filter(object_id=str(pc.pk), action="geändert").get()
+    assert changed.changes["Status"] == ["ausgegeben", "ausgemustert"]
+    # The notebook only changed hands: no status move, no history row.
+    notebook = Device.objects.get(inventory_number="OF-NB-0001")
+    assert notebook.history.count() == 1
+
+
 def test_it_writes_nothing_and_lists_every_problem_of_a_broken_file(read_file, people):
     result = run(read_file, "devices_broken.csv")
 
