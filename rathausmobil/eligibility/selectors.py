@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
-from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role
+from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
 
 MOVABLE_RESULTS = (EligibilityResult.ELIGIBLE, EligibilityResult.PARTIAL)
@@ -92,7 +92,7 @@ def positions_with_assessment(user, unit: OrgUnit | None = None) -> QuerySet[Pos
     current assessment annotated, ordered by unit and number."""
     positions = positions_for_eligibility(user)
     if unit is not None:
-        positions = positions.filter(unit__path__startswith=unit.path)
+        positions = positions.filter(in_subtree(unit.path))
     return with_current_assessment(positions).order_by("unit__path", "number")
 
 

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from rathausmobil.equipment import services
-from rathausmobil.equipment.filters import DeviceFilter
+from rathausmobil.equipment.filters import DeviceFilter, OrderFilter
 from rathausmobil.equipment.models import Device, OrderEvent, OrderLine
 from rathausmobil.equipment.selectors import (
     assignments_visible_to,
@@ -115,7 +115,7 @@ ORDERS = (
 )
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrderSerializer
-    filterset_fields = ["status"]
+    filterset_class = OrderFilter
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

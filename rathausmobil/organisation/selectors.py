@@ -54,10 +54,6 @@ def positions_visible_to(user) -> QuerySet[Position]:
     return base.filter(scope.unit_filter())
 
 
-def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(path__startswith=unit.path)
-
-
 def kpis() -> dict[str, int]:
     return {
         "staff_total": Employee.objects.filter(is_active=True).count(),
