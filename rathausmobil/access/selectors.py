@@ -345,8 +345,9 @@ def capacity_row_of(grant: AccessGrant) -> CapacityRow | None:
 # --------------------------------------------------------------------------- figures and export
 
 
-def kpis() -> dict[str, int]:
-    """Figures for the dashboard (`reports.kpis.PROVIDERS`)."""
+def kpis(*, viewer=None) -> dict[str, int]:
+    """Figures for the dashboard (`reports.kpis.PROVIDERS`); totals of the whole
+    administration, the same for every viewer."""
     staff_with_vpn = (
         AccessGrant.objects.filter(
             kind=AccessKind.VPN, status=GrantStatus.ACTIVE, employee__is_active=True

@@ -165,8 +165,8 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def kpis() -> dict[str, float]:
-    """Figures for the dashboard (aggregates, no persons).
+def kpis(*, viewer=None) -> dict[str, float]:
+    """Figures for the dashboard (aggregates, no persons; the same for every viewer).
 
     Positions count when at least one active employee holds them; an unassessed
     position counts in the denominator, so the figure cannot look better by leaving
