@@ -15,12 +15,13 @@ from rathausmobil.core.filters import ListFilter
 from rathausmobil.organisation.filters import UnitFilter
 
 OPEN = "open"
+STATUS_CHOICES = [(OPEN, _("offen (beantragt oder aktiv)")), *GrantStatus.choices]
 
 
 class AccessGrantFilter(ListFilter):
     kind = django_filters.ChoiceFilter(choices=AccessKind.choices, label=_("Art"))
     status = django_filters.ChoiceFilter(
-        choices=[(OPEN, _("offen (beantragt oder aktiv)")), *GrantStatus.choices],
+        choices=STATUS_CHOICES,
         method="filter_status",
         label=_("Status"),
     )

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rathausmobil.access import selectors, services
-from rathausmobil.access.filters import AccessGrantFilter
+from rathausmobil.access.filters import STATUS_CHOICES, AccessGrantFilter
 from rathausmobil.access.forms import GrantNewForm, PolicyForm, RevokeForm
 from rathausmobil.access.models import AccessKind, AccessPolicy, GrantStatus, WireGuardPeer
 from rathausmobil.core.errors import DomainError
@@ -71,7 +71,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "unit": filterset.chosen("unit"),
         "q": filterset.chosen("q"),
         "kinds": AccessKind.choices,
-        "statuses": filterset.filters["status"].extra["choices"],
+        "statuses": STATUS_CHOICES,
         "counts": [
             {
                 "kind": label,
