@@ -235,4 +235,7 @@ USAGE_WORK_END_HOUR = int(os.environ.get("USAGE_WORK_END_HOUR", "18"))
 USAGE_WORKDAYS = tuple(int(d) for d in os.environ.get("USAGE_WORKDAYS", "0,1,2,3,4").split(","))
 USAGE_RAW_RETENTION_DAYS = int(os.environ.get("USAGE_RAW_RETENTION_DAYS", "90"))
 USAGE_STORE_CLIENT_IP = env_bool("USAGE_STORE_CLIENT_IP", False)
-USAGE_MIN_GROUP = 5
+
+# The rule of 5 (core/figures.py): figures about people's conduct that rest on fewer people
+# are shown as "< 5", in every figure the application makes (dashboard, kpis, VPN pages).
+MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))

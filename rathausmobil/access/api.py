@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -23,10 +22,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from rathausmobil.access import selectors, services
+from rathausmobil.access.filters import AccessGrantFilter
 from rathausmobil.access.models import (
     AccessGrant,
     AccessKind,
-    GrantStatus,
     SpecialistApplication,
 )
 from rathausmobil.agreements.serializers import ErrorSerializer, PersonSerializer
@@ -152,21 +151,12 @@ class CapacitySerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- grants
 
 
-FILTERS = [
-    OpenApiParameter("kind", str, enum=AccessKind.values),
-    OpenApiParameter("status", str, enum=[*GrantStatus.values, "open"]),
-    OpenApiParameter("unit", str, description="Kennung einer Einheit (mit allen darunter)"),
-    OpenApiParameter("q", str, description="Name oder Personalnummer"),
-]
-
-
 @extend_schema(tags=[TAG])
 @extend_schema_view(
     list=extend_schema(
         summary="Zugänge (nur die für Sie sichtbaren)",
         description="IT und Personalamt sehen alle, Vorgesetzte die ihrer Einheiten, "
         "Beschäftigte ihre eigenen.",
-        parameters=FILTERS,
     ),
     retrieve=extend_schema(
         summary="Ein Zugang mit Verlauf", responses=_responses(AccessGrantSerializer, 404)
@@ -174,19 +164,10 @@ FILTERS = [
 )
 class AccessGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = AccessGrantSerializer
-    filter_backends: list = []
+    filterset_class = AccessGrantFilter
 
     def get_queryset(self):
         grants = selectors.grants_visible_to(self.request.user).prefetch_related("history__by")
-        if self.action == "list":
-            params = self.request.query_params
-            grants = selectors.filter_grants(
-                grants,
-                kind=params.get("kind", ""),
-                status=params.get("status", ""),
-                unit=params.get("unit", ""),
-                q=params.get("q", ""),
-            )
         return grants.order_by("-requested_at", "-pk")
 
     def _answer(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
@@ -198,7 +179,7 @@ class AccessGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         description="Die Zugänge der angemeldeten Person.",
         responses=_responses(AccessGrantSerializer(many=True)),
     )
-    @action(detail=False, methods=["get"], pagination_class=None)
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def mine(self, request):
         employee_id = scope_for(request.user).employee_id
         grants = self.get_queryset().filter(employee_id=employee_id) if employee_id else []

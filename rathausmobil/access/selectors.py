@@ -64,37 +64,6 @@ def grants_visible_to(user) -> QuerySet[AccessGrant]:
     return base.filter(query)
 
 
-def filter_grants(
-    grants: QuerySet[AccessGrant],
-    *,
-    kind: str = "",
-    status: str = "",
-    unit: str = "",
-    q: str = "",
-) -> QuerySet[AccessGrant]:
-    """The filters of the overview page and the API: kind, status, unit (code, with
-    every unit below) and a name or personnel number."""
-    from rathausmobil.organisation.models import OrgUnit
-
-    if kind:
-        grants = grants.filter(kind=kind)
-    if status == "open":
-        grants = grants.filter(status__in=OPEN_GRANT)
-    elif status:
-        grants = grants.filter(status=status)
-    if unit:
-        path = OrgUnit.objects.filter(code=unit.strip()).values_list("path", flat=True).first()
-        grants = grants.filter(employee__unit__path__startswith=path or "/-/")
-    if q:
-        q = q.strip()
-        grants = grants.filter(
-            Q(employee__personnel_number=q)
-            | Q(employee__last_name__istartswith=q)
-            | Q(employee__first_name__istartswith=q)
-        )
-    return grants
-
-
 def requested_grants(user) -> QuerySet[AccessGrant]:
     """The queue "zu erteilen": requested grants, oldest first."""
     return grants_visible_to(user).filter(status=GrantStatus.REQUESTED).order_by("requested_at")
@@ -376,8 +345,9 @@ def capacity_row_of(grant: AccessGrant) -> CapacityRow | None:
 # --------------------------------------------------------------------------- figures and export
 
 
-def kpis() -> dict[str, int]:
-    """Figures for the dashboard (`reports.kpis.PROVIDERS`)."""
+def kpis(*, viewer=None) -> dict[str, int]:
+    """Figures for the dashboard (`reports.kpis.PROVIDERS`); totals of the whole
+    administration, the same for every viewer."""
     staff_with_vpn = (
         AccessGrant.objects.filter(
             kind=AccessKind.VPN, status=GrantStatus.ACTIVE, employee__is_active=True

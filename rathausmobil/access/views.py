@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rathausmobil.access import selectors, services
+from rathausmobil.access.filters import STATUS_CHOICES, AccessGrantFilter
 from rathausmobil.access.forms import GrantNewForm, PolicyForm, RevokeForm
 from rathausmobil.access.models import AccessKind, AccessPolicy, GrantStatus, WireGuardPeer
 from rathausmobil.core.errors import DomainError
@@ -50,12 +51,9 @@ def _capacity_messages(request, rows) -> None:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
-    kind = request.GET.get("art", "")
-    status = request.GET.get("status", "")
-    unit = request.GET.get("einheit", "").strip()
-    q = request.GET.get("q", "").strip()
     visible = selectors.grants_visible_to(request.user)
-    rows = selectors.filter_grants(visible, kind=kind, status=status, unit=unit, q=q).order_by(
+    filterset = AccessGrantFilter.for_page(request, visible)
+    rows = filterset.qs.order_by(
         "employee__last_name", "employee__first_name", "kind", "application__name", "pk"
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -68,12 +66,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "page": page,
-        "kind": kind,
-        "status": status,
-        "unit": unit,
-        "q": q,
+        "kind": filterset.chosen("kind"),
+        "status": filterset.chosen("status"),
+        "unit": filterset.chosen("unit"),
+        "q": filterset.chosen("q"),
         "kinds": AccessKind.choices,
-        "statuses": [("open", "offen (beantragt oder aktiv)"), *GrantStatus.choices],
+        "statuses": STATUS_CHOICES,
         "counts": [
             {
                 "kind": label,

@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from rathausmobil.agreements import services
+from rathausmobil.agreements.filters import AgreementFilter, OfferFilter, WorkRequestFilter
 from rathausmobil.agreements.models import ChecklistVersion
 from rathausmobil.agreements.selectors import (
     agreements_visible_to,
@@ -114,7 +115,7 @@ class _WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 )
 class WorkRequestViewSet(_WorkflowViewSet):
     serializer_class = WorkRequestSerializer
-    filterset_fields = ["status", "kind"]
+    filterset_class = WorkRequestFilter
 
     def get_queryset(self):
         return (
@@ -228,7 +229,7 @@ class WorkRequestViewSet(_WorkflowViewSet):
 )
 class OfferViewSet(_WorkflowViewSet):
     serializer_class = OfferSerializer
-    filterset_fields = ["status", "kind"]
+    filterset_class = OfferFilter
 
     def get_queryset(self):
         return (
@@ -304,7 +305,7 @@ class OfferViewSet(_WorkflowViewSet):
     ),
 )
 class AgreementViewSet(_WorkflowViewSet):
-    filterset_fields = ["status", "kind"]
+    filterset_class = AgreementFilter
 
     def get_queryset(self):
         return _agreements(self.request.user)

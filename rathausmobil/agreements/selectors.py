@@ -31,6 +31,7 @@ from rathausmobil.agreements.models import (
     WorkKind,
     WorkRequest,
 )
+from rathausmobil.core.figures import suppress_breakdown
 from rathausmobil.organisation.models import Employee, Position, Role
 from rathausmobil.organisation.scoping import scope_for
 
@@ -158,7 +159,10 @@ def pandemic_gaps(
     return positions
 
 
-def kpis(today: dt.date | None = None) -> dict:
+def kpis(today: dt.date | None = None, *, viewer=None) -> dict:
+    """Figures for the dashboard. Refusals by reason follow the rule of 5 (one R8 refusal
+    would point at one person's performance review), except for HR, who reads every
+    refusal with its reasons anyway; `viewer` None (the `kpis` command) is suppressed."""
     today = today or timezone.localdate()
     # In force today: a renewal that starts later does not count twice.
     by_kind = Counter(
@@ -184,7 +188,10 @@ def kpis(today: dt.date | None = None) -> dict:
         "agreements_active_by_kind": {kind: by_kind.get(kind, 0) for kind in WorkKind.values},
         "requests_open": open_requests.count(),
         "requests_overdue": open_requests.filter(due_date__lt=today).count(),
-        "refusals_by_reason": {code: reasons.get(code, 0) for code in ReasonCode.values},
+        "refusals_by_reason": suppress_breakdown(
+            {code: reasons.get(code, 0) for code in ReasonCode.values},
+            exact=viewer is not None and scope_for(viewer).has(Role.HR),
+        ),
         "refusal_rate": round(rejected / decided, 3) if decided else 0.0,
         "pledges_missing": employees_missing_pledge().count(),
     }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rathausmobil.agreements import services
 from rathausmobil.agreements.exports import pandemic_csv, pandemic_pdf
+from rathausmobil.agreements.filters import AgreementFilter, WorkRequestFilter
 from rathausmobil.agreements.forms import (
     ChecklistForm,
     DecisionForm,
@@ -208,43 +209,25 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not (scope.has(Role.HR) or scope.is_supervisor):
         raise PermissionDenied
     what = request.GET.get("was", "antraege")
-    status = request.GET.get("status", "")
-    kind = request.GET.get("art", "")
-    unit = request.GET.get("einheit", "").strip()
     if what == "vereinbarungen":
-        rows = agreements_visible_to(request.user)
+        filterset = AgreementFilter.for_page(request, agreements_visible_to(request.user))
         statuses = AgreementStatus.choices
     else:
-        rows = requests_visible_to(request.user)
+        filterset = WorkRequestFilter.for_page(request, requests_visible_to(request.user))
         statuses = RequestStatus.choices
-    if status:
-        rows = rows.filter(status=status)
-    if kind:
-        rows = rows.filter(kind=kind)
-    if unit:
-        rows = rows.filter(employee__unit__code=unit) | rows.filter(
-            employee__unit__path__startswith=_unit_path(unit)
-        )
-    page = Paginator(rows.order_by("-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.order_by("-id"), 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "what": what,
-        "status": status,
-        "kind": kind,
-        "unit": unit,
+        "status": filterset.chosen("status"),
+        "kind": filterset.chosen("kind"),
+        "unit": filterset.chosen("unit"),
         "statuses": statuses,
         "kinds": WorkKind.choices,
         "query": query_without(request, "page"),
         "today": timezone.localdate(),
     }
     return render_page(request, "agreements/overview.html", context, partial="results")
-
-
-def _unit_path(code: str) -> str:
-    from rathausmobil.organisation.models import OrgUnit
-
-    unit = OrgUnit.objects.filter(code=code).only("path").first()
-    return unit.path if unit else "/-/"
 
 
 @require_GET

@@ -1,35 +1,15 @@
 """Assessments under /api/v1/assessments/, scoped and validated like the pages."""
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from rathausmobil.eligibility.models import CRITERIA, EligibilityResult, PositionAssessment
+from rathausmobil.eligibility.filters import AssessmentFilter
+from rathausmobil.eligibility.models import CRITERIA, PositionAssessment
 from rathausmobil.eligibility.selectors import assessments_visible_to, positions_for_eligibility
 from rathausmobil.eligibility.services import assessment_create
-from rathausmobil.organisation.models import OrgUnit
-
-
-class AssessmentFilter(django_filters.FilterSet):
-    position = django_filters.CharFilter(field_name="position__number", label=_("Stellennummer"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.all(),
-        method="filter_unit",
-        to_field_name="code",
-        label=_("Organisationseinheit (Kennung, mit allen darunter)"),
-    )
-    result = django_filters.ChoiceFilter(choices=EligibilityResult.choices, label=_("Ergebnis"))
-    is_current = django_filters.BooleanFilter(label=_("nur aktuelle (true) oder frühere (false)"))
-
-    class Meta:
-        model = PositionAssessment
-        fields = ["position", "unit", "result", "is_current"]
-
-    def filter_unit(self, queryset, name, value: OrgUnit | None):
-        return queryset.filter(position__unit__path__startswith=value.path) if value else queryset
 
 
 class SharesField(serializers.DictField):

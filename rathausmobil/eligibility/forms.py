@@ -5,9 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rathausmobil.eligibility.models import CRITERIA, EligibilityResult, PositionAssessment
-from rathausmobil.eligibility.selectors import NOT_ASSESSED
-from rathausmobil.organisation.models import OrgUnit
+from rathausmobil.eligibility.models import CRITERIA, PositionAssessment
 
 # DomainError codes of the service and the field they belong to on the page.
 ERROR_FIELDS = {
@@ -88,31 +86,3 @@ class AssessmentForm(forms.Form):
             if described:
                 attrs["aria-describedby"] = " ".join(described)
         return self
-
-
-class OverviewFilterForm(forms.Form):
-    RESULT_CHOICES = [
-        ("", _("alle")),
-        *EligibilityResult.choices,
-        (NOT_ASSESSED, _("noch nicht bewertet")),
-    ]
-
-    result = forms.ChoiceField(label=_("Ergebnis"), choices=RESULT_CHOICES, required=False)
-    unit = forms.ModelChoiceField(
-        label=_("Organisationseinheit (mit allen darunter)"),
-        queryset=OrgUnit.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("alle sichtbaren"),
-    )
-    q = forms.CharField(
-        label=_("Suche"),
-        required=False,
-        help_text=_("Stellennummer oder Bezeichnung"),
-    )
-    due = forms.BooleanField(label=_("nur fällige Überprüfungen"), required=False)
-
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if units is not None:
-            self.fields["unit"].queryset = units

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
-from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role
+from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
 
 MOVABLE_RESULTS = (EligibilityResult.ELIGIBLE, EligibilityResult.PARTIAL)
@@ -92,7 +92,7 @@ def positions_with_assessment(user, unit: OrgUnit | None = None) -> QuerySet[Pos
     current assessment annotated, ordered by unit and number."""
     positions = positions_for_eligibility(user)
     if unit is not None:
-        positions = positions.filter(unit__path__startswith=unit.path)
+        positions = positions.filter(in_subtree(unit.path))
     return with_current_assessment(positions).order_by("unit__path", "number")
 
 
@@ -165,8 +165,8 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def kpis() -> dict[str, float]:
-    """Figures for the dashboard (aggregates, no persons).
+def kpis(*, viewer=None) -> dict[str, float]:
+    """Figures for the dashboard (aggregates, no persons; the same for every viewer).
 
     Positions count when at least one active employee holds them; an unassessed
     position counts in the denominator, so the figure cannot look better by leaving

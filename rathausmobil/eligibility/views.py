@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -10,12 +9,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.core.errors import DomainError
 from rathausmobil.core.htmx import is_fragment, query_without, render_page
-from rathausmobil.eligibility.forms import AssessmentForm, OverviewFilterForm
+from rathausmobil.eligibility.filters import PositionFilter
+from rathausmobil.eligibility.forms import AssessmentForm
 from rathausmobil.eligibility.models import EligibilityResult
 from rathausmobil.eligibility.selectors import (
     NOT_ASSESSED,
     assessment_history,
-    filter_by_result,
     positions_for_eligibility,
     result_counts,
     units_for_eligibility,
@@ -29,34 +28,25 @@ PAGE_SIZE = 50
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
-    today = timezone.localdate()
-    form = OverviewFilterForm(request.GET or None, units=units_for_eligibility(user))
-    filters = form.cleaned_data if form.is_valid() else {}
-
-    positions = positions_for_eligibility(user)
-    if unit := filters.get("unit"):
-        positions = positions.filter(unit__path__startswith=unit.path)
-    if q := (filters.get("q") or "").strip():
-        positions = positions.filter(Q(number__icontains=q) | Q(title__icontains=q))
-    counts = result_counts(positions)
-
-    rows = with_current_assessment(positions).order_by("unit__path", "number")
-    rows = filter_by_result(rows, filters.get("result") or "")
-    if filters.get("due"):
-        rows = rows.filter(current_review_date__lte=today)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    positions = with_current_assessment(positions_for_eligibility(user))
+    filterset = PositionFilter.for_page(request, positions.order_by("unit__path", "number"))
+    # The counts per result follow the unit and the search, not the result chosen.
+    counts = result_counts(filterset.qs_without("result", "due"))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    selected_result = filterset.chosen("result")
 
     result_links = [
         {"value": value, "label": label, "count": counts[value]}
         for value, label in [*EligibilityResult.choices, (NOT_ASSESSED, _("noch nicht bewertet"))]
     ]
     context = {
-        "form": form,
+        "form": filterset.form,
+        "units": units_for_eligibility(user),
         "page": page,
         "counts": counts,
         "result_links": result_links,
-        "selected_result": filters.get("result") or "",
-        "today": today,
+        "selected_result": selected_result,
+        "today": timezone.localdate(),
         "query": query_without(request, "page"),
         "query_without_result": query_without(request, "page", "result"),
     }

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from rathausmobil.core.models import StatusChange
 from rathausmobil.equipment import services
-from rathausmobil.equipment.filters import DeviceFilter
+from rathausmobil.equipment.filters import DeviceFilter, OrderFilter
 from rathausmobil.equipment.models import Device, OrderLine
 from rathausmobil.equipment.selectors import (
     assignments_visible_to,
@@ -116,7 +116,7 @@ ORDERS = (
 )
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrderSerializer
-    filterset_fields = ["status"]
+    filterset_class = OrderFilter
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -302,7 +302,8 @@ def rollout_history(today: dt.date | None = None) -> list[rollout.Point]:
     return rollout.series_from_counts(events, days)
 
 
-def kpis(today: dt.date | None = None) -> dict:
+def kpis(today: dt.date | None = None, *, viewer=None) -> dict:
+    """Figures for the dashboard: devices and the rollout, the same for every viewer."""
     campaign = current_campaign()
     figures = rollout_projection(today, campaign)
     return {

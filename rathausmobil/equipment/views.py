@@ -22,7 +22,7 @@ from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.errors import DomainError
 from rathausmobil.core.htmx import is_fragment, query_without, render_page
 from rathausmobil.equipment import rollout, services
-from rathausmobil.equipment.filters import DeviceFilter
+from rathausmobil.equipment.filters import DeviceFilter, HolderFilter, OrderFilter
 from rathausmobil.equipment.forms import (
     CampaignForm,
     CancelForm,
@@ -91,7 +91,7 @@ def _int(value) -> int:
 def device_list(request: HttpRequest) -> HttpResponse:
     _require(sees_device_list(request.user))
     visible = devices_visible_to(request.user)
-    filterset = DeviceFilter(request.GET or None, queryset=visible.order_by("inventory_number"))
+    filterset = DeviceFilter.for_page(request, visible.order_by("inventory_number"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = dict(
         visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
@@ -341,17 +341,8 @@ def _holders_rows(request):
         except ValueError:
             problem = "Bitte den Stichtag als Datum angeben."
     mobile_only = request.GET.get("alle") != "1"
-    rows = holders_on(day, mobile_only=mobile_only)
-    text = request.GET.get("q", "").strip()
-    for term in text.split():
-        rows = rows.filter(
-            Q(employee__last_name__icontains=term)
-            | Q(employee__first_name__icontains=term)
-            | Q(employee__personnel_number=term)
-            | Q(device__inventory_number__icontains=term)
-            | Q(employee__unit__code=term)
-        )
-    return rows, day, mobile_only, text, problem
+    filterset = HolderFilter.for_page(request, holders_on(day, mobile_only=mobile_only))
+    return filterset.qs, day, mobile_only, filterset.chosen("q"), problem
 
 
 @require_GET
@@ -470,16 +461,12 @@ def _mine_after_action(request):
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
     _require(views_inventory(request.user))
-    status = request.GET.get("status", "")
-    orders = orders_with_figures(orders_visible_to(request.user))
-    if status in OrderStatus.values:
-        orders = orders.filter(status=status)
-    page = Paginator(orders.order_by("-ordered_on", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filterset = OrderFilter.for_page(request, orders_visible_to(request.user))
+    orders = orders_with_figures(filterset.qs).order_by("-ordered_on", "-id")
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "status": status,
+        "status": filterset.chosen("status"),
         "statuses": OrderStatus.choices,
         "query": query_without(request, "page"),
         "on_order": devices_on_order(),

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from rathausmobil.organisation.filters import EmployeeFilter
+from rathausmobil.organisation.filters import EmployeeFilter, OrgUnitFilter
 from rathausmobil.organisation.models import Employee, OrgUnit
 from rathausmobil.organisation.selectors import employees_visible_to, org_units_visible_to
 
@@ -49,7 +49,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
 )
 class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrgUnitSerializer
-    filterset_fields = ["kind"]
+    filterset_class = OrgUnitFilter
 
     def get_queryset(self):
         return org_units_visible_to(self.request.user)

@@ -1,22 +1,55 @@
-"""One filter set serves the employee list page, its CSV export and the API."""
+"""List filters of the organisation, and the unit filter every list uses.
+
+`EmployeeFilter` serves the employee list page, its CSV export and the API;
+`OrgUnitFilter` the API's org units (the org chart page shows the whole tree). `UnitFilter`
+is the one filter "Organisationseinheit (mit allen darunter)": a unit's code, matching
+records of that unit and every unit below it by the materialised path.
+"""
+
+from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from rathausmobil.organisation.models import Employee, OrgUnit
+from rathausmobil.core.filters import ListFilter
+from rathausmobil.organisation.models import Employee, OrgUnit, UnitKind, in_subtree
 
 
-class EmployeeFilter(django_filters.FilterSet):
+def within_unit(queryset: QuerySet, unit: OrgUnit | str | None, *, field: str = "unit"):
+    """Rows of `queryset` whose unit (reached by `field`) is `unit` or lies below it.
+
+    `unit` is a unit or its code; an empty value leaves the rows as they are, a code no
+    unit has matches nothing (one query to read the unit's path)."""
+    if unit is None or unit == "":
+        return queryset
+    if isinstance(unit, OrgUnit):
+        path = unit.path
+    else:
+        path = OrgUnit.objects.filter(code=unit.strip()).values_list("path", flat=True).first()
+    return queryset.filter(in_subtree(path, field)) if path else queryset.none()
+
+
+class UnitFilter(django_filters.CharFilter):
+    """A unit's code; matches that unit and every unit below it.
+
+    `field_name` leads from the listed model to its unit (`"employee__unit"`). Pages that
+    offer a choice of units render it from the units the user may see; the filter itself
+    takes any code, and a code no unit has lists nothing (also in the API: no 400)."""
+
+    def __init__(self, field_name: str = "unit", **kwargs):
+        kwargs.setdefault("label", _("Organisationseinheit (Kennung, mit allen darunter)"))
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        return within_unit(qs, value, field=self.field_name)
+
+
+class EmployeeFilter(ListFilter):
     q = django_filters.CharFilter(
         method="filter_search", label=_("Suche"), help_text=_("Name, Personalnummer oder E-Mail")
     )
-    unit = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.all(),
-        method="filter_unit",
-        label=_("Organisationseinheit (mit allen darunter)"),
-        to_field_name="code",
-    )
+    unit = UnitFilter(label=_("Organisationseinheit (mit allen darunter)"))
     is_active = django_filters.BooleanFilter(label=_("aktiv"))
 
     class Meta:
@@ -37,5 +70,10 @@ class EmployeeFilter(django_filters.FilterSet):
             )
         return queryset.filter(query)
 
-    def filter_unit(self, queryset, name, value):
-        return queryset.filter(unit__path__startswith=value.path) if value else queryset
+
+class OrgUnitFilter(ListFilter):
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Ebene"))
+
+    class Meta:
+        model = OrgUnit
+        fields = ["kind"]

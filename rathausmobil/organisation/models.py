@@ -70,6 +70,15 @@ class OrgUnit(models.Model):
         return f"{self.code} {self.name}"
 
 
+def in_subtree(path: str, field: str = "unit") -> models.Q:
+    """Q for rows whose org unit is the unit with materialised `path` or lies below it:
+    one indexed prefix query. `field` leads from the queried model to its unit
+    ("employee__unit"; "" when querying units themselves). Scopes and list filters
+    ("mit allen darunter") both build on it."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    return models.Q(**{lookup: path})
+
+
 class Position(models.Model):
     """A position (Stelle). Two part-time employees may share one (job sharing)."""
 

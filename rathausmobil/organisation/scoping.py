@@ -12,7 +12,13 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from rathausmobil.organisation.models import Employee, OrgUnit, Role, RoleAssignment
+from rathausmobil.organisation.models import (
+    Employee,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    in_subtree,
+)
 
 _CACHE_ATTR = "_rathausmobil_scope"
 
@@ -50,7 +56,7 @@ class Scope:
         """Q for records whose unit lies in a supervised subtree (empty Q matches nothing)."""
         query = Q(pk__in=[])
         for path in self.supervised_paths:
-            query |= Q(**{f"{prefix}path__startswith": path})
+            query |= in_subtree(path, prefix.removesuffix("__"))
         return query
 
     def role_labels(self) -> list[str]:

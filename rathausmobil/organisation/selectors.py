@@ -54,11 +54,8 @@ def positions_visible_to(user) -> QuerySet[Position]:
     return base.filter(scope.unit_filter())
 
 
-def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(path__startswith=unit.path)
-
-
-def kpis() -> dict[str, int]:
+def kpis(*, viewer=None) -> dict[str, int]:
+    """Head counts: not suppressed below 5 (docs/roles.md), the same for every viewer."""
     return {
         "staff_total": Employee.objects.filter(is_active=True).count(),
         "org_units_total": OrgUnit.objects.count(),

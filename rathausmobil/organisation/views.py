@@ -19,25 +19,22 @@ from rathausmobil.organisation.selectors import (
 PAGE_SIZE = 50
 
 
-def _employee_filter(request: HttpRequest) -> EmployeeFilter:
-    filterset = EmployeeFilter(request.GET or None, queryset=employees_visible_to(request.user))
-    filterset.form.fields["unit"].queryset = (
-        org_units_visible_to(request.user).select_related(None).only("code", "name", "path")
-    )
-    return filterset
-
-
 @require_GET
 def employee_list(request: HttpRequest) -> HttpResponse:
-    filterset = _employee_filter(request)
+    filterset = EmployeeFilter.for_page(request, employees_visible_to(request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page, "query": query_without(request, "page")}
+    context = {
+        "filter": filterset,
+        "units": org_units_visible_to(request.user).select_related(None).only("code", "name"),
+        "page": page,
+        "query": query_without(request, "page"),
+    }
     return render_page(request, "organisation/employee_list.html", context, partial="results")
 
 
 @require_GET
 def employee_export(request: HttpRequest) -> HttpResponse:
-    filterset = _employee_filter(request)
+    filterset = EmployeeFilter.for_page(request, employees_visible_to(request.user))
     header = [
         "Personalnummer",
         "Nachname",

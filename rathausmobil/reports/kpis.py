@@ -1,7 +1,10 @@
 """The headline figures a mayor reports, computed from the data, never typed in.
 
-Each capability contributes a provider (a selector returning a dict of figures);
-this module only collects them. Order of keys is the order of providers.
+Each capability contributes a provider, `kpis(*, viewer=None) -> dict` in its selectors;
+this module only collects them. Order of keys is the order of providers. A provider applies
+the rule of 5 itself (`core.figures`) before a figure leaves it: `viewer` is the person
+who reads the figures (the dashboard), None for published figures (`kpis --json`), which
+are always suppressed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from rathausmobil.equipment import selectors as equipment
 from rathausmobil.organisation import selectors as organisation
 from rathausmobil.usage import figures as usage
 
-PROVIDERS: list[Callable[[], dict[str, Any]]] = [
+PROVIDERS: list[Callable[..., dict[str, Any]]] = [
     organisation.kpis,
     eligibility.kpis,
     agreements.kpis,
@@ -50,10 +53,10 @@ LABELS = {
 }
 
 
-def compute_kpis() -> dict[str, Any]:
+def compute_kpis(*, viewer=None) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for provider in PROVIDERS:
-        figures.update(provider())
+        figures.update(provider(viewer=viewer))
     return figures
 
 

@@ -8,9 +8,9 @@ Who may read what is decided here, once:
   session counts; that is usage of a login name, so HR does not get it).
 - ``own_sessions``: a person's own sessions, nobody else's, by the employee of the scope.
 
-Every figure about people's conduct follows the rule of 5 (``settings.USAGE_MIN_GROUP``):
-a group with fewer active employees, or fewer distinct users on its busiest day, is shown as
-suppressed. Listings of units add complementary suppression so that the hidden part can never
+Every figure about people's conduct follows the rule of 5 (``core.figures``, setting
+``MIN_GROUP_SIZE``): a group with fewer active employees, or fewer distinct users on its
+busiest day, is shown as suppressed. Listings of units add complementary suppression so that the hidden part can never
 be computed as "total minus the rows shown" (see ``_suppress``).
 """
 
@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from rathausmobil.core.figures import min_group_size
 from rathausmobil.organisation.models import Employee, OrgUnit, Role
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.usage import aggregates, figures
@@ -32,7 +33,6 @@ from rathausmobil.usage.concurrency import Occupancy
 from rathausmobil.usage.models import (
     UnitUsageDay,
     UnmappedCause,
-    UsageDay,
     VpnAccount,
     VpnLogImport,
     VpnSession,
@@ -51,10 +51,6 @@ def sees_usage_figures(user) -> bool:
 
 def sees_unmapped_names(user) -> bool:
     return scope_for(user).has(Role.IT)
-
-
-def min_group() -> int:
-    return int(getattr(settings, "USAGE_MIN_GROUP", 5))
 
 
 # --------------------------------------------------------------------------- periods
@@ -189,14 +185,10 @@ def weekday_hour_heatmap(occ: Occupancy, first: dt.date, last: dt.date) -> HeatM
 
 def gateway_figures(first: dt.date, last: dt.date, gateway=None) -> dict:
     """Figures, the two charts' data and whether the rule of 5 hides them."""
-    gateway_ids = [gateway.pk] if gateway is not None else None
-    days = UsageDay.objects.filter(day__gte=first, day__lte=last)
-    if gateway_ids is not None:
-        days = days.filter(gateway_id__in=gateway_ids)
-    busiest = days.aggregate(users=Max("users"))["users"]
+    busiest = figures.busiest_day_users(first, last, gateway=gateway)
     if busiest is None:
         return {"empty": True, "suppressed": False}
-    if busiest < min_group():
+    if busiest < min_group_size():
         return {"empty": False, "suppressed": True}
     values, occ = figures.gateway_figures(first, last, gateway=gateway)
     return {
@@ -286,7 +278,7 @@ def unit_listing(code: str | None, first: dt.date, last: dt.date) -> UnitListing
     Four queries whatever the number of units and days: the units, the head counts, the users
     per unit and day, and the figures of the rows shown.
     """
-    limit = min_group()
+    limit = min_group_size()
     n_days = (last - first).days + 1
     units = list(OrgUnit.objects.order_by("code").values_list("pk", "code", "name", "parent_id"))
     by_id = {pk: (code_, name, parent) for pk, code_, name, parent in units}

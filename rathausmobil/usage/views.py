@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.core.errors import DomainError
+from rathausmobil.core.figures import min_group_size
 from rathausmobil.core.htmx import query_without
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
@@ -150,7 +151,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context: dict = {
         "form": form,
         "quick": _quick_links(request, ("gateway",)),
-        "min_group": selectors.min_group(),
+        "min_group": min_group_size(),
         "work_hours": work_hours_text(),
         "hours": [f"{h:02d}" for h in range(24)],
     }
@@ -193,7 +194,7 @@ def units(request: HttpRequest) -> HttpResponse:
         "form": form,
         "code": code,
         "quick": _quick_links(request, ("einheit",)),
-        "min_group": selectors.min_group(),
+        "min_group": min_group_size(),
         "work_hours": work_hours_text(),
     }
     if form.is_valid():
@@ -205,7 +206,7 @@ def units(request: HttpRequest) -> HttpResponse:
         context["form"] = PeriodForm(initial={"von": first, "bis": last})
         context["period_query"] = f"von={first.isoformat()}&bis={last.isoformat()}"
         labels = {
-            "small": _("weniger als %(n)s Personen – ausgeblendet") % {"n": selectors.min_group()},
+            "small": _("weniger als %(n)s Personen – ausgeblendet") % {"n": min_group_size()},
             "complement": _("ausgeblendet, damit sich eine kleinere Gruppe nicht errechnen lässt"),
         }
         for r in [*listing.rows, listing.parent]:
@@ -227,7 +228,7 @@ def units(request: HttpRequest) -> HttpResponse:
                 "(weniger als %(n)s Personen) sind ohne Balken. Die Zahlen stehen auch in der "
                 "Tabelle."
             )
-            % {"n": selectors.min_group()},
+            % {"n": min_group_size()},
             ident="usage-units",
             axis_label=_("Sitzungen gleichzeitig im Mittel (Arbeitszeit)"),
         )
@@ -334,6 +335,6 @@ def mine(request: HttpRequest) -> HttpResponse:
             "sessions": sessions,
             "query": query_without(request, "page"),
             "retention_days": settings.USAGE_RAW_RETENTION_DAYS,
-            "min_group": selectors.min_group(),
+            "min_group": min_group_size(),
         },
     )

@@ -185,6 +185,7 @@ def test_it_computes_the_figures_from_the_records(
     outsider,
     stranger,
     publish,
+    hr,
 ):
     empty = kpis(today=TODAY)
     assert empty["requests_open"] == 0
@@ -234,11 +235,16 @@ def test_it_computes_the_figures_from_the_records(
     assert figures["requests_open"] == 2
     assert figures["requests_overdue"] == 1
     assert kpis(today=dt.date(2021, 3, 29))["requests_overdue"] == 0
+    # Published (kpis --json): counts of 1 to 4 are suppressed; HR sees them exact.
     assert figures["refusals_by_reason"] == {code: 0 for code in ReasonCode.values} | {
-        "R1": 1,
-        "R4": 1,
-        "R5": 1,
+        "R1": "< 5",
+        "R4": "< 5",
+        "R5": "< 5",
     }
+    assert kpis(today=dt.date(2021, 3, 30), viewer=hr)["refusals_by_reason"] == {
+        code: 0 for code in ReasonCode.values
+    } | {"R1": 1, "R4": 1, "R5": 1}
+    assert kpis(today=dt.date(2021, 3, 30), viewer=supervisor)["refusals_by_reason"]["R1"] == "< 5"
     # decided: six approved (one per agreement), two refused
     assert figures["refusal_rate"] == 0.25
     assert figures["pledges_missing"] == 1  # the colleague's pending agreement

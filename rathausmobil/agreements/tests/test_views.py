@@ -228,3 +228,32 @@ def test_it_exports_the_pandemic_documentation(client, hr, supervisor, employee,
     assert "A1 Abteilung A1 Stelle Bezeichnung Grund dokumentiert" in text
     assert f"{documented.number} {documented.title} {reason} {localdate():%d.%m.%Y}" in text
     assert f"{undocumented.number} {undocumented.title} Grund fehlt" in text
+
+
+def test_it_filters_the_overview_like_the_api_with_its_german_names(
+    client, hr, employee, stranger, submitted
+):
+    from rest_framework.test import APIClient
+
+    other = services.request_create(by=stranger, values={**VALUES, "kind": "occasional"})
+    api = APIClient()
+    api.force_authenticate(hr)
+    client.force_login(hr)
+
+    def page(**params):
+        body = client.get(reverse("agreements:overview"), params).content.decode()
+        return {
+            r.pk
+            for r in (submitted, other)
+            if reverse("agreements:request_detail", args=[r.pk]) in body
+        }
+
+    def listed(**params):
+        return {row["id"] for row in api.get("/api/v1/requests/", params).json()["results"]}
+
+    assert page(art="occasional") == listed(kind="occasional") == {other.pk}
+    assert page(einheit="A") == listed(unit="A") == {submitted.pk}  # A1 lies below A
+    assert page(status="draft", einheit="B") == listed(status="draft", unit="B") == {other.pk}
+    assert page(einheit="NIRGENDS") == listed(unit="NIRGENDS") == set()
+    # On the page a filter answers to its German name; the English one changes nothing.
+    assert page(kind="occasional") == {submitted.pk, other.pk}

@@ -39,7 +39,7 @@ def test_it_seeds_offenbach_with_figures_from_records_idempotently():
     # The workflow's figures come from generated requests, offers and agreements.
     assert all(count > 0 for count in figures["agreements_active_by_kind"].values())
     assert figures["requests_open"] > figures["requests_overdue"] > 0
-    assert all(count > 0 for count in figures["refusals_by_reason"].values())
+    assert all(count for count in figures["refusals_by_reason"].values())  # or "< 5"
     assert figures["pledges_missing"] > 0
     statuses = {
         "requests": set(WorkRequest.objects.values_list("status", flat=True)),

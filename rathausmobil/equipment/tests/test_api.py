@@ -182,3 +182,21 @@ def test_it_documents_the_endpoints_in_the_schema(client, it):
         "/api/v1/device-assignments/{id}/acknowledge/",
     ):
         assert path in schema
+
+
+def test_it_filters_orders_on_the_page_like_the_api(client, it, order):
+    from django.urls import reverse
+
+    client.force_login(it)
+
+    def page(status):
+        body = client.get(reverse("equipment:order_list"), {"status": status}).content.decode()
+        return reverse("equipment:order_detail", args=[order.pk]) in body
+
+    def listed(status):
+        return api(it).get("/api/v1/device-orders/", {"status": status})
+
+    assert page("open") and listed("open").json()["count"] == 1
+    assert not page("complete") and listed("complete").json()["count"] == 0
+    # A status that does not exist: the API says so, the page shows every order.
+    assert page("irgendwas") and listed("irgendwas").status_code == 400

@@ -543,7 +543,7 @@ def test_it_refuses_unknown_gateways_formats_and_dates_in_german(gateway, tmp_pa
     assert VpnGateway.objects.get(name="Neu").capacity == 50
 
 
-def test_it_adds_the_last_28_days_to_the_mayors_figures(gateway):
+def test_it_adds_the_last_28_days_to_the_mayors_figures(gateway, settings):
     from rathausmobil.reports.kpis import compute_kpis
     from rathausmobil.usage import figures
 
@@ -552,6 +552,10 @@ def test_it_adds_the_last_28_days_to_the_mayors_figures(gateway):
 
     monday = timezone.localdate() - dt.timedelta(days=7 + timezone.localdate().weekday())
     _csv(gateway, f"a;{monday}T07:00:00;{monday}T18:00:00\nb;{monday}T07:00:00;{monday}T08:00:00\n")
+    # Two people: fewer than 5, so hidden as on the gateway page of the same period.
+    assert compute_kpis()["vpn_concurrent_peak"] == "< 5"
+    assert compute_kpis()["vpn_concurrent_avg_workdays"] == "< 5"
+    settings.MIN_GROUP_SIZE = 2
     k = compute_kpis()
     assert k["vpn_concurrent_peak"] == 2
     assert k["vpn_concurrent_avg_workdays"] == pytest.approx(12 / (20 * 11), abs=0.05)

@@ -179,6 +179,19 @@ def test_it_hides_the_overview_under_five_persons(client, hr, employee, colleagu
     assert "data-figure" not in html
 
 
+def test_it_takes_the_minimum_group_from_the_setting(
+    client, hr, employee, colleague, gateway, settings
+):
+    load(gateway, [("employee", "2026-11-02T08:00:00", "2026-11-02T12:00:00")])
+    client.force_login(hr)
+    settings.MIN_GROUP_SIZE = 2
+    html = client.get(reverse("usage:overview"), PERIOD).content.decode()
+    assert "Weniger als 2 Personen – ausgeblendet" in html and "data-figure" not in html
+    settings.MIN_GROUP_SIZE = 1
+    html = client.get(reverse("usage:overview"), PERIOD).content.decode()
+    assert "usage-suppressed" not in html and "data-figure" in html
+
+
 def test_it_filters_by_gateway(client, hr, org, gateway):
     other = VpnGateway.objects.create(name="VPN Reserve", product=GatewayProduct.OTHER, capacity=2)
     people = staff(org["A1"], 5, "a1-")
