@@ -2,7 +2,6 @@
 (pages and API), so that every change has its history row."""
 
 from django.contrib import admin
-from django.contrib.contenttypes.admin import GenericTabularInline
 
 from rathausmobil.agreements.models import (
     Agreement,
@@ -14,7 +13,7 @@ from rathausmobil.agreements.models import (
     RuleSettings,
     WorkRequest,
 )
-from rathausmobil.core.models import StatusChange
+from rathausmobil.core.admin import StatusChangeInline
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,26 +27,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryInline(GenericTabularInline):
-    """The record's status changes (`core.StatusChange`, by content type and id)."""
-
-    model = StatusChange
-    extra = 0
-    fields = ["at", "action", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(WorkRequest)
 class WorkRequestAdmin(ReadOnlyAdmin):
     list_display = ["pk", "employee", "kind", "status", "decider_unit", "due_date"]
     list_filter = ["status", "kind"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     list_select_related = ["employee", "decider_unit"]
-    inlines = [HistoryInline]
+    inlines = [StatusChangeInline]
 
 
 @admin.register(Offer)
@@ -56,7 +42,7 @@ class OfferAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     list_select_related = ["employee"]
-    inlines = [HistoryInline]
+    inlines = [StatusChangeInline]
 
 
 @admin.register(Agreement)
@@ -65,7 +51,7 @@ class AgreementAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     list_select_related = ["employee"]
-    inlines = [HistoryInline]
+    inlines = [StatusChangeInline]
 
 
 @admin.register(ChecklistVersion)

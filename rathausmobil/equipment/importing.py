@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rathausmobil.core.audit import audit_event
+from rathausmobil.core.dates import add_months
 from rathausmobil.core.importresult import ExtraList, ImportResult
 from rathausmobil.core.imports import ImportKind, ImportPage
 from rathausmobil.core.tabular import (
@@ -51,7 +52,6 @@ from rathausmobil.equipment.models import (
     DeviceStatus,
 )
 from rathausmobil.equipment.selectors import manages_equipment
-from rathausmobil.equipment.services import add_months
 from rathausmobil.equipment.workflow import DEVICE_WORKFLOW
 from rathausmobil.organisation.models import Employee
 

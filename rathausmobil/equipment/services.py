@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.dates import add_months, german_date
 from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.core.workflow import IllegalTransition  # noqa: F401 (importable from here)
 from rathausmobil.equipment import hooks
@@ -57,25 +58,6 @@ def require_it(by: User | None) -> None:
 
 def _actor(by: User | None) -> User | None:
     return by if getattr(by, "pk", None) else None
-
-
-def _fmt_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date()
-    return value.strftime("%d.%m.%Y")
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    for day in (date.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError(date)
 
 
 # --------------------------------------------------------------------------- models
@@ -155,7 +137,7 @@ def _already_assigned(device: Device) -> DomainError:
         ) % {
             "device": device.inventory_number,
             "holder": _employee_label(current.employee),
-            "since": _fmt_date(current.handed_over_at),
+            "since": german_date(current.handed_over_at),
         }
     return DomainError(message, code="already_assigned")
 
@@ -265,7 +247,7 @@ def _return(
     if assignment.returned_at is not None:
         raise DomainError(
             _("Die Rückgabe von %(device)s ist bereits erfasst (am %(date)s).")
-            % {"device": device.inventory_number, "date": _fmt_date(assignment.returned_at)},
+            % {"device": device.inventory_number, "date": german_date(assignment.returned_at)},
             code="already_returned",
         )
     to_status = DeviceStatus.REPAIR if defective else DeviceStatus.IN_STOCK
@@ -537,7 +519,7 @@ def order_deliver(
         )
         rest = _outstanding_text(order)
         to_status = OrderStatus.COMPLETE if rest == "nichts" else OrderStatus.PARTIAL
-        note = f"{len(serials)} × {line.model.name} geliefert am {_fmt_date(delivered_on)}"
+        note = f"{len(serials)} × {line.model.name} geliefert am {german_date(delivered_on)}"
         if delivery.delivery_note:
             note += f" (Lieferschein {delivery.delivery_note})"
         ORDER_WORKFLOW.transition(
@@ -616,8 +598,8 @@ def rollout_campaign_save(
             old = getattr(campaign, field)
             if old != new:
                 changes[label] = [
-                    _fmt_date(old) if isinstance(old, dt.date) else old,
-                    _fmt_date(new) if isinstance(new, dt.date) else new,
+                    german_date(old) if isinstance(old, dt.date) else old,
+                    german_date(new) if isinstance(new, dt.date) else new,
                 ]
                 setattr(campaign, field, new)
         if changes:
@@ -648,8 +630,8 @@ def assignments_delete_expired(*, today: dt.date | None = None) -> int:
                 obj=a.device,
                 changes={
                     "Ausgabe": [
-                        f"{_employee_label(a.employee)}, {_fmt_date(a.handed_over_at)} bis "
-                        f"{_fmt_date(a.returned_at)}",
+                        f"{_employee_label(a.employee)}, {german_date(a.handed_over_at)} bis "
+                        f"{german_date(a.returned_at)}",
                         "–",
                     ]
                 },

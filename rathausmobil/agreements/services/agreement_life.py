@@ -32,8 +32,6 @@ from rathausmobil.agreements.prerequisites import all_met
 from rathausmobil.agreements.services.shared import (
     MIN_JUSTIFICATION,
     PERSON,
-    add_months,
-    german_date,
     pattern_values,
     require_employer_side,
     require_owner,
@@ -42,6 +40,7 @@ from rathausmobil.agreements.services.shared import (
 )
 from rathausmobil.agreements.workflow import AGREEMENT_WORKFLOW
 from rathausmobil.core.audit import audit_event
+from rathausmobil.core.dates import add_months, german_date
 from rathausmobil.core.errors import DomainError
 from rathausmobil.core.workflow import IllegalTransition
 from rathausmobil.organisation.scoping import scope_for

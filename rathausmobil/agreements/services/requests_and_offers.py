@@ -30,7 +30,6 @@ from rathausmobil.agreements.services.shared import (
     MIN_JUSTIFICATION,
     PERSON,
     check_quota,
-    german_date,
     own_employee,
     pattern_values,
     require_employer_side,
@@ -40,6 +39,7 @@ from rathausmobil.agreements.services.shared import (
     validate_pattern,
 )
 from rathausmobil.agreements.workflow import OFFER_WORKFLOW, REQUEST_WORKFLOW
+from rathausmobil.core.dates import german_date
 from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.core.workflow import IllegalTransition
 from rathausmobil.organisation.models import Employee, OrgUnit

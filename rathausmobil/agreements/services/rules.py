@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rathausmobil.agreements.models import PandemicGapReason, PandemicPeriod, RuleSettings
-from rathausmobil.agreements.services.shared import MIN_JUSTIFICATION, german_date
+from rathausmobil.agreements.services.shared import MIN_JUSTIFICATION
 from rathausmobil.core.audit import audit_event
+from rathausmobil.core.dates import german_date
 from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.organisation.models import Position, Role
 from rathausmobil.organisation.scoping import scope_for

@@ -52,22 +52,6 @@ def today_or(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
-def add_months(date: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day if it has no such day."""
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    for day in (date.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError(date)
-
-
-def german_date(date: dt.date) -> str:
-    return f"{date:%d.%m.%Y}"
-
-
 # --------------------------------------------------------------------------- who may act
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from rathausmobil.core.dates import add_months
 from rathausmobil.core.errors import DomainError
 from rathausmobil.equipment import selectors, services
 from rathausmobil.equipment.models import Device, DeviceStatus, OrderStatus
@@ -44,7 +45,7 @@ def test_it_records_partial_deliveries_and_keeps_the_rest_on_order(order, it, no
     assert {d.status for d in devices} == {DeviceStatus.IN_STOCK}
     numbers = sorted(d.inventory_number for d in devices)
     assert numbers[0] == f"INV-{TODAY.year}-00001" and len(set(numbers)) == 6
-    assert devices.first().warranty_until == services.add_months(TODAY, 36)
+    assert devices.first().warranty_until == add_months(TODAY, 36)
     last = order.history.last()
     assert (last.action, last.from_status, last.to_status) == ("deliver", "open", "partial")
     assert (
