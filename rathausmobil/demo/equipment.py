@@ -199,9 +199,8 @@ class _Seeder:
     def _models(self) -> dict[str, DeviceModel]:
         models = {}
         for key, (name, maker, number, kind, mobile) in MODELS.items():
-            models[key] = DeviceModel.objects.filter(
-                name=name
-            ).first() or services.device_model_create(
+            existing = DeviceModel.objects.filter(name=name).first()
+            models[key] = existing or services.device_model_create(
                 by=self.it,
                 name=name,
                 kind=kind,
