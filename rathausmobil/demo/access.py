@@ -1,49 +1,56 @@
-"""Demo records of access, made through the real services (history and audit rows
+"""Demo records of access, made through the services IT uses (history and audit rows
 included). Runs after the agreements and equipment demos.
 
 Offenbach: 1,100 of 1,200 staff have VPN access (press article, early 2021) on
-a WireGuard gateway with 1,200 licences; a terminal-server farm with 150
-sessions serves the data-heavy specialist applications. Everyone with an active
-or ending agreement gets VPN, the staff of the applications' units among them
-terminal-server access; the rest of the 1,100 have VPN without an agreement for a
-stated reason (on-call duty, IT administration, leadership). Consented agreements
-still waiting get their access requested as the policy says, so IT's queue is not
-empty. Halver: about 60 people with VPN.
+the Cisco ASA (AnyConnect) gateway "VPN-Gateway Rathaus" with 1,200 licences (its
+logs are the ASA logs the usage demo reads), a small FortiGate fallback gateway, and a
+terminal-server farm with 150 sessions for the data-heavy specialist applications.
 
-Provisioning does nothing in the demo (WIREGUARD_ENABLED off, no LDAP_URL).
+1. Everyone with an active or ending agreement has VPN, and terminal-server access
+   for the applications of their unit: IT requested and granted these by hand
+   (`grant_request` with the agreement, `grant_activate`), as they predate the
+   automatic rule.
+2. Then IT switches the automatic rule on (`policy_update`), and consented agreements
+   still waiting go the workflow's own way: the consent asks for access, granted at
+   once where the device rule is met, otherwise left in IT's queue.
+3. The rest of the 1,100 have VPN without an agreement for a stated reason (on-call
+   duty, IT administration, leadership), as IT enters it on "Zugang anlegen"; a few
+   such requests are still open, a few were revoked again.
+
+Halver: about 60 people with VPN on a FortiGate.
+
+The grants date from when the story has them (an agreement's grant from its start):
+the services stamp the moment of the call and take no date, so the grant's own
+`requested_at` and `granted_at` are set afterwards; history and audit rows keep the
+moment the demo was loaded. Provisioning does nothing in the demo (no LDAP_URL, and
+no WireGuard: neither gateway is a WireGuard gateway, WIREGUARD_ENABLED stays off).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from rathausmobil.access import provisioning, selectors, services
+from rathausmobil.access import selectors, services
 from rathausmobil.access.models import (
     AccessGrant,
     AccessKind,
     DeviceRule,
     GatewayProduct,
-    GrantStatus,
     SpecialistApplication,
     TerminalServerFarm,
     VpnGateway,
 )
-from rathausmobil.core.audit import audit_event, audit_events_bulk
-from rathausmobil.core.models import StatusChange
 from rathausmobil.organisation.models import Employee, OrgUnit
 
 SETUP = {
     "offenbach": {
         "gateways": [
-            ("VPN-Gateway Rathaus", GatewayProduct.WIREGUARD, 1200, True),
+            ("VPN-Gateway Rathaus", GatewayProduct.CISCO_ASA, 1200, True),
             (
                 "VPN-Gateway Stadtwerke-Rechenzentrum (Ausweich)",
                 GatewayProduct.FORTIGATE,
@@ -96,17 +103,16 @@ class _Seeder:
         self.rng = random.Random(f"access-{scenario}")
         self.now = timezone.now()
         self.it = get_user_model().objects.get(username="it")
-        self.backdate: dict[int, dt.datetime] = {}
+        # When each grant was given in the story (the services take no date).
+        self.since: dict[int, dt.datetime] = {}
 
     def run(self) -> None:
         from rathausmobil.agreements.models import Agreement, AgreementStatus
+        from rathausmobil.agreements.services import agreement_try_activate
 
         self._infrastructure()
-        services.policy_update(
-            by=self.it, auto_grant=True, device_rule=DeviceRule.ANY_OFFICIAL_DEVICE
-        )
         # 1. Everyone with an agreement in force: VPN, and the specialist applications
-        #    of their unit. IT grants them (they predate the automatic rule).
+        #    of their unit. IT granted them by hand (they predate the automatic rule).
         in_force = (
             Agreement.objects.filter(
                 status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING],
@@ -117,32 +123,36 @@ class _Seeder:
         )
         seen: set[int] = set()
         apps_of_unit: dict[int, list[SpecialistApplication]] = {}
-        items = []
         for agreement in in_force:
             employee = agreement.employee
             if employee.pk in seen:
                 continue
             seen.add(employee.pk)
             since = timezone.make_aware(dt.datetime.combine(agreement.start_date, dt.time(8, 15)))
-            items.append((employee, AccessKind.VPN, agreement, None, "", since))
+            self._give(employee, AccessKind.VPN, since=since, agreement=agreement)
             if employee.unit_id not in apps_of_unit:
                 apps_of_unit[employee.unit_id] = selectors.applications_for_unit(employee.unit)
             for application in apps_of_unit[employee.unit_id]:
-                items.append(
-                    (employee, AccessKind.TERMINAL_SERVER, agreement, application, "", since)
+                self._give(
+                    employee,
+                    AccessKind.TERMINAL_SERVER,
+                    since=since,
+                    agreement=agreement,
+                    application=application,
                 )
-        self._bulk_give(items)
-        # 2. Consented agreements still waiting: access as the policy says (requested,
-        #    and granted at once where the device rule is met).
-        from rathausmobil.agreements.services import agreement_try_activate
-
+        # 2. From now on access follows the consent by the rule: consented agreements
+        #    still waiting get theirs as the policy says (requested, and granted at once
+        #    where the device rule is met).
+        services.policy_update(
+            by=self.it, auto_grant=True, device_rule=DeviceRule.ANY_OFFICIAL_DEVICE
+        )
         for agreement in Agreement.objects.filter(
             status=AgreementStatus.PENDING, accepted_at__isnull=False, employee__is_active=True
         ).order_by("pk"):
             agreement_try_activate(agreement=agreement, by=None)
         # 3. VPN without an agreement, for a stated reason, up to the published figure.
         self._reason_grants()
-        self._apply_backdating()
+        self._set_moments()
 
     # -- infrastructure
     def _infrastructure(self) -> None:
@@ -164,64 +174,28 @@ class _Seeder:
             application.units.set([units[c] for c in codes if c in units])
 
     # -- grants
-    def _bulk_give(self, items) -> None:
-        """What grant_request and grant_activate write, for many people at once: the
-        grants, two history rows and two audit events each, provisioning after the
-        commit. Safe here: nobody in `items` has an open grant of that kind yet."""
-        gateway = selectors.default_gateway()
-        grants = [
-            AccessGrant(
-                employee=employee,
-                kind=kind,
-                gateway=gateway if kind == AccessKind.VPN else None,
-                farm=application.farm if application else None,
-                application=application,
-                agreement=agreement,
-                reason=reason,
-                status=GrantStatus.ACTIVE,
-                granted_at=since,
-            )
-            for employee, kind, agreement, application, reason, since in items
-        ]
-        AccessGrant.objects.bulk_create(grants, batch_size=1000)
-        changes, events = [], []
-        for grant, (_e, _k, agreement, _a, reason, since) in zip(grants, items, strict=True):
-            self.backdate[grant.pk] = since
-            why = reason or f"Vereinbarung {agreement.pk}"
-            changes += [
-                StatusChange(
-                    record=grant,
-                    action="request",
-                    from_status="",
-                    to_status=GrantStatus.REQUESTED,
-                    by=self.it,
-                    reason=why,
-                ),
-                StatusChange(
-                    record=grant,
-                    action="activate",
-                    from_status=GrantStatus.REQUESTED,
-                    to_status=GrantStatus.ACTIVE,
-                    by=self.it,
-                ),
-            ]
-            for action, old, new, text in (
-                ("Zugang beantragt", "–", "beantragt", why),
-                ("Zugang erteilt", "beantragt", "aktiv", ""),
-            ):
-                events.append(
-                    audit_event(
-                        actor=self.it,
-                        action=action,
-                        obj=grant,
-                        changes={"Status": [old, new]},
-                        reason=text,
-                        save=False,
-                    )
-                )
-            transaction.on_commit(partial(provisioning.grant_activated, grant.pk))
-        StatusChange.objects.bulk_create(changes, batch_size=2000)
-        audit_events_bulk(events)
+    def _give(
+        self,
+        employee: Employee,
+        kind: str,
+        *,
+        since: dt.datetime,
+        agreement=None,
+        application: SpecialistApplication | None = None,
+        reason: str = "",
+    ) -> AccessGrant:
+        """IT requests the access and grants it, as on the grant pages."""
+        grant = services.grant_request(
+            employee=employee,
+            kind=kind,
+            by=self.it,
+            agreement=agreement,
+            application=application,
+            reason=reason,
+        )
+        grant = services.grant_activate(grant=grant, by=self.it)
+        self.since[grant.pk] = since
+        return grant
 
     def _candidates(self) -> list[tuple[Employee, str]]:
         """Active staff without any VPN grant and without an open agreement, with the
@@ -272,19 +246,13 @@ class _Seeder:
         have = selectors.kpis()["staff_with_vpn_access"]
         candidates = self._candidates()
         wanted = max(target - have, 0)
-        self._bulk_give(
-            [
-                (
-                    employee,
-                    AccessKind.VPN,
-                    None,
-                    None,
-                    reason,
-                    self.now - dt.timedelta(days=self.rng.randint(30, 400)),
-                )
-                for employee, reason in candidates[:wanted]
-            ]
-        )
+        for employee, reason in candidates[:wanted]:
+            self._give(
+                employee,
+                AccessKind.VPN,
+                since=self.now - dt.timedelta(days=self.rng.randint(30, 400)),
+                reason=reason,
+            )
         rest = candidates[wanted:]
         requested, revoked = REQUESTED[self.scenario], REVOKED[self.scenario]
         for employee, reason in rest[:requested]:
@@ -302,23 +270,12 @@ class _Seeder:
                 grant=grant, by=self.it, reason="Nicht mehr nötig: Projekt abgeschlossen"
             )
 
-    def _apply_backdating(self) -> None:
-        """The grants of older agreements date from their start, as IT granted them then."""
-        grants = list(AccessGrant.objects.filter(pk__in=list(self.backdate)))
+    def _set_moments(self) -> None:
+        """The grants date from when IT gave them in the story: requested two days
+        before. Only the grant's own dates; its history rows keep the moment of the call."""
+        grants = list(AccessGrant.objects.filter(pk__in=list(self.since)))
         for grant in grants:
-            since = self.backdate[grant.pk]
+            since = self.since[grant.pk]
             grant.requested_at = since - dt.timedelta(days=2)
             grant.granted_at = since
         AccessGrant.objects.bulk_update(grants, ["requested_at", "granted_at"], batch_size=1000)
-        changes = list(
-            StatusChange.objects.filter(
-                content_type=ContentType.objects.get_for_model(AccessGrant),
-                object_id__in=list(self.backdate),
-            ).filter(Q(to_status=GrantStatus.REQUESTED) | Q(to_status=GrantStatus.ACTIVE))
-        )
-        for change in changes:
-            since = self.backdate[change.object_id]
-            change.at = (
-                since if change.to_status == GrantStatus.ACTIVE else since - dt.timedelta(days=2)
-            )
-        StatusChange.objects.bulk_update(changes, ["at"], batch_size=1000)

@@ -6,30 +6,51 @@ staff still at a stationary desktop PC; the campaign "Mobile Arbeitsplätze 2022
 with the target 31.12.2022. An older order shows partial deliveries and a
 cancelled rest. Halver: a small inventory and one open order, no campaign.
 
-The orders, deliveries and the demo employee's hand-over go through the services
-(so they have their history); the legacy inventory and the mass of hand-overs are
-written in bulk. Dates are relative to today, except the campaign's. Agreements
-are read here (and only here) to give devices to people who work mobile first.
+Everything goes through the front door, as IT and the staff would do it, so every
+record has the history and audit rows the pages would have written:
+
+- IT sets up the device models (`device_model_create`) and takes over the existing
+  inventory with the device import, the file IT would upload (`devices_import`): the
+  desktop PCs with who holds them since when, spare desktops, accessories in stock,
+  and in Halver the notebooks and tablets bought before.
+- Offenbach's notebooks and tablets arrive through an order (`order_create`,
+  `order_deliver`, `order_cancel_rest`).
+- IT hands them over (`assignment_hand_over`, taking back the desktop PC), the
+  holders acknowledge the receipt and confirm the desktop's return
+  (`assignment_acknowledge`, `assignment_confirm_return`), and IT retires most of the
+  returned desktops and sends a few delivered devices to repair (`device_set_status`).
+- The campaign is saved as on the rollout page (`rollout_campaign_save`).
+
+Dates are relative to today, except the campaign's. The services take the story's
+dates where they have an argument for them (`at=` of the hand-over, `ordered_on`,
+`delivered_on`, the import's "Ausgegeben am"). Where a service has none, the record's
+own date field is set afterwards: when a receipt was acknowledged or a return
+confirmed, and an order's `created_at`. History and audit rows keep the moment the
+demo was loaded. Agreements are read here (and only here) to give devices to people
+who work mobile first.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import random
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from rathausmobil.core.dates import add_months
 from rathausmobil.equipment import services
+from rathausmobil.equipment.importing import devices_import
 from rathausmobil.equipment.models import (
+    STATIONARY_WORKPLACE_KINDS,
     Assignment,
     Device,
     DeviceKind,
     DeviceModel,
-    DeviceStatus,
     PurchaseOrder,
-    RolloutCampaign,
 )
 from rathausmobil.organisation.models import Employee
 
@@ -69,6 +90,10 @@ PLAN = {
     },
 }
 DEMO_EMPLOYEE = "beschaeftigte"  # gets a notebook that waits for the acknowledgement
+INVENTORY_FILE = "Altbestand-Inventar.csv"
+IN_STOCK, ASSIGNED, REPAIR = "auf Lager", "ausgegeben", "in Reparatur"  # as the file says it
+# Part of the mobile staff get a headset (every 2nd) and a docking station (every 3rd).
+ACCESSORIES = (("headset", "HS", 2), ("docking", "DO", 3))
 
 
 def seed(scenario: str) -> None:
@@ -85,8 +110,12 @@ class _Seeder:
         self.prefix = self.plan["prefix"]
         self.rng = random.Random(f"equipment-{scenario}")
         self.today = timezone.localdate()
+        self.now = timezone.now()
         self.it = self._it_user()
         self.counters: dict[str, int] = {}
+        # Moments the services cannot be told: assignment pk -> when it happened.
+        self.acknowledged: dict[int, dt.datetime] = {}
+        self.confirmed: dict[int, dt.datetime] = {}
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -114,43 +143,71 @@ class _Seeder:
             model, "PF"
         ) + body
 
-    def legacy(self, model: str, code: str, *, bought: dt.date, years: int = 5) -> Device:
-        """A device from the inventory before Rathaus Mobil (numbered the old way)."""
-        return Device(
-            inventory_number=self.number(code),
-            serial=self.serial(model),
-            model=self.models[model],
-            status=DeviceStatus.IN_STOCK,
-            purchase_date=bought,
-            warranty_until=services.add_months(bought, 12 * years),
-        )
+    def row(
+        self,
+        model: str,
+        code: str,
+        *,
+        bought: dt.date,
+        years: int = 5,
+        status: str = IN_STOCK,
+        holder: Employee | None = None,
+        since: dt.date | None = None,
+    ) -> list[str]:
+        """A line of IT's inventory file (a device from before Rathaus Mobil)."""
+        return [
+            self.number(code),
+            self.serial(model),
+            self.models[model].name,
+            status,
+            bought.strftime("%d.%m.%Y"),
+            add_months(bought, 12 * years).strftime("%d.%m.%Y"),
+            holder.personnel_number if holder else "",
+            since.strftime("%d.%m.%Y") if since else "",
+        ]
+
+    def acknowledge(self, assignment: Assignment, holder: Employee, at: dt.datetime) -> None:
+        """The holder confirms the receipt in the app (if they have an account)."""
+        if holder.user is None:
+            return
+        services.assignment_acknowledge(assignment=assignment, by=holder.user)
+        self.acknowledged[assignment.pk] = min(at, self.now)
+
+    def confirm_return(self, assignment: Assignment, holder: Employee, at: dt.datetime) -> None:
+        if holder.user is None:
+            return
+        services.assignment_confirm_return(assignment=assignment, by=holder.user)
+        self.confirmed[assignment.pk] = min(at, self.now)
 
     # ------------------------------------------------------------------ run
     def run(self) -> None:
         self.models = self._models()
         mobile_people, desktop_people, leavers = self._people()
-        desktops = self._desktops(desktop_people, leavers)
+        self._inventory(desktop_people, leavers, holders=len(mobile_people))
         mobile_devices = (
             self._offenbach_orders() if self.scenario == "offenbach" else self._halver_stock()
         )
-        self._mobile_hand_overs(mobile_people, mobile_devices, desktops)
+        self._mobile_hand_overs(mobile_people, mobile_devices)
         self._accessories(mobile_people)
         self._open_order()
         if self.plan["campaign"]:
             name, start, target = self.plan["campaign"]
-            RolloutCampaign.objects.create(name=name, start_date=start, target_date=target)
+            services.rollout_campaign_save(
+                by=self.it, name=name, start_date=start, target_date=target
+            )
+        self._set_moments()
 
     def _models(self) -> dict[str, DeviceModel]:
         models = {}
         for key, (name, maker, number, kind, mobile) in MODELS.items():
-            models[key], _created = DeviceModel.objects.get_or_create(
+            existing = DeviceModel.objects.filter(name=name).first()
+            models[key] = existing or services.device_model_create(
+                by=self.it,
                 name=name,
-                defaults={
-                    "manufacturer": maker,
-                    "model_number": number,
-                    "kind": kind,
-                    "is_mobile": mobile,
-                },
+                kind=kind,
+                manufacturer=maker,
+                model_number=number,
+                is_mobile=mobile,
             )
         return models
 
@@ -191,49 +248,65 @@ class _Seeder:
         )
         return mobile, desktop_people, leavers
 
-    def _desktops(self, people: list[Employee], leavers: list[Employee]) -> dict[int, Device]:
-        """Every workplace had a stationary PC before the campaign (and leavers still have one)."""
-        devices, assignments, by_person = [], [], {}
+    def _inventory(self, people: list[Employee], leavers: list[Employee], *, holders: int) -> None:
+        """IT takes over the inventory from before Rathaus Mobil with the device import:
+        a desktop PC at every workplace (leavers still have one), spare desktops,
+        accessories in stock (those for the rollout bought half a year ago) and, in
+        Halver, the notebooks and tablets bought in 2020. The import records who holds
+        what since when, but no acknowledgement: the staff confirm in the app."""
+        rows = []
         for person in [*people, *leavers]:
             bought = dt.date(self.rng.randint(2016, 2019), self.rng.randint(1, 12), 1)
             if person.entry_date > bought:
                 bought = person.entry_date
-            device = self.legacy("desktop", "PC", bought=bought)
-            device.status, device.holder = DeviceStatus.ASSIGNED, person
-            devices.append(device)
-            by_person[person.pk] = device
-        for status, count in ((DeviceStatus.IN_STOCK, 12), (DeviceStatus.REPAIR, 2)):
-            for _ in range(count):
-                device = self.legacy("desktop", "PC", bought=dt.date(2019, 3, 1))
-                device.status = status
-                devices.append(device)
-        Device.objects.bulk_create(devices, batch_size=1000)
-        for person_pk, device in by_person.items():
-            handed = timezone.make_aware(
-                dt.datetime.combine(max(device.purchase_date, dt.date(2016, 1, 4)), dt.time(10))
-            ) + dt.timedelta(days=self.rng.randint(1, 20))
-            assignments.append(
-                Assignment(
-                    device=device,
-                    employee_id=person_pk,
-                    handed_over_at=handed,
-                    handed_over_by=self.it,
-                    acknowledged_at=handed + dt.timedelta(days=1),
-                    source="Altbestand",
+            since = max(bought, dt.date(2016, 1, 4)) + dt.timedelta(days=self.rng.randint(1, 20))
+            rows.append(
+                self.row(
+                    "desktop", "PC", bought=bought, status=ASSIGNED, holder=person, since=since
                 )
             )
-        Assignment.objects.bulk_create(assignments, batch_size=1000)
-        return by_person
-
-    def _backdate_last_event(self, order: PurchaseOrder, days_ago: int) -> None:
-        """Move the event just written to its demo day, keeping the order of events."""
-        self.counters["event"] = self.counters.get("event", 0) + 1
-        day = self.today - dt.timedelta(days=days_ago)
-        at = timezone.make_aware(dt.datetime.combine(day, dt.time(11))) + dt.timedelta(
-            minutes=self.counters["event"]
+        for status, count in ((IN_STOCK, 12), (REPAIR, 2)):
+            for _ in range(count):
+                rows.append(self.row("desktop", "PC", bought=dt.date(2019, 3, 1), status=status))
+        if self.scenario == "halver":
+            rows += [
+                self.row(
+                    "tablet" if i < 4 else "notebook", "NB", bought=dt.date(2020, 9, 1), years=3
+                )
+                for i in range(self.plan["mobile"] + 6)
+            ]
+        for model, code, every in ACCESSORIES:
+            for _ in range((holders + every - 1) // every):
+                rows.append(
+                    self.row(model, code, bought=self.today - dt.timedelta(days=200), years=2)
+                )
+        for model, code, count in (
+            ("headset", "HS", 15),
+            ("docking", "DO", 10),
+            ("monitor", "MO", 40),
+        ):
+            for _ in range(max(2, count * self.plan["mobile"] // 330)):
+                rows.append(self.row(model, code, bought=dt.date(2020, 11, 20), years=3))
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(
+            [
+                "Inventarnummer",
+                "Seriennummer",
+                "Modell",
+                "Status",
+                "Kaufdatum",
+                "Garantie bis",
+                "Personalnummer",
+                "Ausgegeben am",
+            ]
         )
-        last = order.history.order_by("-pk").first()
-        order.history.filter(pk=last.pk).update(at=at)
+        writer.writerows(rows)
+        result = devices_import(
+            data=out.getvalue().encode("utf-8"), filename=INVENTORY_FILE, by=self.it
+        )
+        if not result.ok:
+            raise RuntimeError("; ".join(str(p) for p in result.problems))
 
     def _offenbach_orders(self) -> list[Device]:
         """An older order of 400 notebooks and tablets, delivered in three parts, the rest
@@ -248,7 +321,6 @@ class _Seeder:
             note="Rahmenvertrag Hessen, Los 2: mobile Arbeitsplätze.",
         )
         PurchaseOrder.objects.filter(pk=order.pk).update(created_at=self.moment(180))
-        self._backdate_last_event(order, 180)
         lines = {line.model_id: line for line in order.lines.all()}
         devices: list[Device] = []
         for days_ago, model, count, note in (
@@ -268,30 +340,33 @@ class _Seeder:
                 delivered_on=self.today - dt.timedelta(days=days_ago),
                 delivery_note=note,
             )
-            self._backdate_last_event(order, days_ago)
-            devices.extend(Device.objects.filter(delivery=delivery).order_by("inventory_number"))
+            devices.extend(
+                Device.objects.filter(delivery=delivery)
+                .select_related("model")
+                .order_by("inventory_number")
+            )
         services.order_cancel_rest(
             order=order,
             by=self.it,
             reason="Modell abgekündigt; der Bedarf geht in die Folgebestellung.",
         )
-        self._backdate_last_event(order, 40)
         return devices
 
     def _halver_stock(self) -> list[Device]:
-        devices = [
-            self.legacy(
-                "tablet" if i < 4 else "notebook", "NB", bought=dt.date(2020, 9, 1), years=3
+        """The notebooks and tablets came with the inventory."""
+        return list(
+            Device.objects.filter(
+                inventory_number__startswith=f"{self.prefix}-NB-",
             )
-            for i in range(self.plan["mobile"] + 6)
-        ]
-        Device.objects.bulk_create(devices)
-        return devices
+            .select_related("model")
+            .order_by("inventory_number")
+        )
 
-    def _mobile_hand_overs(self, people, devices, desktops: dict[int, Device]) -> None:
-        """Hand-overs spread evenly over the last weeks; each replaces the person's desktop.
-        The demo employee's (the newest) goes through the service and waits for the
-        acknowledgement."""
+    def _mobile_hand_overs(self, people: list[Employee], devices: list[Device]) -> None:
+        """Hand-overs spread evenly over the last weeks; each takes back the person's
+        desktop PC, which IT mostly retires. The holders acknowledge the receipt within
+        hours or days (the newest hand-overs are partly still open) and confirm the
+        desktop's return; the demo employee's (the newest) waits for both."""
         n = len(people)
         span = self.plan["weeks"] * 7
         # Use tablets sparingly: notebooks first, a few tablets among them.
@@ -303,7 +378,14 @@ class _Seeder:
         # The newest hand-over (the demo employee's) is a notebook: swap in the last one.
         last_notebook = max(i for i, d in enumerate(pool) if d.model.kind == DeviceKind.NOTEBOOK)
         pool[last_notebook], pool[-1] = pool[-1], pool[last_notebook]
-        handed, returned, rows = [], [], []
+        desktops = {
+            a.employee_id: a
+            for a in Assignment.objects.filter(
+                returned_at__isnull=True,
+                device__model__kind__in=STATIONARY_WORKPLACE_KINDS,
+                employee__in=people,
+            ).select_related("device")
+        }
         used = set()
         for index, (person, device) in enumerate(zip(people, pool, strict=False)):
             used.add(device.pk)
@@ -319,80 +401,75 @@ class _Seeder:
                 )
                 continue
             at = self.moment(max(days_ago, 1), hour=8 + index % 8)
-            acknowledged = at + dt.timedelta(hours=self.rng.randint(1, 60))
-            if days_ago <= 7 and index % 3 == 0:
-                acknowledged = None  # the newest hand-overs are partly still open
-            device.status, device.holder = DeviceStatus.ASSIGNED, person
-            handed.append(device)
-            rows.append(
-                Assignment(
-                    device=device,
-                    employee=person,
-                    handed_over_at=at,
-                    handed_over_by=self.it,
-                    acknowledged_at=acknowledged,
-                    note="Rollout: ersetzt den Arbeitsplatzrechner.",
-                )
+            assignment = services.assignment_hand_over(
+                device=device,
+                employee=person,
+                by=self.it,
+                at=at,
+                return_stationary=True,
+                note="Rollout: ersetzt den Arbeitsplatzrechner.",
             )
+            acknowledged = at + dt.timedelta(hours=self.rng.randint(1, 60))
+            if not (days_ago <= 7 and index % 3 == 0):  # the newest partly still open
+                self.acknowledge(assignment, person, acknowledged)
             desktop = desktops.get(person.pk)
-            if desktop is not None:
-                desktop.status = (
-                    DeviceStatus.RETIRED if self.rng.random() < 0.9 else DeviceStatus.IN_STOCK
+            if desktop is None:
+                continue
+            self.confirm_return(desktop, person, at + dt.timedelta(hours=2))
+            if self.rng.random() < 0.9:
+                services.device_set_status(
+                    device=desktop.device,
+                    by=self.it,
+                    action="retire",
+                    note="Rollout: durch ein mobiles Gerät ersetzt, Garantie abgelaufen.",
                 )
-                desktop.holder = None
-                returned.append(desktop)
-                Assignment.objects.filter(device=desktop, returned_at__isnull=True).update(
-                    returned_at=at,
-                    returned_by=self.it,
-                    return_confirmed_at=at + dt.timedelta(hours=2),
-                    return_note=f"Ersetzt durch {device.inventory_number}.",
-                )
-        Device.objects.bulk_update(handed + returned, ["status", "holder"], batch_size=1000)
-        Assignment.objects.bulk_create(rows, batch_size=1000)
         # What is left of the deliveries: most in stock, a few in repair or broken.
         rest = [d for d in devices if d.pk not in used]
-        for device, status in zip(
-            rest, [DeviceStatus.REPAIR] * 3 + [DeviceStatus.RETIRED] * 2, strict=False
-        ):
-            device.status = status
-        Device.objects.bulk_update(rest[:5], ["status"])
+        for device, action in zip(rest, ["repair"] * 3 + ["retire"] * 2, strict=False):
+            services.device_set_status(
+                device=device,
+                by=self.it,
+                action=action,
+                note="Bei der Eingangsprüfung beschädigt."
+                if action == "retire"
+                else "Display flackert.",
+            )
 
     def _accessories(self, mobile_people: list[Employee]) -> None:
-        """Headsets and docking stations for part of the mobile staff, some monitors and
-        a stock of each."""
-        devices, assignments = [], []
-        holders = Assignment.objects.filter(
-            employee__in=mobile_people,
-            returned_at__isnull=True,
-            device__model__kind__in=[DeviceKind.NOTEBOOK, DeviceKind.TABLET],
-        ).values_list("employee_id", "handed_over_at")
-        for index, (employee_id, at) in enumerate(sorted(holders, key=lambda h: (h[1], h[0]))):
-            for model, code, every in (("headset", "HS", 2), ("docking", "DO", 3)):
+        """Headsets and docking stations for part of the mobile staff, handed over with
+        the notebook and acknowledged a few hours later."""
+        holders = sorted(
+            Assignment.objects.filter(
+                employee__in=mobile_people,
+                returned_at__isnull=True,
+                device__model__kind__in=[DeviceKind.NOTEBOOK, DeviceKind.TABLET],
+            ).select_related("employee__user"),
+            key=lambda a: (a.handed_over_at, a.employee_id),
+        )
+        stock = {
+            model: list(
+                Device.objects.filter(
+                    model=self.models[model],
+                    holder__isnull=True,
+                    purchase_date=self.today - dt.timedelta(days=200),
+                ).order_by("inventory_number")
+            )
+            for model, _code, _every in ACCESSORIES
+        }
+        for index, mobile in enumerate(holders):
+            for model, _code, every in ACCESSORIES:
                 if index % every:
                     continue
-                device = self.legacy(
-                    model, code, bought=self.today - dt.timedelta(days=200), years=2
+                assignment = services.assignment_hand_over(
+                    device=stock[model].pop(0),
+                    employee=mobile.employee,
+                    by=self.it,
+                    at=mobile.handed_over_at,
                 )
-                device.status, device.holder_id = DeviceStatus.ASSIGNED, employee_id
-                devices.append(device)
-                assignments.append(
-                    Assignment(
-                        device=device,
-                        employee_id=employee_id,
-                        handed_over_at=at,
-                        handed_over_by=self.it,
-                        acknowledged_at=at + dt.timedelta(hours=3),
+                if mobile.acknowledged_at is not None:
+                    self.acknowledge(
+                        assignment, mobile.employee, mobile.handed_over_at + dt.timedelta(hours=3)
                     )
-                )
-        for model, code, count in (
-            ("headset", "HS", 15),
-            ("docking", "DO", 10),
-            ("monitor", "MO", 40),
-        ):
-            for _ in range(max(2, count * self.plan["mobile"] // 330)):
-                devices.append(self.legacy(model, code, bought=dt.date(2020, 11, 20), years=3))
-        Device.objects.bulk_create(devices, batch_size=1000)
-        Assignment.objects.bulk_create(assignments, batch_size=1000)
 
     def _open_order(self) -> None:
         order = services.order_create(
@@ -404,4 +481,15 @@ class _Seeder:
             note="Nächster Abschnitt des Rollouts: Notebooks für die verbleibenden Arbeitsplätze.",
         )
         PurchaseOrder.objects.filter(pk=order.pk).update(created_at=self.moment(21))
-        self._backdate_last_event(order, 21)
+
+    def _set_moments(self) -> None:
+        """Acknowledgements and confirmed returns date from when the story has them
+        (the services stamp the moment of the call and take no date)."""
+        for field, moments in (
+            ("acknowledged_at", self.acknowledged),
+            ("return_confirmed_at", self.confirmed),
+        ):
+            rows = list(Assignment.objects.filter(pk__in=list(moments)).only("pk", field))
+            for row in rows:
+                setattr(row, field, moments[row.pk])
+            Assignment.objects.bulk_update(rows, [field], batch_size=1000)

@@ -33,25 +33,29 @@ from rathausmobil.usage.generate import plan_sessions, write_cisco_asa, write_fo
 from rathausmobil.usage.importing import import_lines
 from rathausmobil.usage.models import VpnSession
 
-# per scenario: (gateway name, log format, share of the VPN users, target mean concurrency)
+# per scenario: (gateway name, share of the VPN users, target mean concurrency); the gateways
+# are the access demo's, and each logs in the format of its product.
 SETUP = {
     "offenbach": {
         "days": 35,
         "gateways": [
-            ("VPN-Gateway Rathaus", "cisco-asa", 0.92, 335.0),
-            ("VPN-Gateway Stadtwerke-Rechenzentrum (Ausweich)", "fortigate", 0.08, 15.0),
+            ("VPN-Gateway Rathaus", 0.92, 335.0),
+            ("VPN-Gateway Stadtwerke-Rechenzentrum (Ausweich)", 0.08, 15.0),
         ],
         "unmapped": ["svc-scanner-3og", "extern.wartung", "STADT\\m.schmidt-alt"],
     },
     "halver": {
         "days": 35,
-        "gateways": [("VPN-Gateway Rathaus Halver", "fortigate", 1.0, 25.0)],
+        "gateways": [("VPN-Gateway Rathaus Halver", 1.0, 25.0)],
         "unmapped": ["extern.wartung"],
     },
 }
 
-WRITERS = {"cisco-asa": write_cisco_asa, "fortigate": write_fortigate}
-PRODUCTS = {"cisco-asa": GatewayProduct.CISCO_ASA, "fortigate": GatewayProduct.FORTIGATE}
+# product -> (log format, writer): the products of the demo gateways.
+LOGS = {
+    GatewayProduct.CISCO_ASA: ("cisco-asa", write_cisco_asa),
+    GatewayProduct.FORTIGATE: ("fortigate", write_fortigate),
+}
 
 
 def seed(scenario: str, *, today: dt.date | None = None) -> None:
@@ -72,10 +76,9 @@ def seed(scenario: str, *, today: dt.date | None = None) -> None:
     rng.shuffle(names)
     start = 0
     with tempfile.TemporaryDirectory(prefix="rathausmobil-vpn-") as tmp:
-        for i, (gateway_name, fmt, share, target) in enumerate(setup["gateways"]):
+        for i, (gateway_name, share, target) in enumerate(setup["gateways"]):
             gateway = VpnGateway.objects.get(name=gateway_name)
-            if gateway.product != PRODUCTS[fmt]:
-                VpnGateway.objects.filter(pk=gateway.pk).update(product=PRODUCTS[fmt])
+            fmt, write = LOGS[gateway.product]
             count = round(len(names) * share) if i < len(setup["gateways"]) - 1 else None
             users = names[start : start + count] if count is not None else names[start:]
             start += len(users)
@@ -90,7 +93,7 @@ def seed(scenario: str, *, today: dt.date | None = None) -> None:
                 tz=settings.USAGE_TZ,
             )
             accounts = AccountCache()
-            for path in _daily_files(Path(tmp), fmt, WRITERS[fmt](sessions, tz=settings.USAGE_TZ)):
+            for path in _daily_files(Path(tmp), fmt, write(sessions, tz=settings.USAGE_TZ)):
                 with path.open(encoding="utf-8") as fh:
                     import_lines(
                         fh,

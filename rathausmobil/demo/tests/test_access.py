@@ -2,10 +2,17 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from rathausmobil.access import selectors
-from rathausmobil.access.models import AccessGrant, GrantStatus
-from rathausmobil.core.models import StatusChange
+from rathausmobil.access.models import (
+    AccessGrant,
+    GatewayProduct,
+    GrantStatus,
+    VpnGateway,
+    WireGuardPeer,
+)
+from rathausmobil.core.models import AuditEvent
 from rathausmobil.demo import access as demo
 
 
@@ -24,14 +31,18 @@ def test_it_seeds_1100_staff_with_vpn_access_in_offenbach():
     assert 0 < figures["terminal_server_grants"] <= 150
     gateway = selectors.capacity()[0]
     assert (gateway.name, gateway.capacity, gateway.active) == ("VPN-Gateway Rathaus", 1200, 1100)
+    # The gateway whose logs the usage demo reads is a Cisco ASA: no WireGuard peers.
+    assert VpnGateway.objects.get(name=gateway.name).product == GatewayProduct.CISCO_ASA
+    assert not WireGuardPeer.objects.exists()
     assert not gateway.warning
     assert AccessGrant.objects.filter(status=GrantStatus.REQUESTED).exists()  # IT's queue
     # Every grant has its history: requested, and granted or revoked.
-    history = StatusChange.objects.filter(
-        content_type__app_label="access", content_type__model="accessgrant"
-    )
-    assert history.filter(from_status="").count() == AccessGrant.objects.count()
+    assert not AccessGrant.objects.exclude(history__from_status="").exists()
+    granted = AccessGrant.objects.filter(status=GrantStatus.ACTIVE)
+    assert not granted.exclude(history__to_status=GrantStatus.ACTIVE).exists()
+    # The grants date from the agreement they came with, not from the day of the demo.
+    assert granted.filter(granted_at__date__lt=timezone.localdate()).count() > 1000
 
-    before = (AccessGrant.objects.count(), history.count())
+    before = (AccessGrant.objects.count(), AuditEvent.objects.count())
     demo.seed("offenbach")
-    assert (AccessGrant.objects.count(), history.count()) == before
+    assert (AccessGrant.objects.count(), AuditEvent.objects.count()) == before

@@ -7,6 +7,7 @@ not the other capabilities' demos ran before (seed_demo wires them in).
 from django.core.management import call_command
 from django.utils import timezone
 
+from rathausmobil.core.models import AuditEvent
 from rathausmobil.demo import equipment as demo
 from rathausmobil.equipment import selectors
 from rathausmobil.equipment.models import (
@@ -57,6 +58,13 @@ def test_it_seeds_offenbach_with_330_in_use_300_on_order_and_the_2022_target(db)
     oldest = timezone.localdate() - timezone.localdate(min(a.handed_over_at for a in mobile))
     assert 130 <= oldest.days <= 145
     assert mobile.filter(acknowledged_at__isnull=True).count() < 20
+
+    # Each went through the hand-over: its audit row, and the desktop PC taken back with it.
+    handed_over = AuditEvent.objects.filter(
+        object_type="equipment.device", action="ausgegeben"
+    ).values_list("object_id", flat=True)
+    assert not mobile.exclude(device_id__in=[int(pk) for pk in handed_over]).exists()
+    assert Assignment.objects.filter(return_note__startswith="Ersetzt durch").count() > 300
 
     # The demo employee's notebook waits for the acknowledgement; the desktop went back.
     mine = mobile.get(employee__user__username="beschaeftigte")
