@@ -271,6 +271,34 @@ def _suppress(
         smallest.suppressed, smallest.reason = True, "complement"
 
 
+def _subtree_heads(by_id: dict[int, tuple]) -> dict[int, int]:
+    """The active head count of every unit's subtree."""
+    direct = dict(
+        Employee.objects.filter(is_active=True)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    heads: dict[int, int] = dict.fromkeys(by_id, 0)
+    for unit_id, n in direct.items():
+        for ancestor in _chain(by_id, unit_id):
+            heads[ancestor] += n
+    return heads
+
+
+def _users_per_unit_and_day(index: dict[int, int], first: dt.date, n_days: int) -> np.ndarray:
+    """Distinct users per unit (row, in `index` order) and day (a unit covers its subtree)."""
+    users = np.zeros((len(index), n_days), dtype=np.int64)
+    day_rows = UnitUsageDay.objects.filter(
+        day__gte=first, day__lt=first + dt.timedelta(days=n_days)
+    ).values_list("unit_id", "day", "users")
+    for unit_id, day, n in day_rows:
+        if unit_id in index:
+            users[index[unit_id], (day - first).days] = n
+    return users
+
+
 def unit_listing(code: str | None, first: dt.date, last: dt.date) -> UnitListing | None:
     """The children of the unit ``code`` (or the top-level units) with their figures over the
     local days ``first``..``last``. None when there is no unit with that code.
@@ -291,28 +319,9 @@ def unit_listing(code: str | None, first: dt.date, last: dt.date) -> UnitListing
         if parent_id is None:
             return None
 
-    # Active head count of every subtree.
-    direct = dict(
-        Employee.objects.filter(is_active=True)
-        .order_by()
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
-    )
-    heads: dict[int, int] = dict.fromkeys(by_id, 0)
-    for unit_id, n in direct.items():
-        for ancestor in _chain(by_id, unit_id):
-            heads[ancestor] += n
-
-    # Distinct users per unit and day (a unit's row covers its subtree).
+    heads = _subtree_heads(by_id)
     index = {pk: i for i, (pk, *_rest) in enumerate(units)}
-    users = np.zeros((len(units), n_days), dtype=np.int64)
-    day_rows = UnitUsageDay.objects.filter(day__gte=first, day__lte=last).values_list(
-        "unit_id", "day", "users"
-    )
-    for unit_id, day, n in day_rows:
-        if unit_id in index:
-            users[index[unit_id], (day - first).days] = n
+    users = _users_per_unit_and_day(index, first, n_days)
 
     def row(pk: int) -> UnitRow:
         code_, name, _parent = by_id[pk]

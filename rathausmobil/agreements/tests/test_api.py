@@ -78,9 +78,7 @@ def offer(employee, supervisor) -> Offer:
 # --------------------------------------------------------------------------- the whole flow
 
 
-def test_it_walks_from_request_to_active_agreement(employee, supervisor, checklist):
-    me, boss = api(employee), api(supervisor)
-
+def request_and_submit(me) -> int:
     created = me.post("/api/v1/requests/", pattern(text="Pendelzeit sparen"), format="json")
     assert created.status_code == 201, created.json()
     body = created.json()
@@ -93,7 +91,10 @@ def test_it_walks_from_request_to_active_agreement(employee, supervisor, checkli
     assert submitted.status_code == 200
     assert submitted.json()["status"] == "submitted"
     assert submitted.json()["decider_unit"] == "A1"
+    return pk
 
+
+def approve_after_a_refusal_without_reason(boss, pk: int) -> int:
     refused = boss.post(f"/api/v1/requests/{pk}/reject/", {}, format="json")
     assert refused.status_code == 409
     assert "mindestens einen Grund" in refused.json()["detail"]
@@ -104,14 +105,10 @@ def test_it_walks_from_request_to_active_agreement(employee, supervisor, checkli
     assert approved.json()["status"] == "approved"
     agreement_id = approved.json()["agreement"]
     assert agreement_id == Agreement.objects.get(request_id=pk).pk
+    return agreement_id
 
-    pending = me.get(f"/api/v1/agreements/{agreement_id}/").json()
-    assert pending["status"] == "pending"
-    assert {p["key"]: p["met"] for p in pending["prerequisites"]} == {
-        "accepted": False,
-        "pledge": False,
-    }
 
+def pledge_on_the_current_checklist(me, checklist) -> None:
     current = me.get("/api/v1/checklists/current/")
     assert current.status_code == 200
     assert current.json()["number"] == checklist.number
@@ -119,6 +116,20 @@ def test_it_walks_from_request_to_active_agreement(employee, supervisor, checkli
     pledge = me.post("/api/v1/pledges/", {"answers": answers}, format="json")
     assert pledge.status_code == 201
     assert pledge.json()["is_valid"] is True
+
+
+def test_it_walks_from_request_to_active_agreement(employee, supervisor, checklist):
+    me, boss = api(employee), api(supervisor)
+    pk = request_and_submit(me)
+    agreement_id = approve_after_a_refusal_without_reason(boss, pk)
+
+    pending = me.get(f"/api/v1/agreements/{agreement_id}/").json()
+    assert pending["status"] == "pending"
+    assert {p["key"]: p["met"] for p in pending["prerequisites"]} == {
+        "accepted": False,
+        "pledge": False,
+    }
+    pledge_on_the_current_checklist(me, checklist)
 
     accepted = me.post(f"/api/v1/agreements/{agreement_id}/accept/")
     assert accepted.status_code == 200
