@@ -14,18 +14,7 @@ from rathausmobil.access.models import (
     VpnGateway,
     WireGuardPeer,
 )
-from rathausmobil.core.admin import StatusChangeInline
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from rathausmobil.core.admin import ReadOnlyAdmin, StatusChangeInline
 
 
 @admin.register(VpnGateway)

@@ -7,11 +7,10 @@ The page keeps its German parameter names (`art`, `einheit`); the API knows them
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.access.models import OPEN_GRANT, AccessGrant, AccessKind, GrantStatus
-from rathausmobil.core.filters import ListFilter
+from rathausmobil.core.filters import ListFilter, SearchFilter
 from rathausmobil.organisation.filters import UnitFilter
 
 OPEN = "open"
@@ -26,8 +25,12 @@ class AccessGrantFilter(ListFilter):
         label=_("Status"),
     )
     unit = UnitFilter("employee__unit")
-    q = django_filters.CharFilter(
-        method="filter_search",
+    q = SearchFilter(
+        lookups=(
+            "employee__personnel_number",
+            "employee__last_name__istartswith",
+            "employee__first_name__istartswith",
+        ),
         label=_("Name oder Personalnummer"),
         help_text=_("Personalnummer, oder Anfang des Vor- oder Nachnamens"),
     )
@@ -42,13 +45,3 @@ class AccessGrantFilter(ListFilter):
         if value == OPEN:
             return queryset.filter(status__in=OPEN_GRANT)
         return queryset.filter(status=value) if value else queryset
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(employee__personnel_number=value)
-            | Q(employee__last_name__istartswith=value)
-            | Q(employee__first_name__istartswith=value)
-        )

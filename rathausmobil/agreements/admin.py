@@ -13,18 +13,7 @@ from rathausmobil.agreements.models import (
     RuleSettings,
     WorkRequest,
 )
-from rathausmobil.core.admin import StatusChangeInline
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from rathausmobil.core.admin import ReadOnlyAdmin, StatusChangeInline
 
 
 @admin.register(WorkRequest)

@@ -4,15 +4,11 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from rathausmobil.core.models import AuditEvent, ImportUpload, StatusChange
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail is read-only, in the admin as everywhere."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through their services (workflow, imports, audit): the
+    admin shows them and changes nothing, so that every change has its history."""
 
-    list_display = ["created_at", "action", "object_type", "object_label", "actor", "source"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_label", "object_id"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -20,6 +16,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail is read-only, in the admin as everywhere."""
+
+    list_display = ["created_at", "action", "object_type", "object_label", "actor", "source"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_label", "object_id"]
 
 
 class StatusChangeInline(GenericTabularInline):

@@ -17,11 +17,13 @@ the English names and a page keeps its addresses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext_lazy as _
 
 
 class ListFilter(django_filters.FilterSet):
@@ -66,3 +68,23 @@ class ListFilter(django_filters.FilterSet):
             if name not in names:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+
+class SearchFilter(django_filters.CharFilter):
+    """The free-text search of a list (`q`): every word typed must match one of `lookups`
+    (e.g. `("last_name__icontains", "personnel_number__iexact")`), so "Müller 4711" finds
+    the Müller with that personnel number."""
+
+    def __init__(self, *, lookups: Sequence[str], **kwargs):
+        kwargs.setdefault("label", _("Suche"))
+        super().__init__(**kwargs)
+        self.lookups = tuple(lookups)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        query = Q()
+        for term in (value or "").split():
+            any_field = Q()
+            for lookup in self.lookups:
+                any_field |= Q(**{lookup: term})
+            query &= any_field
+        return qs.filter(query) if query else qs

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from rathausmobil.core.admin import ReadOnlyAdmin
 from rathausmobil.eligibility.models import SHARE_FIELDS, PositionAssessment
 
 
 @admin.register(PositionAssessment)
-class PositionAssessmentAdmin(admin.ModelAdmin):
+class PositionAssessmentAdmin(ReadOnlyAdmin):
     """Read-only: assessments are written by the service (permission check, history,
     audit trail), never edited in place."""
 
@@ -35,12 +36,3 @@ class PositionAssessmentAdmin(admin.ModelAdmin):
         "superseded_at",
         "created_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rathausmobil.core.filters import ListFilter
+from rathausmobil.core.filters import ListFilter, SearchFilter
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
 from rathausmobil.eligibility.selectors import NOT_ASSESSED, filter_by_result
 from rathausmobil.organisation.filters import UnitFilter
@@ -25,8 +24,9 @@ class PositionFilter(ListFilter):
     """The overview; its queryset carries the current assessment
     (`selectors.with_current_assessment`)."""
 
-    q = django_filters.CharFilter(
-        method="filter_search", label=_("Suche"), help_text=_("Stellennummer oder Bezeichnung")
+    q = SearchFilter(
+        lookups=("number__icontains", "title__icontains"),
+        help_text=_("Stellennummer oder Bezeichnung"),
     )
     unit = UnitFilter(label=_("Organisationseinheit (mit allen darunter)"))
     result = django_filters.ChoiceFilter(
@@ -42,12 +42,6 @@ class PositionFilter(ListFilter):
     class Meta:
         model = Position
         fields = ["q", "unit", "result", "due"]
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value))
 
     def filter_result(self, queryset, name, value):
         return filter_by_result(queryset, value)

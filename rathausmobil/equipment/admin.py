@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from rathausmobil.core.admin import StatusChangeInline
+from rathausmobil.core.admin import ReadOnlyAdmin, StatusChangeInline
 from rathausmobil.equipment.models import (
     Assignment,
     Device,
@@ -12,17 +12,6 @@ from rathausmobil.equipment.models import (
     PurchaseOrder,
     RolloutCampaign,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeviceModel)

@@ -6,10 +6,9 @@ only; its reference day and "auch stationäre" choose the list and go to the sel
 """
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from rathausmobil.core.filters import ListFilter
+from rathausmobil.core.filters import ListFilter, SearchFilter
 from rathausmobil.equipment.models import (
     Assignment,
     Device,
@@ -20,9 +19,15 @@ from rathausmobil.equipment.models import (
 
 
 class DeviceFilter(ListFilter):
-    q = django_filters.CharFilter(
-        method="filter_search",
-        label=_("Suche"),
+    q = SearchFilter(
+        lookups=(
+            "inventory_number__icontains",
+            "serial__icontains",
+            "model__name__icontains",
+            "holder__last_name__icontains",
+            "holder__first_name__icontains",
+            "holder__personnel_number",
+        ),
         help_text=_("Inventarnummer, Seriennummer, Modell, Name oder Personalnummer"),
     )
     status = django_filters.ChoiceFilter(
@@ -36,22 +41,6 @@ class DeviceFilter(ListFilter):
         model = Device
         fields = ["q", "status", "kind"]
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        query = Q()
-        for term in value.split():
-            query &= (
-                Q(inventory_number__icontains=term)
-                | Q(serial__icontains=term)
-                | Q(model__name__icontains=term)
-                | Q(holder__last_name__icontains=term)
-                | Q(holder__first_name__icontains=term)
-                | Q(holder__personnel_number=term)
-            )
-        return queryset.filter(query)
-
 
 class OrderFilter(ListFilter):
     # status from the model's choices: unknown values answer 400 in the API and are
@@ -62,23 +51,17 @@ class OrderFilter(ListFilter):
 
 
 class HolderFilter(ListFilter):
-    q = django_filters.CharFilter(
-        method="filter_search",
-        label=_("Suche"),
+    q = SearchFilter(
+        lookups=(
+            "employee__last_name__icontains",
+            "employee__first_name__icontains",
+            "employee__personnel_number",
+            "device__inventory_number__icontains",
+            "employee__unit__code",
+        ),
         help_text=_("Name, Personalnummer, Inventarnummer oder Einheit (Kennung)"),
     )
 
     class Meta:
         model = Assignment
         fields = ["q"]
-
-    def filter_search(self, queryset, name, value):
-        for term in value.split():
-            queryset = queryset.filter(
-                Q(employee__last_name__icontains=term)
-                | Q(employee__first_name__icontains=term)
-                | Q(employee__personnel_number=term)
-                | Q(device__inventory_number__icontains=term)
-                | Q(employee__unit__code=term)
-            )
-        return queryset

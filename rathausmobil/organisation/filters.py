@@ -9,10 +9,10 @@ records of that unit and every unit below it by the materialised path.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from rathausmobil.core.filters import ListFilter
+from rathausmobil.core.filters import ListFilter, SearchFilter
 from rathausmobil.organisation.models import Employee, OrgUnit, UnitKind, in_subtree
 
 
@@ -46,8 +46,14 @@ class UnitFilter(django_filters.CharFilter):
 
 
 class EmployeeFilter(ListFilter):
-    q = django_filters.CharFilter(
-        method="filter_search", label=_("Suche"), help_text=_("Name, Personalnummer oder E-Mail")
+    q = SearchFilter(
+        lookups=(
+            "last_name__icontains",
+            "first_name__icontains",
+            "personnel_number__iexact",
+            "email__icontains",
+        ),
+        help_text=_("Name, Personalnummer oder E-Mail"),
     )
     unit = UnitFilter(label=_("Organisationseinheit (mit allen darunter)"))
     is_active = django_filters.BooleanFilter(label=_("aktiv"))
@@ -55,20 +61,6 @@ class EmployeeFilter(ListFilter):
     class Meta:
         model = Employee
         fields = ["q", "unit", "is_active"]
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        query = Q()
-        for term in value.split():
-            query &= (
-                Q(last_name__icontains=term)
-                | Q(first_name__icontains=term)
-                | Q(personnel_number__iexact=term)
-                | Q(email__icontains=term)
-            )
-        return queryset.filter(query)
 
 
 class OrgUnitFilter(ListFilter):
