@@ -119,6 +119,7 @@ def validate_pattern(
         if share in (None, ""):
             problems.append(_("Bitte den Anteil der Wochenarbeitszeit im Homeoffice angeben."))
         elif not 1 <= int(share) <= 100:
+            # xgettext:no-python-format
             problems.append(_("Der Anteil muss zwischen 1 und 100 % liegen."))
         weekdays = []
     else:
