@@ -85,20 +85,9 @@ def employees_file(n: int, codes: list[str]) -> bytes:
     rng = random.Random(50_000)
     out = io.StringIO()
     w = csv.writer(out, delimiter=";")
-    w.writerow(
-        [
-            "Personalnummer",
-            "Nachname",
-            "Vorname",
-            "E-Mail",
-            "Organisationseinheit",
-            "Stellennummer",
-            "Stellenbezeichnung",
-            "Wochenstunden",
-            "Eintritt",
-            "Austritt",
-        ]
-    )
+    from rathausmobil.organisation.importing import EMPLOYEE_COLUMNS
+
+    w.writerow([column.label for column in EMPLOYEE_COLUMNS])
     for i in range(n):
         w.writerow(
             [

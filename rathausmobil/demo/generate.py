@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from rathausmobil.demo.names import FIRST_NAMES, LAST_NAMES
 from rathausmobil.demo.scenarios import DOMAINS, SCENARIOS, TARGET_ACTIVE_STAFF, UnitSpec
+from rathausmobil.organisation.importing import EMPLOYEE_COLUMNS
 
 HEAD_TITLES = {0: "Dezernent/in", 1: "Amtsleitung", 2: "Abteilungsleitung", 3: "Sachgebietsleitung"}
 PART_TIME_HOURS = ("19.5", "20", "25", "29.25", "30", "32")
@@ -144,20 +145,7 @@ class Generator:
     def employees_csv(self) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow(
-            [
-                "Personalnummer",
-                "Nachname",
-                "Vorname",
-                "E-Mail",
-                "Organisationseinheit",
-                "Stellennummer",
-                "Stellenbezeichnung",
-                "Wochenstunden",
-                "Eintritt",
-                "Austritt",
-            ]
-        )
+        writer.writerow([column.label for column in EMPLOYEE_COLUMNS])
         for p in self.people:
             writer.writerow(
                 [

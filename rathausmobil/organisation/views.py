@@ -8,6 +8,7 @@ from rathausmobil.core.audit import history_of
 from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.htmx import query_without, render_page
 from rathausmobil.organisation.filters import EmployeeFilter
+from rathausmobil.organisation.importing import EMPLOYEE_COLUMNS
 from rathausmobil.organisation.models import Role
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.organisation.selectors import (
@@ -35,18 +36,8 @@ def employee_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def employee_export(request: HttpRequest) -> HttpResponse:
     filterset = EmployeeFilter.for_page(request, employees_visible_to(request.user))
-    header = [
-        "Personalnummer",
-        "Nachname",
-        "Vorname",
-        "E-Mail",
-        "Organisationseinheit",
-        "Stellennummer",
-        "Stellenbezeichnung",
-        "Wochenstunden",
-        "Eintritt",
-        "Austritt",
-    ]
+    # The columns of the HR import, so that an export can be edited and imported again.
+    header = [column.label for column in EMPLOYEE_COLUMNS]
 
     def rows():
         for e in filterset.qs.iterator(chunk_size=2000):
