@@ -85,10 +85,12 @@ class ImportKinds:
         if known is not None and known != kind:
             raise ValueError(f"Import kind {kind.key!r} is registered twice.")
         self._kinds[kind.key] = kind
+        ImportUpload.kind_labels[kind.key] = kind.label
         return kind
 
     def unregister(self, key: str) -> None:
         self._kinds.pop(key, None)
+        ImportUpload.kind_labels.pop(key, None)
 
     def get(self, key: str) -> ImportKind | None:
         return self._kinds.get(key)

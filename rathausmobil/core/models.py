@@ -153,12 +153,14 @@ class ImportUpload(models.Model):
         verbose_name_plural = _("Importvorgänge")
         ordering = ["-created_at", "-id"]
 
+    # The label of each kind (core.imports.ImportKinds.register keeps it here), so that an
+    # upload names its kind without the model importing the registry.
+    kind_labels: ClassVar[dict[str, Any]] = {}
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename}"
 
     def get_kind_display(self) -> str:
         """The kind's German name, as its app registered it."""
-        from rathausmobil.core.imports import import_kinds
-
-        kind = import_kinds.get(self.kind)
-        return str(kind.label) if kind else self.kind
+        label = self.kind_labels.get(self.kind)
+        return str(label) if label else self.kind
