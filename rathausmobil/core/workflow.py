@@ -164,6 +164,7 @@ class Workflow:
         by,
         reason: str = "",
         source: str = "",
+        audit_as: str = "",
     ) -> list[StatusChange]:
         """`start` for many new records at once (a delivery, an import): the same
         history rows and audit events, written with one insert each."""
@@ -189,7 +190,8 @@ class Workflow:
             events.append(
                 audit_event(
                     actor=actor,
-                    action=str(self.audit_action) % {"action": self.action_label(action)},
+                    action=audit_as
+                    or str(self.audit_action) % {"action": self.action_label(action)},
                     obj=obj,
                     changes={
                         "Status": [self.status_label(NOT_THERE_YET), self.status_label(status)]
