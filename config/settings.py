@@ -5,6 +5,7 @@ production sets SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "rathausmobil.agreements",
     "rathausmobil.equipment",
     "rathausmobil.access",
+    "rathausmobil.presence",
     "rathausmobil.usage",
     "rathausmobil.reports",
     "rathausmobil.home",
@@ -239,3 +241,8 @@ USAGE_STORE_CLIENT_IP = env_bool("USAGE_STORE_CLIENT_IP", False)
 # The rule of 5 (core/figures.py): figures about people's conduct that rest on fewer people
 # are shown as "< 5", in every figure the application makes (dashboard, kpis, VPN pages).
 MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))
+
+# The presence plan (docs/workflows/presence.md): in pandemic mode a room holds one person
+# per this many square metres of floor area (never more than its desks), unless the room
+# has a fixed pandemic limit.
+PRESENCE_M2_PER_PERSON = Decimal(os.environ.get("PRESENCE_M2_PER_PERSON", "10"))

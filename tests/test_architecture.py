@@ -18,7 +18,7 @@ LAYERS = [
     {"organisation"},
     {"eligibility", "equipment"},
     {"agreements"},
-    {"access"},
+    {"access", "presence"},
     {"usage"},
     {"reports"},
     {"home", "demo"},

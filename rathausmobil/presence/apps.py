@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PresenceConfig(AppConfig):
+    name = "rathausmobil.presence"
+    label = "presence"
+    verbose_name = "Anwesenheit"
