@@ -5,3 +5,11 @@ class PresenceConfig(AppConfig):
     name = "rathausmobil.presence"
     label = "presence"
     verbose_name = "Anwesenheit"
+
+    def ready(self):
+        from rathausmobil.core.imports import import_kinds
+        from rathausmobil.presence.importing import ABSENCES, ROOMS
+
+        # Offered in this order on /anwesenheit/import/ (rooms preselected where allowed).
+        import_kinds.register(ROOMS)
+        import_kinds.register(ABSENCES)
