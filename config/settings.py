@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "rathausmobil.core",
     "rathausmobil.organisation",
     "rathausmobil.eligibility",
@@ -246,3 +248,13 @@ MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))
 # per this many square metres of floor area (never more than its desks), unless the room
 # has a fixed pandemic limit.
 PRESENCE_M2_PER_PERSON = Decimal(os.environ.get("PRESENCE_M2_PER_PERSON", "10"))
+
+
+# Background work (planning) through Django's tasks API, backported (django-tasks). The
+# database backend needs no extra service: `manage.py db_worker` runs the tasks (`make
+# demo` starts one beside the web server). A larger installation may switch the backend.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}

@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -506,3 +507,193 @@ class Wish(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.date:%d.%m.%Y}: {self.kind}"
+
+
+# -- the plan ------------------------------------------------------------------------------
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    PUBLISHED = "published", _("veröffentlicht")
+
+
+class WeekPlan(models.Model):
+    """One unit's week: a draft the head plans and changes, then publishes.
+
+    The cells hold the current plan; `PlanCell.published_*` hold what the people were
+    last told, so publishing again notifies exactly those whose days changed. The last
+    answer of the planner (status, gap, shortfalls with reasons, figures) is kept here;
+    an infeasible answer or a failed run leaves the cells as they were.
+    """
+
+    unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="week_plans",
+        verbose_name=_("Einheit"),
+    )
+    week_start = models.DateField(_("Woche ab"))
+    status = models.CharField(
+        _("Status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    solver_status = models.CharField(_("Ergebnis der Planung"), max_length=16, blank=True)
+    gap = models.FloatField(_("Abstand zum Optimum"), null=True, blank=True)
+    solve_seconds = models.FloatField(_("Rechenzeit (s)"), null=True, blank=True)
+    shortfalls = models.JSONField(_("Unterbesetzungen"), default=list, blank=True)
+    stats = models.JSONField(_("Kennzahlen"), default=dict, blank=True)
+    planned_at = models.DateTimeField(_("geplant am"), null=True, blank=True)
+    published_at = models.DateTimeField(_("veröffentlicht am"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = GenericRelation("core.StatusChange")
+
+    class Meta:
+        verbose_name = _("Wochenplan")
+        verbose_name_plural = _("Wochenpläne")
+        ordering = ["-week_start", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "week_start"], name="unique_week_plan")
+        ]
+
+    def __str__(self) -> str:
+        iso = self.week_start.isocalendar()
+        return f"{self.unit} – KW {iso.week}/{iso.year}"
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.week_start + dt.timedelta(days=i) for i in range(5)]
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    RUNNING = "running", _("läuft")
+    DONE = "done", _("fertig")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+class PlanningRun(models.Model):
+    """One press of "Plan berechnen": the background task and how it ended."""
+
+    plan = models.ForeignKey(WeekPlan, on_delete=models.CASCADE, related_name="runs")
+    state = models.CharField(max_length=16, choices=RunState.choices, default=RunState.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    message = models.TextField(_("Meldung"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Planungslauf")
+        verbose_name_plural = _("Planungsläufe")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One run at a time per plan: a double click finds the first one.
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(state__in=["queued", "running"]),
+                name="one_open_planning_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} ({self.get_state_display()})"
+
+
+class CellKind(models.TextChoices):
+    OFFICE = "office", _("Büro")
+    HOME = "home", _("zu Hause")
+    FIELD = "field", _("Außendienst")
+    ABSENT = "absent", _("abwesend")
+
+
+class PlanCell(models.Model):
+    """One person's day in a week plan. A locked cell was set by hand and is a rule for
+    the next planning."""
+
+    plan = models.ForeignKey(WeekPlan, on_delete=models.CASCADE, related_name="cells")
+    employee = models.ForeignKey(
+        "organisation.Employee", on_delete=models.CASCADE, related_name="plan_cells"
+    )
+    date = models.DateField(_("Tag"))
+    kind = models.CharField(_("Ort"), max_length=8, choices=CellKind.choices)
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    locked = models.BooleanField(_("von Hand festgelegt"), default=False)
+    published_kind = models.CharField(max_length=8, choices=CellKind.choices, blank=True)
+    published_room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Plantag")
+        verbose_name_plural = _("Plantage")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "employee", "date"], name="unique_plan_cell")
+        ]
+        indexes = [models.Index(fields=["employee", "date"]), models.Index(fields=["date", "room"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.date:%d.%m.%Y}: {self.kind}"
+
+    @property
+    def changed_since_publishing(self) -> bool:
+        return (self.kind, self.room_id) != (self.published_kind, self.published_room_id)
+
+
+class SwapStatus(models.TextChoices):
+    REQUESTED = "requested", _("beantragt")
+    ACCEPTED = "accepted", _("angenommen")
+    REFUSED = "refused", _("abgelehnt")
+
+
+class SwapRequest(models.Model):
+    """After publishing, a person asks to have one day elsewhere; the head decides."""
+
+    cell = models.ForeignKey(PlanCell, on_delete=models.CASCADE, related_name="swaps")
+    wanted = models.CharField(
+        _("gewünscht"),
+        max_length=8,
+        choices=[(CellKind.OFFICE, CellKind.OFFICE.label), (CellKind.HOME, CellKind.HOME.label)],
+    )
+    reason = models.TextField(_("Begründung"), blank=True)
+    status = models.CharField(
+        _("Status"), max_length=16, choices=SwapStatus.choices, default=SwapStatus.REQUESTED
+    )
+    decision_reason = models.TextField(_("Begründung der Entscheidung"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    history = GenericRelation("core.StatusChange")
+
+    class Meta:
+        verbose_name = _("Tauschwunsch")
+        verbose_name_plural = _("Tauschwünsche")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cell} → {self.wanted}"
+
+
+class CalendarFeed(models.Model):
+    """The secret link of a person's private iCal feed; renewing replaces the token, so
+    the old link stops working at once."""
+
+    employee = models.OneToOneField(
+        "organisation.Employee", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Kalender-Abo")
+        verbose_name_plural = _("Kalender-Abos")
+
+    def __str__(self) -> str:
+        return str(self.employee_id)
