@@ -77,7 +77,7 @@ def violations(instance: Instance, plan: dict) -> list[str]:
                 f"höchstens {person.home_days_max}"
             )
     for (room, day), count in sorted(occupancy.items()):
-        capacity = instance.capacity(room)
+        capacity = instance.capacity(room, day)
         if count > capacity:
             problems.append(
                 f"Raum {room}, {DAY_NAMES[day]}: {count} Personen, aber nur {capacity} Plätze"

@@ -66,7 +66,7 @@ def coverage_reason(instance: Instance, rule, planned: int) -> str:
 
 def _desks(instance: Instance, people: list[Person], day: str) -> int:
     rooms = {r for p in people for r in p.rooms}
-    return sum(instance.capacity(r) for r in rooms)
+    return sum(instance.capacity(r, day) for r in rooms)
 
 
 def _largest_cohort(people: list[Person]) -> int:
@@ -97,7 +97,7 @@ def conflict(instance: Instance, kind: str, key, locked: dict | None = None) -> 
     people = {p.id: p for p in instance.people}
     if kind == "room":
         room, day = key
-        capacity = instance.capacity(room)
+        capacity = instance.capacity(room, day)
         bound = [p for p in instance.people if room in p.rooms and _must_be_in(p, day, locked)]
         limit = "Pandemiegrenze" if instance.pandemic else "Arbeitsplätze"
         reason = (

@@ -112,9 +112,15 @@ class Instance:
     def pandemic(self) -> bool:
         return self.mode == "pandemic"
 
-    def capacity(self, room_id: str) -> int:
+    # Desks taken by people planned elsewhere (another unit's plan of the same week in a
+    # shared room): (room, day) → seats. Not part of the exchange format; set by the
+    # database planner only.
+    occupied: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+
+    def capacity(self, room_id: str, day: str | None = None) -> int:
         room = self.rooms[room_id]
-        return room.pandemic_desks if self.pandemic else room.desks
+        desks = room.pandemic_desks if self.pandemic else room.desks
+        return max(0, desks - self.occupied.get((room_id, day), 0)) if day else desks
 
     def members(self, team: str) -> list[Person]:
         return [p for p in self.people if p.team == team]

@@ -128,13 +128,13 @@ class WeekModel:
                 continue
             flows = {}
             for r in rooms:
-                top = min(len(members), inst.capacity(r))
+                top = min(len(members), inst.capacity(r, d))
                 flows[r] = m.new_int_var(0, top, "")
                 seats[(r, d)].append((flows[r], top))
             m.add(sum(flows.values()) == present)
             self.flow[(d, rooms)] = flows
         for (r, d), terms in seats.items():
-            capacity = inst.capacity(r)
+            capacity = inst.capacity(r, d)
             if sum(top for _, top in terms) > capacity or self.explain:
                 m.add(sum(t for t, _ in terms) <= capacity).only_enforce_if(
                     self._guard("room", (r, d))
@@ -299,7 +299,7 @@ class WeekModel:
                     if (
                         wanted in left
                         and left[wanted] == 0
-                        and used[wanted] < inst.capacity(wanted)
+                        and used[wanted] < inst.capacity(wanted, d)
                     ):
                         spare = next((r for r, n in left.items() if n > 0 and r != wanted), None)
                         if spare is not None:

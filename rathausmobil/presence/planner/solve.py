@@ -108,6 +108,7 @@ def plan_week(
     previous: dict | None = None,
     fairness: Fairness | None = None,
     locked: dict[str, dict[str, str]] | None = None,
+    occupied: dict[tuple[str, str], int] | None = None,
     workers: int | None = None,
 ) -> dict:
     """Plan one week. `document` is the decoded instance (a dict); the answer is the plan
@@ -115,9 +116,11 @@ def plan_week(
 
     `previous` (last week's `plan` mapping) is a hint; `locked` cells (person → day →
     `office:ROOM` | `office` | `home`) are rules, set by hand on the unit's page.
+    `occupied` ((room, day) → desks) are desks that other units' plans already use.
     """
     started = time.monotonic()
     instance = parse(document)
+    instance.occupied = dict(occupied or {})
     cores = workers or len(os.sched_getaffinity(0)) or 1
     parts = split(instance)
     outcomes = _solve_parts(
