@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from rathausmobil.agreements.models import (
     Agreement,
@@ -298,7 +298,7 @@ def _coverage(
     left out because nobody of them is planned."""
     rules = (
         CoverageRule.objects.filter(unit_id__in=unit_ids, weekday__in=PLANNED_DAYS)
-        .order_by("unit__code", "weekday", "qualification__code")
+        .order_by("unit__code", "weekday", F("qualification__code").asc(nulls_first=True))
         .values_list("unit_id", "weekday", "min_people", "qualification__code")
     )
     coverage, left_out = [], set()
