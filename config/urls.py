@@ -35,6 +35,7 @@ urlpatterns = [
     path("mobil/", include("rathausmobil.agreements.urls")),
     path("geraete/", include("rathausmobil.equipment.urls")),
     path("zugang/", include("rathausmobil.access.urls")),
+    path("anwesenheit/", include("rathausmobil.presence.urls")),
     path("vpn/", include("rathausmobil.usage.urls")),
     path("berichte/", include("rathausmobil.reports.urls")),
     path("api/v1/", include(router.urls)),
