@@ -91,7 +91,7 @@ def greedy(document: dict) -> dict:
                     if p.id not in office:
                         office.add(p.id)
                         have += 1
-        for p in free:
+        for p in sorted(free, key=lambda p: not must(p)):  # who must come in sits first
             if p.id in office and inst.pandemic and p.cohort:
                 chosen = cohort_in.setdefault((p.unit, day), p.cohort)
                 if chosen != p.cohort and not must(p):
