@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[3]
 CASES = Path(__file__).parent / "planner_cases"
 
 
-def run(*args, tmp_path=None):
-    return subprocess.run(
+def run(*args):
+    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
         [sys.executable, "manage.py", "plan_presence", *args],
         cwd=ROOT,
         capture_output=True,
