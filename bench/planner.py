@@ -50,6 +50,7 @@ def greedy(document: dict) -> dict:
         cohort_in = {}
         office = set()
         free = [p for p in inst.people if day not in p.absent and day not in p.field]
+        free_ids = {p.id for p in free}
         left_days = {
             p.id: sum(
                 1
