@@ -76,7 +76,7 @@ def greedy(document: dict) -> dict:
                 holders = [
                     p
                     for p in members[unit]
-                    if p in free
+                    if p.id in free_ids
                     and (rule.qualification is None or rule.qualification in p.qualifications)
                 ]
                 have = sum(1 for p in holders if p.id in office)
