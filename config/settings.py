@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
         "AccessKindEnum": "rathausmobil.access.models.AccessKind",
         "DeviceKindEnum": "rathausmobil.equipment.models.DeviceKind",
         "UnitKindEnum": "rathausmobil.organisation.models.UnitKind",
+        "CellKindEnum": "rathausmobil.presence.models.CellKind",
+        "WishKindEnum": "rathausmobil.presence.models.WishKind",
     },
 }
 

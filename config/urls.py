@@ -9,6 +9,7 @@ from rathausmobil.agreements import api as agreements_api
 from rathausmobil.eligibility import api as eligibility_api
 from rathausmobil.equipment import api as equipment_api
 from rathausmobil.organisation import api as organisation_api
+from rathausmobil.presence import api as presence_api
 
 router = DefaultRouter()
 organisation_api.register(router)
@@ -16,6 +17,7 @@ eligibility_api.register(router)
 agreements_api.register(router)
 equipment_api.register(router)
 access_api.register(router)
+presence_api.register(router)
 
 handler404 = "rathausmobil.core.views.page_not_found"
 handler403 = "rathausmobil.core.views.permission_denied"

@@ -21,12 +21,17 @@ from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.presence.models import (
     Absence,
     Building,
+    CalendarFeed,
+    CellKind,
     CoverageRule,
     OpeningHours,
+    PlanCell,
     Room,
     Site,
+    SwapRequest,
     Team,
     UnitRoom,
+    WeekPlan,
     Wish,
 )
 
@@ -170,3 +175,66 @@ def wishes_visible_to(user) -> QuerySet[Wish]:
     if not scope.employee_id:
         return Wish.objects.none()
     return Wish.objects.filter(employee_id=scope.employee_id)
+
+
+# --------------------------------------------------------------------------- my week
+# What a person was last told: `PlanCell.published_kind/_room`, set when the head
+# publishes. A cell that was never published (a draft) is nobody's day yet; a published
+# week that the head reopened keeps what the people were told until it is published
+# again (workflow.py, "reopen").
+
+
+def published_days_of(employee_id: int, *, start: dt.date, end: dt.date) -> dict[dt.date, PlanCell]:
+    """The person's published days from `start` to `end` (both included), by date; where
+    two plans hold the same day (the person changed units), the later published wins."""
+    cells = (
+        PlanCell.objects.filter(employee_id=employee_id, date__range=(start, end))
+        .exclude(published_kind="")
+        .select_related("plan", "published_room__building")
+        .order_by("date", "plan__published_at")
+    )
+    return {cell.date: cell for cell in cells}
+
+
+def office_names_of_unit(
+    unit_id: int, *, start: dt.date, end: dt.date, without: int | None = None
+) -> dict[dt.date, list[str]]:
+    """Who of the unit is in the office on which day, by the published plans: names only,
+    and only ever of one unit (the person's own). One query however large the unit."""
+    rows = (
+        PlanCell.objects.filter(
+            employee__unit_id=unit_id,
+            employee__is_active=True,
+            date__range=(start, end),
+            published_kind=CellKind.OFFICE,
+        )
+        .exclude(employee_id=without)
+        .order_by("date", "employee__last_name", "employee__first_name")
+        .values_list("date", "employee__first_name", "employee__last_name")
+        .distinct()
+    )
+    names: dict[dt.date, list[str]] = {}
+    for date, first, last in rows:
+        names.setdefault(date, []).append(f"{first} {last}".strip())
+    return names
+
+
+def swaps_of(employee_id: int, *, since: dt.date) -> QuerySet[SwapRequest]:
+    """The person's swap requests for days from `since` on."""
+    return (
+        SwapRequest.objects.filter(cell__employee_id=employee_id, cell__date__gte=since)
+        .select_related("cell")
+        .order_by("cell__date", "-requested_at")
+    )
+
+
+def calendar_feed_of(employee_id: int) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(employee_id=employee_id).first()
+
+
+def week_plans_visible_to(user) -> QuerySet[WeekPlan]:
+    """The week plans of the units the user plans (`plannable_units`); others' plans do
+    not exist for them (a guessed id answers 404)."""
+    return WeekPlan.objects.filter(unit__in=plannable_units(user).values("pk")).select_related(
+        "unit"
+    )

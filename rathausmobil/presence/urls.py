@@ -1,7 +1,7 @@
 from django.urls import path
 
 from rathausmobil.core.importviews import import_urls
-from rathausmobil.presence import views
+from rathausmobil.presence import feeds, views, views_mine
 
 app_name = "presence"
 urlpatterns = [
@@ -17,5 +17,12 @@ urlpatterns = [
     path("einheiten/<int:pk>/abwesenheiten/", views.absences, name="absences"),
     path("regeln/<int:pk>/loeschen/", views.coverage_rule_delete, name="coverage_rule_delete"),
     path("abwesenheiten/<int:pk>/loeschen/", views.absence_delete, name="absence_delete"),
+    # Meine Woche and the calendar feed (views_mine.py, feeds.py)
+    path("meine-woche/", views_mine.my_week, name="my_week"),
+    path("meine-woche/wuensche/", views_mine.my_wishes_save, name="my_wishes"),
+    path("meine-woche/tausch/<int:pk>/", views_mine.my_swap_request, name="my_swap"),
+    path("meine-woche/kalender/", views_mine.my_calendar_feed, name="my_feed"),
+    path("meine-woche/kalender/erneuern/", views_mine.my_calendar_feed_renew, name="my_feed_renew"),
+    path("kalender/<slug:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     *import_urls(),  # rooms and absences, registered in apps.py
 ]
