@@ -1,7 +1,7 @@
 from django.urls import path
 
 from rathausmobil.core.importviews import import_urls
-from rathausmobil.presence import feeds, views, views_mine
+from rathausmobil.presence import feeds, views, views_mine, views_week
 
 app_name = "presence"
 urlpatterns = [
@@ -17,6 +17,28 @@ urlpatterns = [
     path("einheiten/<int:pk>/abwesenheiten/", views.absences, name="absences"),
     path("regeln/<int:pk>/loeschen/", views.coverage_rule_delete, name="coverage_rule_delete"),
     path("abwesenheiten/<int:pk>/loeschen/", views.absence_delete, name="absence_delete"),
+    # The unit's week (views_week.py)
+    path("planung/", views_week.planning_index, name="planning"),
+    path("einheit/<int:unit_pk>/", views_week.unit_week_current, name="unit_week_current"),
+    path("einheit/<int:unit_pk>/woche/<str:week>/", views_week.unit_week, name="unit_week"),
+    path(
+        "einheit/<int:unit_pk>/woche/<str:week>/status/",
+        views_week.unit_week_status,
+        name="unit_week_status",
+    ),
+    path(
+        "einheit/<int:unit_pk>/woche/<str:week>/planen/",
+        views_week.unit_week_plan,
+        name="unit_week_plan",
+    ),
+    path(
+        "einheit/<int:unit_pk>/woche/<str:week>/veroeffentlichen/",
+        views_week.unit_week_publish,
+        name="unit_week_publish",
+    ),
+    path("plantage/<int:pk>/", views_week.cell_set, name="cell_set"),
+    path("plantage/<int:pk>/freigeben/", views_week.cell_unlock, name="cell_unlock"),
+    path("tauschwuensche/<int:pk>/", views_week.swap_decide, name="swap_decide"),
     # Meine Woche and the calendar feed (views_mine.py, feeds.py)
     path("meine-woche/", views_mine.my_week, name="my_week"),
     path("meine-woche/wuensche/", views_mine.my_wishes_save, name="my_wishes"),
