@@ -1,12 +1,13 @@
 from django.urls import path
 
 from rathausmobil.core.importviews import import_urls
-from rathausmobil.presence import feeds, views, views_mine, views_week
+from rathausmobil.presence import feeds, views, views_mine, views_occupancy, views_week
 
 app_name = "presence"
 urlpatterns = [
     path("", views.index, name="index"),
     path("orte/", views.places, name="places"),
+    path("belegung/", views_occupancy.occupancy, name="occupancy"),
     path("orte/raeume/neu/", views.room_edit, name="room_new"),
     path("orte/raeume/<int:pk>/", views.room_edit, name="room_edit"),
     path("orte/raeume/<int:pk>/nutzung/", views.room_active, name="room_active"),

@@ -17,6 +17,7 @@ from rathausmobil.agreements import selectors as agreements
 from rathausmobil.eligibility import selectors as eligibility
 from rathausmobil.equipment import selectors as equipment
 from rathausmobil.organisation import selectors as organisation
+from rathausmobil.presence import selectors_figures as presence
 from rathausmobil.usage import figures as usage
 
 PROVIDERS: list[Callable[..., dict[str, Any]]] = [
@@ -25,6 +26,7 @@ PROVIDERS: list[Callable[..., dict[str, Any]]] = [
     agreements.kpis,
     equipment.kpis,
     access.kpis,
+    presence.kpis,
     usage.kpis,
 ]
 
@@ -50,6 +52,10 @@ LABELS = {
     "terminal_server_capacity": "Terminalserver-Kapazität (Sitzungen)",
     "vpn_concurrent_avg_workdays": "VPN gleichzeitig im Mittel (Mo–Fr, Arbeitszeit, 28 Tage)",
     "vpn_concurrent_peak": "VPN gleichzeitig höchstens (28 Tage)",
+    "presence_coverage_met_share": "Besetzungsregeln erfüllt (veröffentlichte Pläne dieser Woche)",
+    "presence_coverage_by_unit": "Besetzungsregeln erfüllt je Einheit (ab 5 Personen im Plan)",
+    "presence_office_share": "Geplante Arbeitstage im Büro (diese Woche)",
+    "presence_peak_occupancy_share": "Höchste Belegung eines Gebäudes an einem Tag (gegen Arbeitsplätze)",
 }
 
 

@@ -13,6 +13,9 @@ SHARES = {
     "positions_assessed_share",
     "refusal_rate",
     "rollout_progress_share",
+    "presence_coverage_met_share",
+    "presence_office_share",
+    "presence_peak_occupancy_share",
 }
 DATES = {"rollout_target_date", "rollout_projected_date"}
 # A refusal can carry several codes: the sum of its breakdown is no count of refusals. (A
@@ -36,7 +39,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             summed = key not in NOT_SUMMED and all(isinstance(n, int) for n in counts)
             figure["value"] = sum(counts) if summed else None
         elif key in SHARES:
-            figure["percent"] = round(value * 100, 1)
+            # A share of nothing (no published plan yet) is no figure: None, not 0 %.
+            figure["percent"] = round(value * 100, 1) if value is not None else None
         elif key in DATES:
             figure["value"] = dt.date.fromisoformat(value).strftime("%d.%m.%Y") if value else "–"
         figures.append(figure)
