@@ -21,6 +21,10 @@ demo: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo --scenario offenbach
 	@echo "Rathaus Mobil läuft auf http://127.0.0.1:8000 (Beenden mit Strg+C)"
+	@# The worker beside the web server runs the background tasks ("Plan berechnen"); the
+	@# trap ends it with the server, on Strg+C as on any other exit.
+	$(PY) manage.py db_worker --no-reload -v 0 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Debian's Chromium for the browser tests; Playwright never downloads a browser.

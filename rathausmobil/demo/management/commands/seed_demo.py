@@ -13,6 +13,7 @@ from rathausmobil.demo import access as access_demo
 from rathausmobil.demo import agreements as agreements_demo
 from rathausmobil.demo import eligibility as eligibility_demo
 from rathausmobil.demo import equipment as equipment_demo
+from rathausmobil.demo import presence as presence_demo
 from rathausmobil.demo import usage as usage_demo
 from rathausmobil.demo.generate import Generator
 from rathausmobil.demo.scenarios import SCENARIOS
@@ -91,6 +92,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo-Anmeldungen (Passwort für alle: {DEMO_PASSWORD}):")
             for username, label in logins:
                 self.stdout.write(f"  {username:<18} {label}")
+            if self.presence:
+                self.stdout.write(
+                    "Anwesenheit: {rooms} Räume, {plans} Wochenpläne (diese Woche veröffentlicht, "
+                    "nächste als Entwurf), geplant in {planning_seconds} s; zusammen "
+                    "{seconds} s.".format(**self.presence)
+                )
 
     def _users(self, scenario: str, generator: Generator):
         User = get_user_model()
@@ -151,3 +158,4 @@ class Command(BaseCommand):
         equipment_demo.seed(scenario)
         access_demo.seed(scenario)
         usage_demo.seed(scenario)
+        self.presence = presence_demo.seed(scenario)
