@@ -70,6 +70,7 @@ bench: install
 	$(PY) bench/employee_list.py
 	$(PY) bench/devices_access.py
 	$(PY) bench/vpn_usage.py
+	$(PY) bench/planner.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
