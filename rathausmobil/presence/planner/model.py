@@ -75,6 +75,7 @@ class WeekModel:
         self.flow: dict[tuple[str, tuple[str, ...]], dict[str, object]] = {}
         self.assumptions: dict = {}  # literal index → (kind, key)
         self.assumption_literals: list = []
+        self.previous: dict[str, dict[str, str]] = {}  # last week's plan: seats to keep
         self._build(weights or {}, team_weight, fixed or {})
 
     # -- rules that always hold -------------------------------------------------------
@@ -214,8 +215,8 @@ class WeekModel:
     # -- solving ----------------------------------------------------------------------
 
     def hint(self, previous: dict[str, dict[str, str]]):
-        """Start from last week's plan, so that the plan changes little."""
-        self.previous = previous
+        """Start from a plan: last week's, so that the plan changes little, or a first plan
+        of the same week. (Where people sit by preference is `self.previous`.)"""
         for (pid, d), o in self.office.items():
             cell = previous.get(pid, {}).get(d) or ""
             if cell.startswith("office"):
@@ -273,7 +274,7 @@ class WeekModel:
                 d: "absent" if d in p.absent else "field" if d in p.field else "home"
                 for d in inst.days
             }
-        previous = getattr(self, "previous", {})
+        previous = self.previous
         usual: dict[str, str] = {}  # person → the room they got first this week
         by_day: dict[str, list] = defaultdict(list)
         for key in self.classes:

@@ -15,9 +15,11 @@ The page's task, `plan_presence --week` and `plan_presence --instance` all call
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,6 +32,11 @@ DEFAULT_TIME_LIMIT = 30.0
 # Parts up to this many people are solved by one CP-SAT worker each, two parts at a time;
 # larger ones get every core.
 SMALL_PART = 400
+# A part without an exact split first gets a plan from its units on their own, in this
+# share of its time; above WHOLE_LIMIT people that plan is the answer (the whole part
+# would need more memory than a town hall's server should give).
+APPROXIMATE_SHARE = 0.3
+WHOLE_LIMIT = 20_000
 
 
 @dataclass
@@ -45,10 +52,12 @@ class Fairness:
 
 
 class _Parts:
-    """Union-find over people by what couples them."""
+    """Union-find over people by what couples them (without `by_rooms`: by unit and team
+    day only, the pieces of an approximate split)."""
 
-    def __init__(self, instance: Instance):
-        self.parent = list(range(len(instance.people)))
+    def __init__(self, instance: Instance, *, people=None, by_rooms: bool = True):
+        people = instance.people if people is None else people
+        self.parent = list(range(len(people)))
         owner: dict[str, int] = {}
         coupled_units = {rule.unit for rule in instance.coverage}
         if instance.pandemic:
@@ -58,9 +67,9 @@ class _Parts:
                     cohorts.setdefault(p.unit, set()).add(p.cohort)
             coupled_units |= {u for u, c in cohorts.items() if len(c) > 1}
         meeting_teams = {meeting.team for meeting in instance.team_days}
-        for i, p in enumerate(instance.people):
-            keys = [f"r:{r}" for r in p.rooms]
-            if p.unit in coupled_units:
+        for i, p in enumerate(people):
+            keys = [f"r:{r}" for r in p.rooms] if by_rooms else []
+            if p.unit in coupled_units or not by_rooms:
                 keys.append(f"u:{p.unit}")
             if p.team in meeting_teams:
                 keys.append(f"t:{p.team}")
@@ -142,10 +151,34 @@ def _solve_parts(instance, parts, time_limit, cores, previous, fairness, locked)
         with guard:
             share = (deadline - started) * lanes * len(part.people) / max(unsolved[0], 1)
         own_deadline = min(deadline, started + max(share, 1.0))
+        first = None
+        if len(part.people) > SMALL_PART:
+            # No exact split: a quick plan from the units on their own, with the shared
+            # desks divided, is the starting point for the whole (docs: "Time limit,
+            # hint, splitting").
+            first = _approximate(
+                instance,
+                part,
+                weights=weights,
+                base=base,
+                locked=locked,
+                previous=previous,
+                cores=workers,
+                deadline=started + APPROXIMATE_SHARE * (own_deadline - started),
+            )
+            if first is not None and len(part.people) > WHOLE_LIMIT:
+                with guard:
+                    unsolved[0] -= len(part.people)
+                return Outcome("feasible", first, objective=None, bound=None)
         model = WeekModel(instance, part, weights=weights, team_weight=base, fixed=locked)
-        if previous:
+        model.previous = previous
+        if first is not None:
+            model.hint(first)
+        elif previous:
             model.hint(previous)
         outcome = model.solve(time_limit=own_deadline - time.monotonic(), workers=workers)
+        if outcome.status == "unknown" and first is not None:
+            outcome = Outcome("feasible", first, objective=None, bound=None)
         if outcome.status == "infeasible":
             why = WeekModel(instance, part, fixed=locked, explain=True)
             found = why.solve(time_limit=max(0.5, own_deadline - time.monotonic()), workers=1)
@@ -165,6 +198,62 @@ def _solve_parts(instance, parts, time_limit, cores, previous, fairness, locked)
             for key, future in futures.items():
                 outcomes[key] = future.result()
     return [outcomes[id(part)] for part in parts]
+
+
+def _approximate(instance, part, *, weights, base, locked, previous, cores, deadline):
+    """A plan of a part that has no exact split, from its units (and teams with a team
+    day) planned on their own. Each shared room's desks are divided among the pieces by
+    how many of their people may use it (largest remainder), so every piece keeps the
+    rules with its share and the pieces together are a plan of the whole part, though
+    not always the best one. None when a piece finds no plan with its share."""
+    uf = _Parts(instance, people=part.people, by_rooms=False)
+    groups: dict[int, list] = defaultdict(list)
+    for i, p in enumerate(part.people):
+        groups[uf.find(i)].append(p)
+    pieces = list(groups.values())
+    if len(pieces) < 2:
+        return None
+    users: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for k, people in enumerate(pieces):
+        for p in people:
+            for r in p.rooms:
+                users[r][k] += 1
+    occupied = [dict(instance.occupied) for _ in pieces]
+    for r, counts in users.items():
+        total = sum(counts.values())
+        for d in instance.days:
+            desks = instance.capacity(r, d)
+            exact = {k: desks * n / total for k, n in counts.items()}
+            share = {k: int(v) for k, v in exact.items()}
+            left = desks - sum(share.values())
+            for k in sorted(exact, key=lambda k: share[k] - exact[k])[:left]:
+                share[k] += 1
+            for k in counts:
+                occupied[k][(r, d)] = instance.occupied.get((r, d), 0) + desks - share[k]
+
+    def piece_plan(k: int):
+        people = pieces[k]
+        units = {p.unit for p in people}
+        teams = {p.team for p in people if p.team}
+        sub = Part(
+            people=people,
+            coverage=[i for i in part.coverage if instance.coverage[i].unit in units],
+            team_days=[i for i in part.team_days if instance.team_days[i].team in teams],
+        )
+        view = dataclasses.replace(instance, occupied=occupied[k])
+        model = WeekModel(view, sub, weights=weights, team_weight=base, fixed=locked)
+        model.previous = previous
+        if previous:
+            model.hint(previous)
+        return model.solve(time_limit=max(0.05, deadline - time.monotonic()), workers=1)
+
+    plan: dict[str, dict[str, str]] = {}
+    with ThreadPoolExecutor(max_workers=max(1, cores)) as pool:
+        for outcome in pool.map(piece_plan, range(len(pieces))):
+            if outcome.status not in ("optimal", "feasible"):
+                return None
+            plan.update(outcome.plan)
+    return plan
 
 
 def _smallest(instance, part, locked, conflicts, deadline) -> list:

@@ -355,3 +355,19 @@ def test_every_problem_is_listed_not_only_the_first():
     with pytest.raises(InvalidInstance) as caught:
         plan_week(doc)
     assert len(caught.value.problems) >= 3
+
+
+def test_a_large_part_without_an_exact_split_starts_from_its_units_planned_alone():
+    doc = week(staff=600, seed=11)
+    doc["rooms"].append({"id": "POOL", "building": "Rathaus", "desks": 4, "pandemic_desks": 2})
+    for p in doc["people"]:
+        p["rooms"].append("POOL")  # one room everyone may use: no exact split
+    assert len(split(parse(doc))) == 1
+    answer = plan_week(doc, time_limit=8)
+    assert answer["status"] in ("optimal", "feasible")
+    assert violations(parse(doc), answer["plan"]) == []
+    alone = plan_week(week(staff=600, seed=11), time_limit=8)
+    # The shared room can only help: at least as much as the units planned apart.
+    assert answer["stats"]["coverage_shortfall"] <= alone["stats"]["coverage_shortfall"]
+    met = answer["stats"]["wishes_met"] + answer["stats"]["team_days_met"]
+    assert met >= alone["stats"]["wishes_met"] + alone["stats"]["team_days_met"]
