@@ -824,11 +824,9 @@ def _apply(table: Table, rows: list[_Row], result: DeviceImportResult, *, by, fi
     source = f"Import {filename}"[:64]
     now = timezone.now()
     models = _models_for(rows, by=by, source=source)
-    existing = {
-        d.inventory_number.casefold(): d
-        for chunk in _chunks([r.inventory_number for r in rows], 500)
-        for d in Device.objects.filter(inventory_number__in=chunk)
-    }
+    # The devices the plan matched (ignoring case, as people type numbers), already
+    # locked by the plan in this transaction: a row never creates a second device.
+    existing = _devices_of(rows, lock=False)
     changed_by_label = {c["label"]: c["changes"] for c in result.changed}
     for r in rows:
         device = existing.get(r.inventory_number.casefold())

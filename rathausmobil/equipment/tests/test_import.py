@@ -254,6 +254,18 @@ def test_it_keeps_a_deployed_device_without_known_holder_in_stock_with_a_hint(db
     assert Device.objects.get().status == DeviceStatus.IN_STOCK
 
 
+def test_an_inventory_number_in_another_case_updates_the_device_instead_of_adding_one(db):
+    first = "Inventarnummer;Modell;Art;Status;Seriennummer\r\nNB-1;HP EliteBook 840;Notebook;auf Lager;S1\r\n"
+    devices_import(data=first.encode(), filename="liste.csv")
+    again = "Inventarnummer;Modell;Art;Status;Seriennummer\r\nnb-1;HP EliteBook 840;Notebook;Reparatur;S1\r\n"
+
+    result = devices_import(data=again.encode(), filename="liste.csv")
+
+    assert result.ok, [str(p) for p in result.problems]
+    device = Device.objects.get()  # the same device, not a second one
+    assert (device.inventory_number, device.status) == ("NB-1", DeviceStatus.REPAIR)
+
+
 # --------------------------------------------------------------------------- command
 
 
