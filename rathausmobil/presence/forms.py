@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.forms import BootstrapForm, DateInput
 from rathausmobil.organisation.models import OrgUnit
-from rathausmobil.presence.models import Building, Qualification, Room, Weekday
+from rathausmobil.presence.models import Building, Cohort, Qualification, Room, Team, Weekday
 
 
 class RoomForm(BootstrapForm):
@@ -145,6 +145,91 @@ class AbsenceForm(BootstrapForm):
         self.fields["employee"].label_from_instance = lambda e: (
             f"{e.last_name}, {e.first_name} ({e.personnel_number})"
         )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("Das Ende liegt vor dem Beginn."))
+        return data
+
+
+# --------------------------------------------------------------------------- profiles and teams
+
+PLANNED_WEEKDAYS = Weekday.choices[:5]  # the plan runs Monday to Friday
+
+
+def _weekdays(label, *, required=False, help_text=""):
+    return forms.TypedMultipleChoiceField(
+        label=label,
+        choices=PLANNED_WEEKDAYS,
+        coerce=int,
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+class ProfileForm(BootstrapForm):
+    """A person's presence profile; the rules across fields (presence and field days
+    are working days, never both) are the service's (`services.profile_save`)."""
+
+    working_days = _weekdays(
+        _("Arbeitstage"),
+        required=True,
+        help_text=_("In Teilzeit nur die Tage, an denen die Person arbeitet."),
+    )
+    office_days = _weekdays(
+        _("Feste Präsenztage"),
+        help_text=_("An diesen Tagen plant der Planer die Person immer im Büro ein."),
+    )
+    field_days = _weekdays(
+        _("Außendiensttage"),
+        help_text=_("Unterwegs: weder im Büro noch zu Hause, und kein Platz belegt."),
+    )
+    cohort = forms.ChoiceField(
+        label=_("Kohorte"),
+        choices=Cohort.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Gilt nur im Pandemiemodus: Gruppe A und Gruppe B sind dann nie am selben Tag im "
+            "Büro. Sonst hat sie keine Wirkung."
+        ),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("– kein Team –"),
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["team"].label_from_instance = lambda team: f"{team.code} – {team.name}"
+
+
+class TeamForm(BootstrapForm):
+    code = forms.CharField(
+        label=_("Kennung"),
+        max_length=32,
+        help_text=_("Kurz, eindeutig in der Einheit, z. B. „Kasse“ oder „T1“."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    days = _weekdays(
+        _("Teamtage"),
+        help_text=_(
+            "Tage, an denen das Team gern gemeinsam im Büro ist. Ein Wunsch, keine Regel: "
+            "Der Planer erfüllt ihn, wo Besetzung und Plätze es erlauben."
+        ),
+    )
+
+
+class MyAbsenceForm(BootstrapForm):
+    """One's own absence on „Meine Woche“: dates only, never a reason."""
+
+    start = forms.DateField(label=_("abwesend von"), widget=DateInput())
+    end = forms.DateField(label=_("bis (einschließlich)"), widget=DateInput())
 
     def clean(self):
         data = super().clean()

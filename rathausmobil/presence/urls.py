@@ -1,7 +1,14 @@
 from django.urls import path
 
 from rathausmobil.core.importviews import import_urls
-from rathausmobil.presence import feeds, views, views_mine, views_occupancy, views_week
+from rathausmobil.presence import (
+    feeds,
+    views,
+    views_mine,
+    views_occupancy,
+    views_profiles,
+    views_week,
+)
 
 app_name = "presence"
 urlpatterns = [
@@ -37,6 +44,15 @@ urlpatterns = [
         views_week.unit_week_publish,
         name="unit_week_publish",
     ),
+    # The unit's people and teams (views_profiles.py)
+    path("einheit/<int:unit_pk>/personen/", views_profiles.profiles, name="profiles"),
+    path(
+        "einheit/<int:unit_pk>/personen/<int:employee_pk>/",
+        views_profiles.profile_edit,
+        name="profile_edit",
+    ),
+    path("einheit/<int:unit_pk>/teams/neu/", views_profiles.team_new, name="team_new"),
+    path("einheit/<int:unit_pk>/teams/<int:team_pk>/", views_profiles.team_edit, name="team_edit"),
     path("plantage/<int:pk>/", views_week.cell_set, name="cell_set"),
     path("plantage/<int:pk>/freigeben/", views_week.cell_unlock, name="cell_unlock"),
     path("tauschwuensche/<int:pk>/", views_week.swap_decide, name="swap_decide"),
@@ -44,6 +60,12 @@ urlpatterns = [
     path("meine-woche/", views_mine.my_week, name="my_week"),
     path("meine-woche/wuensche/", views_mine.my_wishes_save, name="my_wishes"),
     path("meine-woche/tausch/<int:pk>/", views_mine.my_swap_request, name="my_swap"),
+    path("meine-woche/abwesenheiten/", views_mine.my_absence_add, name="my_absences"),
+    path(
+        "meine-woche/abwesenheiten/<int:pk>/loeschen/",
+        views_mine.my_absence_delete,
+        name="my_absence_delete",
+    ),
     path("meine-woche/kalender/", views_mine.my_calendar_feed, name="my_feed"),
     path("meine-woche/kalender/erneuern/", views_mine.my_calendar_feed_renew, name="my_feed_renew"),
     path("kalender/<slug:token>.ics", feeds.calendar_feed, name="calendar_feed"),
