@@ -4,7 +4,8 @@ My days this week and next as I was last told (published cells only; a draft is
 nobody's day yet), my room, who of my own unit is in the office on which day (names of
 one's own unit only), my wishes up to the unit's deadline, swap requests for published
 days, and the private calendar feed. Thin: the reads are selectors, the writes the
-services (`services.wish_set`, `planning.swap_request`, `feeds.calendar_feed_*`).
+services (`services.wish_set`, `services.absence_add`/`absence_delete`,
+`planning.swap_request`, `feeds.calendar_feed_*`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from rathausmobil.core.errors import DomainError
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.presence import feeds, planning, services
+from rathausmobil.presence.forms import MyAbsenceForm
 from rathausmobil.presence.models import (
+    Absence,
+    AbsenceSource,
     CellKind,
     PlanCell,
     PlanStatus,
@@ -113,11 +117,17 @@ def my_week_context(request: HttpRequest, employee: Employee) -> dict:
         .values_list("date", "kind")
     )
     absent = set()
-    for start, end in (
+    # One query for both: the days of these weeks someone is away, and the list of
+    # one's own absences from today on (which may reach beyond these weeks).
+    own_absences = list(
         absences_visible_to(request.user)
-        .filter(employee_id=employee.pk, start__lte=last_day, end__gte=this_monday)
-        .values_list("start", "end")
-    ):
+        .filter(employee_id=employee.pk, end__gte=this_monday)
+        .order_by("start")
+        .values("pk", "start", "end", "source")
+    )
+    for start, end in ((a["start"], a["end"]) for a in own_absences):
+        if start > last_day:
+            continue
         day = max(start, this_monday)
         while day <= min(end, last_day):
             absent.add(day)
@@ -213,6 +223,16 @@ def my_week_context(request: HttpRequest, employee: Employee) -> dict:
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
         "wish_choices": [("", _("kein Wunsch")), *WishKind.choices],
+        "absences": [
+            {
+                **absence,
+                "own": absence["source"] == AbsenceSource.SELF,
+                "source_label": AbsenceSource(absence["source"]).label,
+            }
+            for absence in own_absences
+            if absence["end"] >= today
+        ],
+        "absence_form": MyAbsenceForm(),
     }
 
 
@@ -319,3 +339,57 @@ def my_calendar_feed_renew(request: HttpRequest) -> HttpResponse:
         ),
     )
     return _back("kalender")
+
+
+@require_POST
+def my_absence_add(request: HttpRequest) -> HttpResponse:
+    """Enter one's own absence: from and to, never why (`services.absence_add`, source
+    self). A form with errors is shown again on the page, with status 200."""
+    employee = _me_or_404(request)
+    form = MyAbsenceForm(request.POST)
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        try:
+            services.absence_add(
+                employee=employee, start=start, end=end, by=request.user, source=AbsenceSource.SELF
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Ihre Abwesenheit vom %(start)s bis %(end)s ist eingetragen. Der nächste Plan "
+                    "Ihrer Einheit plant Sie an diesen Tagen nicht ein; ist die Woche schon "
+                    "veröffentlicht, sagen Sie bitte auch Ihrer Leitung Bescheid."
+                )
+                % {"start": german_date(start), "end": german_date(end)},
+            )
+            return _back("abwesenheiten")
+    context = my_week_context(request, employee)
+    context["absence_form"] = form
+    return render(request, "presence/my_week.html", context)
+
+
+@require_POST
+def my_absence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one's own absence; the service lets a person delete only what they
+    entered themself (the rest the head or HR)."""
+    employee = _me_or_404(request)
+    absence = get_object_or_404(
+        Absence.objects.select_related("employee__unit"), pk=pk, employee_id=employee.pk
+    )
+    try:
+        services.absence_delete(absence=absence, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Ihre Abwesenheit vom %(start)s bis %(end)s ist gelöscht; der nächste Plan "
+                "rechnet wieder mit Ihnen."
+            )
+            % {"start": german_date(absence.start), "end": german_date(absence.end)},
+        )
+    return _back("abwesenheiten")

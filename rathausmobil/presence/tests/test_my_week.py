@@ -317,3 +317,109 @@ def test_the_page_does_not_grow_in_queries_with_the_unit(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(URL).content.decode()
     assert html.count("Erika Muster") >= 30
+
+
+# --------------------------------------------------------------------------- own absences
+
+
+def test_i_enter_my_own_absence_with_dates_only(client, employee, deadline):
+    deadline(0)
+    me = person(employee)
+    start, end = next_monday(), next_monday() + dt.timedelta(days=1)
+    client.force_login(employee)
+    page = client.get(URL).content.decode()
+    assert "Nur dass Sie abwesend sind, nie warum." in page
+    assert 'for="id_start"' in page and 'for="id_end"' in page
+
+    response = client.post(
+        reverse("presence:my_absences"),
+        {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", "reason": "krank"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == URL + "#abwesenheiten"
+    absence = Absence.objects.get(employee=me)
+    assert (absence.start, absence.end, absence.source) == (start, end, "self")
+    html = client.get(URL).content.decode()
+    assert "ist eingetragen" in html
+    assert "krank" not in html
+    assert reverse("presence:my_absence_delete", args=[absence.pk]) in html
+    assert f'name="wish-{start:%Y-%m-%d}"' not in html  # an absent day needs no wish
+
+
+def test_a_refused_absence_is_shown_again_with_the_reason(client, employee):
+    me = person(employee)
+    monday = next_monday()
+    Absence.objects.create(employee=me, start=monday, end=monday + dt.timedelta(days=2))
+    client.force_login(employee)
+
+    backwards = client.post(
+        reverse("presence:my_absences"),
+        {"start": f"{monday + dt.timedelta(days=1):%Y-%m-%d}", "end": f"{monday:%Y-%m-%d}"},
+    )
+    assert backwards.status_code == 200
+    assert "Das Ende liegt vor dem Beginn" in backwards.content.decode()
+
+    missing = client.post(reverse("presence:my_absences"), {"start": f"{monday:%Y-%m-%d}"})
+    assert missing.status_code == 200
+    assert 'id="id_end_errors"' in missing.content.decode()
+
+    clash = client.post(
+        reverse("presence:my_absences"),
+        {"start": f"{monday:%Y-%m-%d}", "end": f"{monday:%Y-%m-%d}"},
+    )
+    assert clash.status_code == 200
+    assert "bereits eine Abwesenheit eingetragen" in clash.content.decode()
+    assert Absence.objects.filter(employee=me).count() == 1
+
+
+def test_i_delete_only_what_i_entered_myself(client, employee, supervisor):
+    me = person(employee)
+    monday = next_monday()
+    mine = Absence.objects.create(employee=me, start=monday, end=monday, source="self")
+    heads = Absence.objects.create(
+        employee=me,
+        start=monday + dt.timedelta(days=3),
+        end=monday + dt.timedelta(days=4),
+        source="head",
+    )
+    past = Absence.objects.create(
+        employee=me, start=monday - dt.timedelta(days=60), end=monday - dt.timedelta(days=59)
+    )
+    client.force_login(employee)
+    html = client.get(URL).content.decode()
+    assert reverse("presence:my_absence_delete", args=[mine.pk]) in html
+    assert reverse("presence:my_absence_delete", args=[heads.pk]) not in html
+    assert "von der Leitung eingetragen" in html
+    assert f"{past.start:%d.%m.%Y}" not in html  # only from today on
+
+    refused = client.post(reverse("presence:my_absence_delete", args=[heads.pk]), follow=True)
+    assert "nur die Leitung der Einheit und das Personalamt" in refused.content.decode()
+    assert Absence.objects.filter(pk=heads.pk).exists()
+
+    done = client.post(reverse("presence:my_absence_delete", args=[mine.pk]), follow=True)
+    assert "ist gelöscht" in done.content.decode()
+    assert not Absence.objects.filter(pk=mine.pk).exists()
+
+
+def test_nobody_deletes_someone_elses_absence_here(client, employee, colleague):
+    theirs = Absence.objects.create(
+        employee=person(colleague), start=next_monday(), end=next_monday()
+    )
+    client.force_login(employee)
+
+    response = client.post(reverse("presence:my_absence_delete", args=[theirs.pk]))
+
+    assert response.status_code == 404
+    assert Absence.objects.filter(pk=theirs.pk).exists()
+
+
+def test_someone_without_an_employee_record_enters_no_absence(client, org):
+    client.force_login(UserFactory(username="extern"))
+
+    response = client.post(
+        reverse("presence:my_absences"), {"start": "2030-01-07", "end": "2030-01-07"}
+    )
+
+    assert response.status_code == 404
+    assert not Absence.objects.exists()
