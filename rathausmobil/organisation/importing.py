@@ -11,6 +11,7 @@ Applying the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -107,6 +108,36 @@ def _parse_hours(value: Any) -> Decimal | None:
             % {"hours": display_value(hours)}
         )
     return hours
+
+
+_QUALIFICATION_SPLIT = re.compile(r"[,;|\s]+")
+_QUALIFICATION_CODE = re.compile(r"[-a-zA-Z0-9_]{1,32}")
+NO_QUALIFICATIONS = {"-", "–", "—"}
+
+
+def _parse_qualifications(value: Any) -> tuple[str, ...] | None:
+    """Qualification codes separated by `,` or `|` (spaces, `;` and line breaks
+    too), in lower case and sorted. An empty cell is None (nothing changes), `-`
+    is no qualification at all."""
+    text = parse_text(value, max_length=1000, multiline_ok=True)
+    if not text:
+        return None
+    if text in NO_QUALIFICATIONS:
+        return ()
+    codes = set()
+    for code in _QUALIFICATION_SPLIT.split(text):
+        if not code:
+            continue
+        if not _QUALIFICATION_CODE.fullmatch(code):
+            raise CellError(
+                _(
+                    "%(value)s ist keine gültige Qualifikation: erlaubt sind Buchstaben, "
+                    "Ziffern, - und _ (höchstens 32 Zeichen); mehrere mit Komma oder | trennen."
+                )
+                % {"value": quoted(code)}
+            )
+        codes.add(code.casefold())
+    return tuple(sorted(codes))
 
 
 ORG_UNIT_COLUMNS = [
@@ -248,6 +279,12 @@ EMPLOYEE_COLUMNS = [
         "Austritt",
         ("Austrittsdatum", "Exit", "Exit date", "End date", "Leaving date"),
         parse=parse_date,
+    ),
+    Column(
+        "qualifications",
+        "Qualifikationen",
+        ("Qualifikation", "Qualifikations-Kennungen", "Qualifications", "Qualification"),
+        parse=_parse_qualifications,
     ),
 ]
 
@@ -520,6 +557,7 @@ class _EmployeeRow:
     values: dict[str, Any]
     position_number: str
     position_title: str
+    qualifications: tuple[str, ...] | None = None  # None: leave them as they are
 
 
 EMPLOYEE_FIELD_LABELS = {
@@ -533,6 +571,7 @@ EMPLOYEE_FIELD_LABELS = {
     "exit_date": "Austritt",
     "is_active": "aktiv",
 }
+QUALIFICATIONS = "Qualifikationen"  # in the preview; the listener writes their history
 
 _COLUMN_OF = {"unit_id": "unit", "is_active": None}
 
@@ -570,6 +609,9 @@ class _Staff:
     units: dict[str, int]  # code -> pk of the units already known
     first_line: dict[str, int] = field(default_factory=dict)  # personnel number -> line
     positions: dict[str, tuple[str, int]] = field(default_factory=dict)  # number -> (title, line)
+    # With the column Qualifikationen: what the listeners know and who holds what now.
+    qualifications: hooks.Qualifications | None = None
+    qualification_codes: dict[str, str] = field(default_factory=dict)  # casefold -> code
 
 
 def personnel_number_once(row: CheckedRow, staff: _Staff) -> None:
@@ -626,13 +668,48 @@ def exit_not_before_entry(row: CheckedRow, staff: _Staff) -> None:
         )
 
 
+def qualifications_known(row: CheckedRow, staff: _Staff) -> None:
+    """Every code must be one the listeners know (spelt as they spell it)."""
+    codes = row["qualifications"]
+    if not codes:
+        return
+    known = staff.qualification_codes
+    for code in codes:
+        if code not in known:
+            row.problem(
+                _("Unbekannte Qualifikation „%(code)s“ (bekannt: %(known)s).")
+                % {"code": code, "known": _known_codes(known.values())},
+                "qualifications",
+            )
+    row.values["qualifications"] = tuple(sorted(known[code] for code in codes if code in known))
+
+
+def _known_codes(codes, limit: int = 12) -> str:
+    codes = sorted(codes)
+    text = ", ".join(codes[:limit]) or "keine"
+    return text + (", …" if len(codes) > limit else "")
+
+
 EMPLOYEE_RULES = [
     personnel_number_once,
     unit_known,
     position_has_title,
     position_title_same_in_every_row,
     exit_not_before_entry,
+    qualifications_known,
 ]
+
+
+def _ask_qualifications(table: Table, staff: _Staff) -> None:
+    """Only for a file with the column: the codes the listeners know and what the
+    people of the file hold now (one question, before the rows are checked)."""
+    if not table.has("qualifications"):
+        return
+    numbers = [row.text("personnel_number") for row in table.rows]
+    staff.qualifications = hooks.Qualifications.merged(
+        hooks.employee_qualifications.collect(numbers)
+    )
+    staff.qualification_codes = {code.casefold(): code for code in staff.qualifications.known}
 
 
 def _employees_plan(
@@ -640,6 +717,7 @@ def _employees_plan(
 ) -> tuple[ImportResult, list[_EmployeeRow]]:
     result = ImportResult(kind="employees")
     staff = _Staff(units=dict(OrgUnit.objects.values_list("code", "pk")))
+    _ask_qualifications(table, staff)
     checked = check_rows(
         table,
         EMPLOYEE_COLUMNS,
@@ -659,8 +737,11 @@ def _employees_plan(
         e.personnel_number: e for e in employees.filter(personnel_number__in=staff.first_line)
     }
     unit_codes = {pk: code for code, pk in staff.units.items()}
+    held = staff.qualifications.held if staff.qualifications else {}
     for r in rows:
-        _count_employee(r, existing.get(r.personnel_number), table, unit_codes, today, result)
+        _count_employee(
+            r, existing.get(r.personnel_number), table, unit_codes, today, result, held=held
+        )
     return result, rows
 
 
@@ -682,6 +763,7 @@ def _employee_row(row: CheckedRow, staff: _Staff, today: dt.date) -> _EmployeeRo
         ),
         position_number=row["position_number"],
         position_title=row["position_title"],
+        qualifications=row["qualifications"],
     )
 
 
@@ -696,6 +778,8 @@ def _count_employee(
     unit_codes: dict[int, str],
     today: dt.date,
     result: ImportResult,
+    *,
+    held: dict[str, frozenset[str]],
 ) -> None:
     label = _label(r.values["last_name"], r.values["first_name"], r.personnel_number)
     if employee is None:
@@ -704,6 +788,10 @@ def _count_employee(
     if "exit_date" not in r.values:  # no exit column: the known exit date stays in force
         r.values["is_active"] = not employee.has_left(today)
     changes = _employee_changes(r, employee, table, unit_codes)
+    if r.qualifications is not None:
+        old = held.get(r.personnel_number, frozenset())
+        if old != set(r.qualifications):
+            changes[QUALIFICATIONS] = [_codes_text(old), _codes_text(r.qualifications)]
     if employee.is_active and not r.values["is_active"]:
         result.deactivated.append(label)
         result.deactivated_changes[label] = changes
@@ -711,6 +799,10 @@ def _count_employee(
         result.changed.append({"label": label, "changes": changes})
     else:
         result.unchanged += 1
+
+
+def _codes_text(codes) -> str:
+    return ", ".join(sorted(codes)) or "–"
 
 
 def _employee_changes(
@@ -748,6 +840,16 @@ def _employees_apply(table: Table, rows, result: ImportResult, *, by, filename: 
     newly_left = [e.pk for e in updated if was_active.get(e.pk) and not e.is_active]
     if newly_left:
         hooks.employees_left.send(newly_left)
+    if table.has("qualifications"):
+        hooks.employee_qualifications_imported.send(
+            {
+                r.personnel_number: list(r.qualifications)
+                for r in rows
+                if r.qualifications is not None
+            },
+            by,
+            f"Import {filename}",
+        )
     _link_user_accounts()
     _resolve_unit_heads()
     audit_events_bulk(
@@ -822,7 +924,11 @@ def _update_employee(
 
 
 def _employee_events(created, updated, result: ImportResult, *, by, source: str) -> list:
-    changes_by_label = {c["label"]: c["changes"] for c in result.changed}
+    """The history of the employee records; qualifications are the listener's to record."""
+    changes_by_label = {
+        c["label"]: {k: v for k, v in c["changes"].items() if k != QUALIFICATIONS}
+        for c in result.changed
+    }
     events = [
         audit_event(actor=by, action="angelegt", obj=employee, source=source, save=False)
         for employee in created
@@ -835,13 +941,17 @@ def _employee_events(created, updated, result: ImportResult, *, by, source: str)
                     actor=by,
                     action="deaktiviert",
                     obj=employee,
-                    changes=result.deactivated_changes[label],
+                    changes={
+                        k: v
+                        for k, v in result.deactivated_changes[label].items()
+                        if k != QUALIFICATIONS
+                    },
                     reason="Austrittsdatum liegt in der Vergangenheit.",
                     source=source,
                     save=False,
                 )
             )
-        elif label in changes_by_label:
+        elif changes_by_label.get(label):
             events.append(
                 audit_event(
                     actor=by,

@@ -8,8 +8,16 @@ class PresenceConfig(AppConfig):
 
     def ready(self):
         from rathausmobil.core.imports import import_kinds
-        from rathausmobil.presence import workflow  # noqa: F401  (history rows name its moves)
+        from rathausmobil.organisation import hooks as organisation
+        from rathausmobil.presence import (
+            receivers,
+            workflow,  # noqa: F401  (history rows name its moves)
+        )
         from rathausmobil.presence.importing import ABSENCES, ROOMS
+
+        # The HR import's column Qualifikationen: checked against ours, then set here.
+        organisation.employee_qualifications.connect(receivers.qualifications_for_import)
+        organisation.employee_qualifications_imported.connect(receivers.qualifications_imported)
 
         # Offered in this order on /anwesenheit/import/ (rooms preselected where allowed).
         import_kinds.register(ROOMS)
