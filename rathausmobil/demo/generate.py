@@ -159,6 +159,7 @@ class Generator:
                     p.weekly_hours.replace(".", ","),
                     p.entry.strftime("%d.%m.%Y"),
                     p.exit.strftime("%d.%m.%Y") if p.exit else "",
+                    "",  # Qualifikationen: the presence demo grants them through its page's service
                 ]
             )
         return out.getvalue().encode("utf-8-sig")

@@ -52,6 +52,7 @@ def employee_export(request: HttpRequest) -> HttpResponse:
                 number_format(e.weekly_hours.normalize()),
                 e.entry_date.strftime("%d.%m.%Y"),
                 e.exit_date.strftime("%d.%m.%Y") if e.exit_date else "",
+                "",  # Qualifikationen: kept in the presence app; empty changes nothing
             ]
 
     return csv_response("beschaeftigte.csv", header, rows())
