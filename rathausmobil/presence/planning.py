@@ -183,42 +183,45 @@ def _plan_and_store(run: PlanningRun) -> str:
             elif cell.kind == CellKind.OFFICE:
                 room = cell.room.code if cell.room else ""
                 locked[cell.employee.personnel_number][day] = f"office:{room}" if room else "office"
+    previous = _previous_week(plan)
     answer = plan_week(
         instance,
         time_limit=float(settings_for(plan.unit).plan_time_limit_seconds),
-        previous=_previous_week(plan),
-        fairness=_fairness(plan, numbers),
+        previous=previous,
+        fairness=_fairness(plan, numbers, previous),
         locked=dict(locked),
         occupied=_occupied_elsewhere(plan, instance),
     )
     return _store(plan, run, instance, answer, problems)
 
 
+def _as_document(cells) -> dict[str, dict[str, str]]:
+    """Plan cells in the exchange format's words: person → day → `office:ROOM` | kind."""
+    document: dict[str, dict[str, str]] = defaultdict(dict)
+    for number, date, kind, room in cells.values_list(
+        "employee__personnel_number", "date", "kind", "room__code"
+    ):
+        document[number][DAY_KEYS[date.weekday()]] = f"office:{room}" if kind == "office" else kind
+    return document
+
+
 def _previous_week(plan: WeekPlan) -> dict[str, dict[str, str]]:
     """Last week's plan of the unit, as a hint (so that plans change little)."""
-    rows = PlanCell.objects.filter(
-        plan__unit=plan.unit, plan__week_start=plan.week_start - dt.timedelta(days=7)
-    ).values_list("employee__personnel_number", "date", "kind", "room__code")
-    previous: dict[str, dict[str, str]] = defaultdict(dict)
-    for number, date, kind, room in rows:
-        previous[number][DAY_KEYS[date.weekday()]] = f"office:{room}" if kind == "office" else kind
-    return previous
+    return _as_document(
+        PlanCell.objects.filter(
+            plan__unit=plan.unit, plan__week_start=plan.week_start - dt.timedelta(days=7)
+        )
+    )
 
 
-def _fairness(plan: WeekPlan, numbers: set[str]) -> Fairness:
-    """Whose wishes went unmet last week weigh more this week."""
+def _fairness(plan: WeekPlan, numbers: set[str], previous: dict) -> Fairness:
+    """Whose wishes went unmet last week (`previous`, that week's plan) weigh more now."""
     last = plan.week_start - dt.timedelta(days=7)
-    cells = {
-        (number, date): kind
-        for number, date, kind in PlanCell.objects.filter(
-            plan__unit=plan.unit, plan__week_start=last
-        ).values_list("employee__personnel_number", "date", "kind")
-    }
     unmet: dict[str, int] = defaultdict(int)
     for number, date, kind in Wish.objects.filter(
         employee__unit=plan.unit, date__gte=last, date__lt=plan.week_start
     ).values_list("employee__personnel_number", "date", "kind"):
-        got = cells.get((number, date))
+        got = previous.get(number, {}).get(DAY_KEYS[date.weekday()], "").partition(":")[0]
         if got in (CellKind.OFFICE, CellKind.HOME) and got != kind:
             unmet[number] += 1
     return Fairness(
@@ -393,12 +396,19 @@ def cell_unlock(*, cell: PlanCell, by) -> PlanCell:
 
 
 def plan_as_document(plan: WeekPlan) -> dict[str, dict[str, str]]:
-    document: dict[str, dict[str, str]] = defaultdict(dict)
-    for number, date, kind, room in plan.cells.values_list(
-        "employee__personnel_number", "date", "kind", "room__code"
-    ):
-        document[number][DAY_KEYS[date.weekday()]] = f"office:{room}" if kind == "office" else kind
-    return dict(document)
+    return dict(_as_document(plan.cells.all()))
+
+
+def _week_as_planned(plan: WeekPlan):
+    """The week's rules from today's records (with the desks other units' plans take) and
+    the plan as it stands, to check the plan against the rules that always hold."""
+    instance, _problems = records.week_instance(units=[plan.unit], week_start=plan.week_start)
+    try:
+        parsed = parse(instance)
+    except InvalidInstance as exc:
+        raise DomainError("; ".join(exc.problems[:5])) from None
+    parsed.occupied = _occupied_elsewhere(plan, instance)
+    return parsed, plan_as_document(plan)
 
 
 def plan_publish(*, plan: WeekPlan, by, system: bool = False) -> list[int]:
@@ -412,13 +422,7 @@ def plan_publish(*, plan: WeekPlan, by, system: bool = False) -> list[int]:
         raise DomainError(_("Erst planen, dann veröffentlichen: der Plan ist noch leer."))
     if plan.runs.filter(state__in=[RunState.QUEUED, RunState.RUNNING]).exists():
         raise DomainError(_("Die Planung läuft noch. Bitte das Ergebnis abwarten."))
-    instance, _problems = records.week_instance(units=[plan.unit], week_start=plan.week_start)
-    try:
-        parsed = parse(instance)
-    except InvalidInstance as exc:
-        raise DomainError("; ".join(exc.problems[:5])) from None
-    parsed.occupied = _occupied_elsewhere(plan, instance)
-    document = plan_as_document(plan)
+    parsed, document = _week_as_planned(plan)
     planned = {p.id for p in parsed.people}
     broken = violations(parsed, {k: v for k, v in document.items() if k in planned})
     broken = [line for line in broken if "fehlt im Plan" not in line] + [
@@ -561,10 +565,8 @@ def _swap_apply(cell: PlanCell, wanted: str) -> None:
     """Move the day; the plan keeps every rule that always holds, or nothing changes."""
     plan = cell.plan
     cell = PlanCell.objects.select_for_update().select_related("employee").get(pk=cell.pk)
-    instance, _problems = records.week_instance(units=[plan.unit], week_start=plan.week_start)
-    parsed = parse(instance)
-    parsed.occupied = _occupied_elsewhere(plan, instance)
-    document = plan_as_document(plan)
+    parsed, document = _week_as_planned(plan)
+    before = set(violations(parsed, document))
     number = cell.employee.personnel_number
     day = DAY_KEYS[cell.date.weekday()]
     room = None
@@ -584,11 +586,7 @@ def _swap_apply(cell: PlanCell, wanted: str) -> None:
         document[number][day] = f"office:{room.code}"
     else:
         document[number][day] = "home"
-    broken = [
-        line
-        for line in violations(parsed, document)
-        if line.startswith(number) or "Raum" in line or "Kohorten" in line
-    ]
+    broken = [line for line in violations(parsed, document) if line not in before]
     if broken:
         raise DomainError(_("Der Tausch bricht eine feste Regel: %(rule)s") % {"rule": broken[0]})
     cell.kind, cell.room, cell.locked = wanted, room, True
