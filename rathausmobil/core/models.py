@@ -164,3 +164,27 @@ class ImportUpload(models.Model):
         """The kind's German name, as its app registered it."""
         label = self.kind_labels.get(self.kind)
         return str(label) if label else self.kind
+
+
+class SeenMarker(models.Model):
+    """When a user last looked at something that has a "since your last visit" task
+    (core.todos.mark_seen / last_seen): e.g. the staff council's refusals."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Person"),
+    )
+    key = models.CharField(_("Seite"), max_length=64)
+    seen_at = models.DateTimeField(_("zuletzt angesehen"))
+
+    class Meta:
+        verbose_name = _("Zuletzt angesehen")
+        verbose_name_plural = _("Zuletzt angesehen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_seenmarker_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.seen_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,103 @@
+"""Meine Aufgaben: what waits for a person, contributed by every app.
+
+Each app that gives people work connects one provider in its `AppConfig.ready()`:
+
+    from rathausmobil.core.todos import todo_providers
+    todo_providers.connect(todos.todos_for, label="Mobiles Arbeiten")
+
+A provider is called with `(user, today)` and returns an iterable of `Todo`: only
+what this user may act on (the app's own scoped selectors decide), at a fixed number
+of queries whatever the number of rows (count, do not loop over records). Many
+similar items become one `Todo` with a `count` ("12 Anträge zu entscheiden"), one
+link to the list that holds them; a single item links straight to the action.
+
+The start page (`home`) lists `todos_for(user)`, most urgent first, and the main
+menu shows `todo_total(...)`. Core imports no app: the apps come to it.
+
+A "since your last visit" task (the staff council's new refusals) keeps its marker
+with `mark_seen(user, key)` / `last_seen(user, key)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rathausmobil.core.hooks import IN_TRANSACTION, Hook
+
+
+class Urgency(IntEnum):
+    """How soon: the list is sorted by this, then by due date."""
+
+    OVERDUE = 0  # a deadline has passed (a request beyond its decision date)
+    DUE = 1  # someone waits on this person now (consent, a hand-over to confirm)
+    OPEN = 2  # to do, no one is blocked yet (positions not assessed)
+    INFO = 3  # worth a look (new refusals since the last visit)
+
+
+# The groups of the main menu; a task names the one it belongs to.
+GROUP_WORK = _("Mobiles Arbeiten")
+GROUP_DEVICES = _("Geräte & Zugänge")
+GROUP_REPORTS = _("Auswertungen")
+GROUP_ADMIN = _("Verwaltung")
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line of Meine Aufgaben."""
+
+    key: str  # stable and unique per provider and item, e.g. "agreements.consent.42"
+    title: str  # what to do, in German: "Vereinbarung zustimmen"
+    url: str  # straight to the action (or to the filtered list for a count)
+    action: str  # the button's text: "Zustimmen"
+    group: str = str(GROUP_WORK)
+    detail: str = ""  # one sentence: why, for whom, until when
+    urgency: Urgency = Urgency.OPEN
+    due: dt.date | None = None
+    count: int = 1  # how many items this line stands for
+
+
+todo_providers: Hook[[object, dt.date], Iterable[Todo]] = Hook(
+    "todo_providers",
+    runs=IN_TRANSACTION,
+    doc=(
+        "Asked for the start page: what waits for this user today. Answers an iterable "
+        "of core.todos.Todo, scoped to what the user may act on, at a fixed number of "
+        "queries."
+    ),
+)
+
+
+def todos_for(user, *, today: dt.date | None = None) -> list[Todo]:
+    """Every task of every app for this user, most urgent first."""
+    if user is None or not user.is_authenticated:
+        return []
+    today = today or timezone.localdate()
+    items = [todo for answer in todo_providers.collect(user, today) for todo in answer or ()]
+    return sorted(items, key=lambda t: (t.urgency, t.due or dt.date.max, t.group, t.title))
+
+
+def todo_total(todos: Iterable[Todo]) -> int:
+    """The number in the menu: how many items wait, counted as the lines say."""
+    return sum(todo.count for todo in todos)
+
+
+def mark_seen(user, key: str, *, at: dt.datetime | None = None) -> None:
+    """Remember that the user has looked at `key` (e.g. "agreements.refusals") now."""
+    from rathausmobil.core.models import SeenMarker
+
+    SeenMarker.objects.update_or_create(
+        user=user, key=key, defaults={"seen_at": at or timezone.now()}
+    )
+
+
+def last_seen(user, key: str) -> dt.datetime | None:
+    """When the user last looked at `key`, or None if never."""
+    from rathausmobil.core.models import SeenMarker
+
+    return SeenMarker.objects.filter(user=user, key=key).values_list("seen_at", flat=True).first()
