@@ -23,3 +23,8 @@ class AccessConfig(AppConfig):
         equipment.device_handed_over.connect(services.on_device_handed_over)
         for label, job in jobs.JOBS:
             daily_jobs.connect(job, label=label)
+
+        from rathausmobil.access import todos
+        from rathausmobil.core.todos import todo_providers
+
+        todo_providers.connect(todos.todos_for_user, label="Zugänge")

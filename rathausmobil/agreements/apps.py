@@ -19,3 +19,8 @@ class AgreementsConfig(AppConfig):
             hooks.activation_prerequisites.connect(check)
         for label, job in jobs.JOBS:
             daily_jobs.connect(job, label=label)
+
+        from rathausmobil.agreements import todos
+        from rathausmobil.core.todos import todo_providers
+
+        todo_providers.connect(todos.todos_for_user, label="Mobiles Arbeiten")

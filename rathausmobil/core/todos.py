@@ -101,3 +101,46 @@ def last_seen(user, key: str) -> dt.datetime | None:
     from rathausmobil.core.models import SeenMarker
 
     return SeenMarker.objects.filter(user=user, key=key).values_list("seen_at", flat=True).first()
+
+
+# --------------------------------------------------------------------------- core's own tasks
+
+IMPORTS_SHOWN = 5
+
+
+def imports_waiting(user, today: dt.date) -> list[Todo]:
+    """Core's own provider: uploads of this user that wait in the preview for their
+    confirmation or discarding (one query). Each links to its preview page, which the
+    app that serves the kind includes (`import_urls()`)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _t
+
+    from rathausmobil.core.imports import import_kinds
+    from rathausmobil.core.models import ImportStatus, ImportUpload
+
+    uploads = ImportUpload.objects.filter(
+        uploaded_by_id=user.pk, status=ImportStatus.PREVIEW
+    ).order_by("-created_at", "-pk")[:IMPORTS_SHOWN]
+    todos = []
+    for upload in uploads.only("pk", "kind", "filename", "created_at"):
+        kind = import_kinds.get(upload.kind)
+        if kind is None:
+            continue
+        created = timezone.localtime(upload.created_at)
+        todos.append(
+            Todo(
+                key=f"core.import.{upload.pk}",
+                title=_t("Import prüfen: %(kind)s") % {"kind": upload.get_kind_display()},
+                detail=_t(
+                    "„%(file)s“, hochgeladen am %(date)s, ist noch nicht übernommen: "
+                    "übernehmen oder verwerfen."
+                )
+                % {"file": upload.filename, "date": created.strftime("%d.%m.%Y")},
+                url=reverse(f"{kind.page.namespace}:import_preview", args=[upload.pk]),
+                action=_t("Vorschau prüfen"),
+                group=str(GROUP_ADMIN),
+                urgency=Urgency.DUE,
+                due=created.date(),
+            )
+        )
+    return todos

@@ -27,6 +27,22 @@ def employees_visible_to(user) -> QuerySet[Employee]:
     return base.filter(query)
 
 
+def supervisor_of(employee: Employee) -> Employee | None:
+    """The person's supervisor: the active head of their unit, or, for the head of the
+    unit themself, the head of the nearest unit above that has one (issue 12, item 10).
+    A deputy's supervisor is the head they stand in for, who also decides their
+    requests (as `agreements` finds the deciding unit). One query however deep the tree."""
+    ids = [int(part) for part in (employee.unit.path or "").split("/") if part]
+    units = {unit.pk: unit for unit in OrgUnit.objects.filter(pk__in=ids).select_related("head")}
+    for unit_id in reversed(ids):
+        unit = units.get(unit_id)
+        if unit is None or unit.head_id is None or unit.head_id == employee.pk:
+            continue
+        if unit.head.is_active:
+            return unit.head
+    return None
+
+
 def org_units_visible_to(user) -> QuerySet[OrgUnit]:
     """The org chart (codes, names, heads) is internal public knowledge: every
     signed-in user may see it, as on the intranet's organigram."""

@@ -22,3 +22,8 @@ class PresenceConfig(AppConfig):
         # Offered in this order on /anwesenheit/import/ (rooms preselected where allowed).
         import_kinds.register(ROOMS)
         import_kinds.register(ABSENCES)
+
+        from rathausmobil.core.todos import todo_providers
+        from rathausmobil.presence import todos
+
+        todo_providers.connect(todos.todos_for_user, label="Anwesenheit")
