@@ -331,6 +331,7 @@ class _Units:
     """What the org-unit rules look at beyond one row."""
 
     first_line: dict[str, int] = field(default_factory=dict)  # code -> line it first appears
+    first_values: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> its cells
     existing: dict[str, OrgUnit] = field(default_factory=dict)
     file_parent: dict[str, str] = field(default_factory=dict)  # code -> parent, as the file says
     parent_of: dict[str, str] = field(default_factory=dict)  # the tree after the import
@@ -344,17 +345,26 @@ class _Units:
 
 
 def code_given_once(row: CheckedRow, units: _Units) -> None:
+    """A code given twice with different values is refused; a row that repeats an
+    earlier one cell for cell is a hint, and the unit is taken once."""
     code = row["code"]
     if not code:
         return
-    if code in units.first_line:
+    if code not in units.first_line:
+        units.first_line[code] = row.line
+        units.first_values[code] = dict(row.values)
+    elif row.ok and row.values == units.first_values[code]:
+        row.warning(
+            _("Die Zeile wiederholt Zeile %(line)s; die Einheit wird einmal übernommen.")
+            % {"line": units.first_line[code]},
+            "code",
+        )
+    else:
         row.problem(
             _("Die Kennung „%(code)s“ steht schon in Zeile %(line)s.")
             % {"code": code, "line": units.first_line[code]},
             "code",
         )
-    else:
-        units.first_line[code] = row.line
 
 
 def not_its_own_parent(row: CheckedRow, units: _Units) -> None:
@@ -430,6 +440,7 @@ def _org_units_plan(table: Table, lock: bool = False) -> tuple[ImportResult, lis
         head_known(row, context)
         _settle_unit_kind(row, context)
         _count_unit(row, context.existing.get(row["code"]), table, result)
+    in_file_order(result.warnings)
     return result, units
 
 
@@ -608,24 +619,37 @@ class _Staff:
 
     units: dict[str, int]  # code -> pk of the units already known
     first_line: dict[str, int] = field(default_factory=dict)  # personnel number -> line
-    positions: dict[str, tuple[str, int]] = field(default_factory=dict)  # number -> (title, line)
+    first_values: dict[str, dict[str, Any]] = field(default_factory=dict)  # ... -> its cells
+    repeated: set[int] = field(default_factory=set)  # lines that repeat an earlier row
+    position_rows: dict[str, list[CheckedRow]] = field(default_factory=dict)  # number -> rows
     # With the column Qualifikationen: what the listeners know and who holds what now.
     qualifications: hooks.Qualifications | None = None
     qualification_codes: dict[str, str] = field(default_factory=dict)  # casefold -> code
 
 
 def personnel_number_once(row: CheckedRow, staff: _Staff) -> None:
+    """A person given twice with different values is refused (which row is right?);
+    a row that repeats an earlier one cell for cell is harmless: a hint, and the
+    person is taken once."""
     number = row["personnel_number"]
     if not number:
         return
-    if number in staff.first_line:
+    if number not in staff.first_line:
+        staff.first_line[number] = row.line
+        staff.first_values[number] = dict(row.values)
+    elif row.ok and row.values == staff.first_values[number]:
+        staff.repeated.add(row.line)
+        row.warning(
+            _("Die Zeile wiederholt Zeile %(line)s; die Person wird einmal übernommen.")
+            % {"line": staff.first_line[number]},
+            "personnel_number",
+        )
+    else:
         row.problem(
             _("Die Personalnummer „%(number)s“ steht schon in Zeile %(line)s.")
             % {"number": number, "line": staff.first_line[number]},
             "personnel_number",
         )
-    else:
-        staff.first_line[number] = row.line
 
 
 def unit_known(row: CheckedRow, staff: _Staff) -> None:
@@ -640,22 +664,11 @@ def unit_known(row: CheckedRow, staff: _Staff) -> None:
         )
 
 
-def position_has_title(row: CheckedRow, staff: _Staff) -> None:
-    if row["position_number"] and row.table.has("position_title") and not row["position_title"]:
-        row.problem(_("Zur Stellennummer fehlt die Stellenbezeichnung."), "position_title")
-
-
-def position_title_same_in_every_row(row: CheckedRow, staff: _Staff) -> None:
-    number, title = row["position_number"], row["position_title"]
-    if not (number and title):
-        return
-    first_title, line = staff.positions.setdefault(number, (title, row.line))
-    if first_title != title:
-        row.problem(
-            _("Die Stelle „%(number)s“ heißt in Zeile %(line)s „%(first)s“, hier „%(title)s“.")
-            % {"number": number, "line": line, "first": first_title, "title": title},
-            "position_title",
-        )
+def position_title_noted(row: CheckedRow, staff: _Staff) -> None:
+    """Remember which rows name which position, to settle each title once the whole
+    file is read (`_settle_position_titles`)."""
+    if row["position_number"]:
+        staff.position_rows.setdefault(row["position_number"], []).append(row)
 
 
 def exit_not_before_entry(row: CheckedRow, staff: _Staff) -> None:
@@ -693,8 +706,7 @@ def _known_codes(codes, limit: int = 12) -> str:
 EMPLOYEE_RULES = [
     personnel_number_once,
     unit_known,
-    position_has_title,
-    position_title_same_in_every_row,
+    position_title_noted,
     exit_not_before_entry,
     qualifications_known,
 ]
@@ -726,7 +738,13 @@ def _employees_plan(
         context=staff,
         by_column=True,
     )
-    rows = [_employee_row(row, staff, today) for row in checked if row.ok]
+    _settle_position_titles(staff)
+    in_file_order(result.warnings)
+    rows = [
+        _employee_row(row, staff, today)
+        for row in checked
+        if row.ok and row.line not in staff.repeated
+    ]
     if result.problems:
         return result, rows
 
@@ -743,6 +761,58 @@ def _employees_plan(
             r, existing.get(r.personnel_number), table, unit_codes, today, result, held=held
         )
     return result, rows
+
+
+def _settle_position_titles(staff: _Staff) -> None:
+    """One title for each position the file names. The title is only shown, so a
+    file that disagrees with itself is not refused: the title already stored stays
+    if the file names it, otherwise the first row's title counts; every other title
+    is a hint. A new position no row names a title for is called by its number."""
+    stored = dict(
+        Position.objects.filter(number__in=list(staff.position_rows)).values_list("number", "title")
+    )
+    for number, rows in staff.position_rows.items():
+        titles = _titles(rows)
+        already = stored.get(number) in titles
+        kept = stored[number] if already else next(iter(titles), "")
+        for row in rows:
+            title = row["position_title"]
+            if title and title != kept:
+                _title_not_taken(row, number, kept, titles[kept], already=already)
+            elif not titles and number not in stored and row.table.has("position_title"):
+                row.warning(
+                    _(
+                        "Zur Stellennummer fehlt die Stellenbezeichnung; die Stelle heißt "
+                        "vorerst „%(number)s“."
+                    )
+                    % {"number": number},
+                    "position_title",
+                )
+            row.values["position_title"] = kept
+
+
+def _titles(rows: list[CheckedRow]) -> dict[str, int]:
+    """The titles the rows give, in file order: title -> first line."""
+    titles: dict[str, int] = {}
+    for row in rows:
+        if row["position_title"]:
+            titles.setdefault(row["position_title"], row.line)
+    return titles
+
+
+def _title_not_taken(row: CheckedRow, number: str, kept: str, line: int, *, already: bool):
+    where = {"number": number, "line": line, "kept": kept, "title": row["position_title"]}
+    if already:
+        message = _(
+            "Stelle %(number)s heißt bereits „%(kept)s“ (so auch in Zeile %(line)s); "
+            "„%(title)s“ wird nicht übernommen."
+        )
+    else:
+        message = _(
+            "Stelle %(number)s hat in Zeile %(line)s den Titel „%(kept)s“; „%(title)s“ wird "
+            "nicht übernommen."
+        )
+    row.warning(message % where, "position_title")
 
 
 def _employee_row(row: CheckedRow, staff: _Staff, today: dt.date) -> _EmployeeRow:

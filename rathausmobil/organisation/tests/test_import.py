@@ -783,10 +783,6 @@ def test_it_names_the_reason_a_date_is_rejected(units, cell, problem):
             "(gefunden: 19,125).",
         ),
         (
-            "000123;Müller;Jürgen;;33;33-001;;39;01.04.2008;",
-            "Zeile 2, Spalte Stellenbezeichnung: Zur Stellennummer fehlt die Stellenbezeichnung.",
-        ),
-        (
             '000123;"Mül\r\nler";Jürgen;;33;;;39;01.04.2008;',
             "Zeile 2, Spalte Nachname: Das Feld enthält einen Zeilenumbruch. Fehlt ein schließendes "
             "Anführungszeichen?",
@@ -997,16 +993,141 @@ def test_it_rejects_an_xlsx_file_with_a_broken_sheet(units):
     assert not Employee.objects.exists()
 
 
-def test_it_rejects_a_position_number_with_two_titles(units):
+def city_export(*rows: str, size: int = 1200) -> bytes:
+    """A city's HR export of `size` people: the given rows first (lines 2, 3, …),
+    then ordinary staff, each on a position of their own."""
+    filler = [
+        f"{900000 + n:06d};Muster{n};Erika;;33.2;33-9{n:04d};Sachbearbeitung;39;01.04.2010;"
+        for n in range(size - len(rows))
+    ]
+    return csv_bytes(HEADER, *rows, *filler)
+
+
+JOB_SHARING = (
+    "004711;Neumann;Sabine;;33;4711;Sachbearbeitung Bürgerbüro;19,5;01.04.2015;",
+    "004712;Yilmaz;Derya;;33;4711;Sachbearbeiterin Bürgerbüro;19,5;01.09.2019;",
+)
+
+
+def test_it_imports_a_job_sharing_position_with_two_titles_keeping_the_first(units):
+    data = city_export(
+        JOB_SHARING[0], "000123;Müller;Jürgen;;33;33-001;Amtsleitung;39;01.04.2008;", JOB_SHARING[1]
+    )
+
+    result = employees_import(data=data, filename="personal.csv", today=MARCH_2021)
+
+    assert result.ok and result.applied, result.problems
+    assert result.counts()["created"] == 1200
+    assert [str(w) for w in result.warnings] == [
+        "Zeile 4, Spalte Stellenbezeichnung: Stelle 4711 hat in Zeile 2 den Titel "
+        "„Sachbearbeitung Bürgerbüro“; „Sachbearbeiterin Bürgerbüro“ wird nicht übernommen."
+    ]
+    staff = people()
+    assert staff["004711"].position == staff["004712"].position
+    assert staff["004712"].position.title == "Sachbearbeitung Bürgerbüro"
+    assert Employee.objects.count() == 1200
+
+
+def test_it_keeps_the_title_already_stored_when_the_file_names_it_in_a_later_row(units):
+    position = Position.objects.create(
+        number="4711", title="Sachbearbeiterin Bürgerbüro", unit=units["33"]
+    )
+
+    result = employees_import(
+        data=csv_bytes(HEADER, *JOB_SHARING), filename="personal.csv", today=MARCH_2021
+    )
+
+    assert result.ok, result.problems
+    assert [str(w) for w in result.warnings] == [
+        "Zeile 2, Spalte Stellenbezeichnung: Stelle 4711 heißt bereits „Sachbearbeiterin "
+        "Bürgerbüro“ (so auch in Zeile 3); „Sachbearbeitung Bürgerbüro“ wird nicht übernommen."
+    ]
+    position.refresh_from_db()
+    assert position.title == "Sachbearbeiterin Bürgerbüro"
+    assert set(position.employees.values_list("personnel_number", flat=True)) == {
+        "004711",
+        "004712",
+    }
+
+
+def test_it_renames_a_position_the_whole_file_agrees_on(units):
+    position = Position.objects.create(number="4711", title="Bürgerbüro", unit=units["33"])
+    rows = [row.replace("Sachbearbeiterin", "Sachbearbeitung") for row in JOB_SHARING]
+
+    result = employees_import(
+        data=csv_bytes(HEADER, *rows), filename="personal.csv", today=MARCH_2021
+    )
+
+    assert result.ok and result.warnings == []
+    position.refresh_from_db()
+    assert position.title == "Sachbearbeitung Bürgerbüro"
+
+
+def test_it_names_a_new_position_without_title_by_its_number_and_says_so(units):
+    Position.objects.create(number="33-001", title="Amtsleitung", unit=units["33"])
     data = csv_bytes(
         HEADER,
+        "000123;Müller;Jürgen;;33;33-001;;39;01.04.2008;",  # stored: keeps its title
+        "004711;Neumann;Sabine;;33;4711;;19,5;01.04.2015;",  # the partner names it
+        "004712;Yilmaz;Derya;;33;4711;Sachbearbeitung;19,5;01.09.2019;",
+        "004713;Schulz;Uwe;;33.2;4713;;39;01.09.2019;",  # nobody names it
+    )
+
+    result = employees_import(data=data, filename="personal.csv", today=MARCH_2021)
+
+    assert result.ok and result.applied, result.problems
+    assert [str(w) for w in result.warnings] == [
+        "Zeile 5, Spalte Stellenbezeichnung: Zur Stellennummer fehlt die Stellenbezeichnung; "
+        "die Stelle heißt vorerst „4713“."
+    ]
+    titles = dict(Position.objects.values_list("number", "title"))
+    assert titles == {"33-001": "Amtsleitung", "4711": "Sachbearbeitung", "4713": "4713"}
+
+
+def test_it_takes_a_repeated_identical_row_once(units):
+    row = "004711;Neumann;Sabine;;33;4711;Sachbearbeitung;19,5;01.04.2015;"
+    data = csv_bytes(HEADER, row, "000123;Müller;Jürgen;;33;33-001;Amtsleitung;39;01.04.2008;", row)
+
+    result = employees_import(data=data, filename="personal.csv", today=MARCH_2021)
+
+    assert result.ok and result.applied, result.problems
+    assert [str(w) for w in result.warnings] == [
+        "Zeile 4, Spalte Personalnummer: Die Zeile wiederholt Zeile 2; die Person wird einmal "
+        "übernommen."
+    ]
+    assert result.counts()["created"] == 2
+    assert Employee.objects.filter(personnel_number="004711").count() == 1
+
+
+def test_it_still_refuses_the_whole_file_when_a_person_is_given_twice_differently(units):
+    before = snapshot()
+    data = city_export(
+        *JOB_SHARING,
         "000123;Müller;Jürgen;;33;33-001;Amtsleitung;39;01.04.2008;",
-        "000124;Weiß;Änne;;33;33-001;Sachbearbeitung;39;01.04.2008;",
+        "000123;Müller;Jürgen;;32.1;33-001;Amtsleitung;39;01.04.2008;",  # which unit is right?
     )
 
     result = employees_import(data=data, filename="personal.csv", today=MARCH_2021)
 
     assert [str(p) for p in result.problems] == [
-        "Zeile 3, Spalte Stellenbezeichnung: Die Stelle „33-001“ heißt in Zeile 2 „Amtsleitung“, "
-        "hier „Sachbearbeitung“."
+        "Zeile 5, Spalte Personalnummer: Die Personalnummer „000123“ steht schon in Zeile 4."
     ]
+    assert not result.applied
+    assert snapshot() == before  # not one of the 1,200 rows
+
+
+def test_it_takes_a_repeated_identical_org_unit_once(db):
+    data = csv_bytes(
+        "Kennung;Bezeichnung;Übergeordnet",
+        "III;Dezernat III;",
+        "32;Ordnungsamt;III",
+        "III;Dezernat III;",
+    )
+
+    result = org_units_import(data=data, filename="einheiten.csv")
+
+    assert result.ok and result.applied, result.problems
+    assert [str(w) for w in result.warnings] == [
+        "Zeile 4, Spalte Kennung: Die Zeile wiederholt Zeile 2; die Einheit wird einmal übernommen."
+    ]
+    assert OrgUnit.objects.count() == 2

@@ -186,3 +186,25 @@ def test_it_reports_a_directory(db, tmp_path):
 
     assert status == 1
     assert err.splitlines()[0] == f"„{tmp_path}“ ist ein Verzeichnis, keine Datei."
+
+
+def test_it_imports_a_job_sharing_position_with_two_titles_and_names_the_other(units, tmp_path):
+    path = tmp_path / "personal.csv"
+    path.write_bytes(
+        (
+            "Personalnummer;Nachname;Vorname;Organisationseinheit;Stellennummer;"
+            "Stellenbezeichnung;Wochenstunden;Eintritt\r\n"
+            "004711;Neumann;Sabine;33;4711;Sachbearbeitung Bürgerbüro;19,5;01.04.2015\r\n"
+            "004712;Yilmaz;Derya;33;4711;Sachbearbeiterin Bürgerbüro;19,5;01.09.2019\r\n"
+        ).encode("cp1252")
+    )
+
+    status, out, err = run("import_employees", str(path))
+
+    assert (status, err) == (0, "")
+    assert (
+        "Hinweis: Zeile 3, Spalte Stellenbezeichnung: Stelle 4711 hat in Zeile 2 den Titel "
+        "„Sachbearbeitung Bürgerbüro“; „Sachbearbeiterin Bürgerbüro“ wird nicht übernommen."
+    ) in out
+    assert "Beschäftigte importiert: 2 neu, 0 geändert, 0 unverändert, 0 deaktiviert." in out
+    assert Position.objects.get(number="4711").employees.count() == 2
