@@ -37,6 +37,9 @@ from rathausmobil.presence.models import (
 from rathausmobil.presence.selectors import wishes_visible_to
 
 SHOWN = 5
+# Agreements that give home days: running, given notice, or agreed and starting later
+# ("agreed", helper A's status for a consented agreement before its start date).
+HOME_STATUSES = [AgreementStatus.ACTIVE, AgreementStatus.ENDING, "agreed"]
 DEFAULT_DAYS_BEFORE = UnitPresenceSettings._meta.get_field("wish_deadline_days_before").default
 
 
@@ -85,17 +88,17 @@ def _wishes(user, employee_id: int, today: dt.date) -> list[Todo]:
         .annotate(
             plans=_plans_weeks("unit"),
             days_before=_days_before("unit"),
-            agreed=Exists(
-                Agreement.objects.filter(
-                    employee=OuterRef("pk"),
-                    status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING],
-                )
+            # The first day of a running agreement, or of one agreed to start later.
+            home_from=Subquery(
+                Agreement.objects.filter(employee=OuterRef("pk"), status__in=HOME_STATUSES)
+                .order_by("start_date")
+                .values("start_date")[:1]
             ),
         )
-        .values("plans", "days_before", "agreed")
+        .values("plans", "days_before", "home_from")
         .first()
     )
-    if not me or not me["plans"] or not me["agreed"]:
+    if not me or not me["plans"] or me["home_from"] is None:
         return []
     now = _now(today)
     monday = planning.monday_of(today) + dt.timedelta(days=7)
@@ -104,6 +107,8 @@ def _wishes(user, employee_id: int, today: dt.date) -> list[Todo]:
         monday += dt.timedelta(days=7)
         deadline = _deadline(monday, me["days_before"])
     friday = monday + dt.timedelta(days=4)
+    if me["home_from"] > friday:
+        return []  # no home days in that week yet
     if wishes_visible_to(user).filter(date__range=(monday, friday)).exists():
         return []
     local = timezone.localtime(deadline)

@@ -9,7 +9,12 @@ from django.urls import reverse
 from rathausmobil.access.models import AccessKind, GatewayProduct, VpnGateway
 from rathausmobil.access.services import grant_request
 from rathausmobil.agreements import services
-from rathausmobil.agreements.models import ChecklistVersion, PandemicPeriod
+from rathausmobil.agreements.models import (
+    Agreement,
+    AgreementStatus,
+    ChecklistVersion,
+    PandemicPeriod,
+)
 from rathausmobil.core.models import ImportStatus, ImportUpload
 from rathausmobil.core.todos import Urgency, mark_seen, todos_for
 from rathausmobil.eligibility.services import assessment_create
@@ -129,6 +134,8 @@ def test_it_reminds_the_head_of_agreements_that_run_out(
     employee, supervisor, outsider, make_agreement
 ):
     agreement = make_agreement("active")
+    # It has begun (started long ago: it ends within the reminder period).
+    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.ACTIVE)
     soon = agreement.end_date - dt.timedelta(days=10)
     todo = task(supervisor, f"agreements.expiring.{agreement.pk}", today=soon)
     assert todo.url == reverse("agreements:agreement_detail", args=[agreement.pk])
@@ -261,9 +268,10 @@ def test_it_reminds_the_uploader_of_an_import_waiting_for_confirmation(hr, it):
 def test_it_asks_for_next_weeks_wishes_before_the_deadline(
     employee, colleague, org, make_agreement
 ):
-    make_agreement("active")
-    monday = TODAY - dt.timedelta(days=TODAY.weekday())
-    WeekPlan.objects.create(unit=org["A1"], week_start=monday)
+    agreement = make_agreement("active")
+    # The week before the agreement's first week: wishes for its first week are asked.
+    monday = agreement.start_date - dt.timedelta(days=agreement.start_date.weekday() + 7)
+    WeekPlan.objects.create(unit=org["A1"], week_start=monday - dt.timedelta(days=7))
     next_monday = monday + dt.timedelta(days=7)
     (todo,) = [t for t in todos_for(employee, today=monday) if t.key.startswith("presence.wish")]
     assert todo.url == reverse("presence:my_week") + "#wuensche"
@@ -347,3 +355,27 @@ def test_it_names_the_next_head_up_as_a_heads_supervisor(
 def test_it_names_the_head_as_a_deputys_supervisor(employee, supervisor, colleague, org):
     RoleAssignment.objects.create(user=colleague, role=Role.SUPERVISOR, unit=org["A1"])
     assert supervisor_of(person(colleague)) == person(supervisor)
+
+
+def test_it_never_shows_another_units_work(
+    employee,
+    supervisor,
+    amt_head,
+    colleague,
+    stranger,
+    outsider,
+    make_agreement,
+    make_person,
+    make_request,
+):
+    """B1's people and their head act; nobody in A sees any of it."""
+    make_agreement("pending", user=stranger, decider=outsider)
+    other = make_request("submitted", user=make_person("bperson", "B1"), decider=outsider)
+    assert f"agreements.decide.{other.pk}" in keys(outsider)
+    names = {person(stranger).full_name, "Bperson"}
+    for user in (employee, colleague, supervisor, amt_head):
+        forget_scope(user)
+        for todo in todos_for(user, today=TODAY):
+            text = f"{todo.title} {todo.detail}"
+            assert not any(name in text for name in names), (user, todo)
+            assert todo.key != f"agreements.decide.{other.pk}"
