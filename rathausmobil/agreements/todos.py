@@ -221,14 +221,15 @@ def _decisions(user, today: dt.date) -> list[Todo]:
 
 
 def _decision(request, today: dt.date) -> Todo:
+    """One request; the page shows its due date ("Fällig bis", "Fällig seit")."""
     overdue = request.due_date is not None and request.due_date < today
-    detail = (
-        _("Die Frist ist am %(date)s abgelaufen.") if overdue else _("Zu entscheiden bis %(date)s.")
-    ) % {"date": german_date(request.due_date)}
+    detail = _("%(kind)s %(span)s.") % {"kind": request.get_kind_display(), "span": _span(request)}
+    if overdue:
+        detail += " " + _("Ohne Entscheidung geht der Antrag an die nächsthöhere Leitung.")
     return Todo(
         key=f"agreements.decide.{request.pk}",
         title=_("Antrag von %(name)s entscheiden") % {"name": request.employee.full_name},
-        detail=f"{request.get_kind_display()} {_span(request)}. {detail}",
+        detail=detail,
         url=reverse("agreements:request_detail", args=[request.pk]),
         action=_("Entscheiden"),
         group=str(GROUP_WORK),
