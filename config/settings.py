@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rathausmobil.organisation.context_processors.scope",
+                "rathausmobil.home.nav.main_nav",
             ],
         },
     },

@@ -20,7 +20,7 @@ def test_it_lets_hr_upload_preview_and_confirm(login, live_server, hr, axe_check
     page = login(hr)
     axe_check(page)
 
-    page.locator("summary", has_text="Mehr").click()
+    page.locator("summary", has_text="Verwaltung").click()
     page.get_by_role("link", name="Personaldaten importieren").first.click()
     axe_check(page)
     page.get_by_label("Beschäftigte").check()
@@ -40,6 +40,7 @@ def test_it_lets_hr_upload_preview_and_confirm(login, live_server, hr, axe_check
     assert page.locator("#import-status").inner_text() == "übernommen"
     assert Employee.objects.get(personnel_number="800001").last_name == "Größe"
 
+    page.locator("summary", has_text="Verwaltung").click()
     page.get_by_role("link", name="Beschäftigte", exact=True).click()
     page.get_by_label("Suche").fill("Größe")
     page.locator("#results").get_by_text("Größe, Jürgen").wait_for()

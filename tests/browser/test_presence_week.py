@@ -93,7 +93,8 @@ def test_the_head_plans_locks_and_publishes_and_the_employee_wishes(
 ):
     unit = buergerbuero
     boss = sign_in(supervisor)
-    boss.get_by_role("link", name="Wochenplan der Einheit berechnen").click()
+    boss.locator("summary", has_text="Mobiles Arbeiten").click()
+    boss.get_by_role("link", name="Wochenplanung", exact=True).click()
     boss.get_by_role("heading", name="Wochenplanung").wait_for()
     axe_check(boss)
     boss.get_by_role("link", name="Woche planen für A1, nächste Woche").click()
@@ -152,7 +153,8 @@ def test_the_head_plans_locks_and_publishes_and_the_employee_wishes(
 
     # The employee sees the published week and enters a wish.
     page = sign_in(employee)
-    page.get_by_role("link", name="Meine Woche").first.click()
+    page.locator("summary", has_text="Mobiles Arbeiten").click()
+    page.get_by_role("link", name="Meine Woche", exact=True).click()
     page.get_by_role("heading", name="Meine Woche").first.wait_for()
     assert "RH-105" in page.locator("main").inner_text()  # the Tuesday set by hand
     open_day = page.locator("fieldset").filter(has=page.get_by_role("radio")).last
