@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from rathausmobil.access import api as access_api
 from rathausmobil.agreements import api as agreements_api
+from rathausmobil.core import views as core_views
 from rathausmobil.eligibility import api as eligibility_api
 from rathausmobil.equipment import api as equipment_api
 from rathausmobil.organisation import api as organisation_api
@@ -19,11 +20,14 @@ equipment_api.register(router)
 access_api.register(router)
 presence_api.register(router)
 
-handler404 = "rathausmobil.core.views.page_not_found"
+handler400 = "rathausmobil.core.views.bad_request"
 handler403 = "rathausmobil.core.views.permission_denied"
+handler404 = "rathausmobil.core.views.page_not_found"
+handler500 = "rathausmobil.core.views.server_error"
 
 urlpatterns = [
     path("", include("rathausmobil.home.urls")),
+    path("favicon.ico", core_views.favicon),
     path(
         "login/",
         auth_views.LoginView.as_view(

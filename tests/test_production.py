@@ -141,3 +141,12 @@ def test_it_serves_the_login_page_and_its_static_files_with_debug_off(production
         assert status == 200, asset
         assert content, asset
         assert "immutable" in headers.get("Cache-Control", ""), asset
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
+def test_it_answers_the_browsers_favicon_request_with_the_icon(production_server):
+    status, headers, body = _get(f"{production_server}/favicon.ico")  # urllib follows the redirect
+
+    assert status == 200
+    assert headers["Content-Type"].startswith("image/svg+xml")
+    assert body.startswith(b"<svg")
