@@ -775,11 +775,14 @@ def _settle_position_titles(staff: _Staff) -> None:
         titles = _titles(rows)
         already = stored.get(number) in titles
         kept = stored[number] if already else next(iter(titles), "")
+        nameless = not titles and number not in stored  # a new position nobody names
         for row in rows:
             title = row["position_title"]
             if title and title != kept:
                 _title_not_taken(row, number, kept, titles[kept], already=already)
-            elif not titles and number not in stored and row.table.has("position_title"):
+            elif (
+                nameless and row.table.has("position_title") and not row.raw_text("position_title")
+            ):
                 row.warning(
                     _(
                         "Zur Stellennummer fehlt die Stellenbezeichnung; die Stelle heißt "
