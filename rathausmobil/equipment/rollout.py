@@ -14,14 +14,16 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from rathausmobil.core.numbers import format_number
+
 PACE_WEEKS = 8
 CHART_WEEKS = 26  # the chart shows the last half year and the projection
 CHART_HORIZON_DAYS = 3 * 365  # a projection further out is cut at the chart's edge
 
 
 def de_number(value: float, decimals: int = 1) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",").replace("\u202f", ".")
+    """The one number format (core/numbers.py): "1.234,5"."""
+    return format_number(value, decimals)
 
 
 def de_date(value: dt.date) -> str:
@@ -83,7 +85,7 @@ def project(
     devices = (
         "ein stationärer Arbeitsplatzrechner"
         if remaining == 1
-        else f"{remaining} stationäre Arbeitsplatzrechner"
+        else f"{de_number(remaining, 0)} stationäre Arbeitsplatzrechner"
     )
     if total == 0:
         status = "no_data"

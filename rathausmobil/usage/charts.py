@@ -22,6 +22,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from rathausmobil.core.numbers import format_number
+
 TEXT = "#212529"
 AXIS = "#495057"
 GRID = "#dee2e6"
@@ -61,12 +63,10 @@ def text_colour_on(fill: str) -> str:
 
 
 def number(value: float | int | None, decimals: int = 1) -> str:
-    """A number as the active language writes it ("12,3"), "–" for none."""
+    """A number as the active language writes it ("1.300", "12,3"), "–" for none."""
     if value is None:
         return "–"
-    if isinstance(value, int) or decimals == 0:
-        return formats.number_format(round(value), 0)
-    return formats.number_format(round(value, decimals), decimals)
+    return format_number(value, 0 if isinstance(value, int) else decimals)
 
 
 def _f(value: float) -> str:
