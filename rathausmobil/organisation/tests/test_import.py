@@ -1131,3 +1131,14 @@ def test_it_takes_a_repeated_identical_org_unit_once(db):
         "Zeile 4, Spalte Kennung: Die Zeile wiederholt Zeile 2; die Einheit wird einmal übernommen."
     ]
     assert OrgUnit.objects.count() == 2
+
+
+def test_it_reports_a_position_title_too_long_once(units):
+    data = csv_bytes(HEADER, f"000123;Müller;Jürgen;;33;33-001;{'T' * 201};39;01.04.2008;")
+
+    result = employees_import(data=data, filename="personal.csv", today=MARCH_2021)
+
+    assert [str(p) for p in result.problems] == [
+        "Zeile 2, Spalte Stellenbezeichnung: Der Text ist zu lang (201 Zeichen, höchstens 200)."
+    ]
+    assert result.warnings == []
