@@ -15,3 +15,8 @@ class EquipmentConfig(AppConfig):
         for label, job in jobs.JOBS:
             daily_jobs.connect(job, label=label)
         import_kinds.register(DEVICES)
+
+        from rathausmobil.core.todos import todo_providers
+        from rathausmobil.equipment import todos
+
+        todo_providers.connect(todos.todos_for_user, label="Geräte")

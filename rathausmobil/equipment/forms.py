@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.forms import BootstrapForm, DateInput
-from rathausmobil.equipment.models import DeviceKind, DeviceModel, OrderLine
+from rathausmobil.equipment.models import DeviceKind, DeviceModel, OrderLine, ReceiptProblem
 
 SCAN_LABEL = _("Inventarnummer scannen oder eingeben")
 
@@ -40,6 +40,65 @@ class HandOverForm(BootstrapForm):
         label=_("Stationären Arbeitsplatzrechner gleichzeitig zurücknehmen"),
         required=False,
         initial=True,
+    )
+    second_of_kind = forms.BooleanField(
+        label=_("Trotzdem ausgeben: Die Person soll ein weiteres Gerät dieser Art erhalten."),
+        required=False,
+        help_text=_("Zum Beispiel ein Ersatzgerät, solange das erste in Reparatur ist."),
+    )
+
+    def __init__(self, *args, holds_same_kind: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.holds_same_kind = holds_same_kind
+
+    def clean(self):
+        data = super().clean()
+        if self.holds_same_kind and not data.get("second_of_kind"):
+            self.add_error(
+                "second_of_kind",
+                _(
+                    "Die Person hat bereits ein Gerät dieser Art. Bitte bestätigen Sie, dass "
+                    "sie ein weiteres erhalten soll, oder erfassen Sie zuerst die Rückgabe."
+                ),
+            )
+        return data
+
+
+class ReceiptProblemForm(BootstrapForm):
+    """The employee's answer to a hand-over other than "erhalten"."""
+
+    problem = forms.ChoiceField(
+        label=_("Was stimmt nicht?"),
+        choices=[
+            (ReceiptProblem.NOT_RECEIVED.value, _("Ich habe das Gerät nicht erhalten.")),
+            (ReceiptProblem.WRONG_DEVICE.value, _("Ich habe ein anderes Gerät erhalten.")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Hinweis für die IT (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Zum Beispiel die Inventarnummer auf dem Gerät, das Sie erhalten haben."),
+        widget=forms.TextInput,
+    )
+
+
+class ResolveProblemForm(BootstrapForm):
+    """IT clears an employee's "nicht erhalten" / "falsches Gerät"."""
+
+    note = forms.CharField(
+        label=_("Wie ist es geklärt?"),
+        max_length=500,
+        help_text=_("Die/der Beschäftigte sieht diesen Satz unter „Meine Geräte“."),
+        widget=forms.TextInput,
+    )
+    take_back = forms.BooleanField(
+        label=_("Ausgabe zurücknehmen: Das Gerät kommt zurück ins Lager"),
+        required=False,
+        help_text=_(
+            "Wenn das Gerät die Person nie erreicht hat oder das falsche war. Das richtige "
+            "Gerät geben Sie danach unter „Ausgabe“ aus."
+        ),
     )
 
 

@@ -133,12 +133,26 @@ class Device(models.Model):
         )
 
 
+class ReceiptProblem(models.TextChoices):
+    """The employee's answer to a hand-over other than "erhalten", and IT's clearing.
+
+    The status of `Assignment.problem`, moved only by `workflow.RECEIPT_WORKFLOW`
+    ("" is "nothing reported")."""
+
+    NOT_RECEIVED = "not_received", _("nicht erhalten")
+    WRONG_DEVICE = "wrong_device", _("falsches Gerät")
+    RESOLVED = "resolved", _("geklärt")
+
+
+OPEN_RECEIPT_PROBLEMS = (ReceiptProblem.NOT_RECEIVED, ReceiptProblem.WRONG_DEVICE)
+
+
 class Assignment(models.Model):
     """One hand-over of a device to an employee, kept after the return (BSI).
 
     Open while `returned_at` is empty; at most one open assignment per device.
-    The employee acknowledges the receipt, IT records the return, the employee
-    confirms the return.
+    The employee acknowledges the receipt (or answers "nicht erhalten" / "falsches
+    Gerät", which IT clears), IT records the return, the employee confirms the return.
     """
 
     device = models.ForeignKey(
@@ -174,6 +188,28 @@ class Assignment(models.Model):
     return_note = models.CharField(_("Bemerkung zur Rückgabe"), max_length=500, blank=True)
     return_confirmed_at = models.DateTimeField(_("Rückgabe bestätigt am"), null=True, blank=True)
     source = models.CharField(_("Quelle"), max_length=64, blank=True)
+    # The employee's answer "nicht erhalten" / "falsches Gerät" and IT's clearing of it
+    # (status moved by workflow.RECEIPT_WORKFLOW; its history is `history`).
+    problem = models.CharField(
+        _("Rückmeldung zum Empfang"),
+        max_length=16,
+        choices=ReceiptProblem.choices,
+        blank=True,
+        default="",
+    )
+    problem_note = models.CharField(_("Hinweis der/des Beschäftigten"), max_length=500, blank=True)
+    problem_reported_at = models.DateTimeField(_("gemeldet am"), null=True, blank=True)
+    problem_resolution = models.CharField(_("Klärung durch die IT"), max_length=500, blank=True)
+    problem_resolved_at = models.DateTimeField(_("geklärt am"), null=True, blank=True)
+    problem_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geklärt durch"),
+    )
+    history = GenericRelation("core.StatusChange")
 
     class Meta:
         verbose_name = _("Ausgabe")
@@ -190,10 +226,21 @@ class Assignment(models.Model):
                 name="assignment_returned_after_handover",
             ),
         ]
-        indexes = [models.Index(fields=["employee", "returned_at"], name="assignment_holder_idx")]
+        indexes = [
+            models.Index(fields=["employee", "returned_at"], name="assignment_holder_idx"),
+            models.Index(
+                fields=["problem_reported_at"],
+                condition=Q(problem__in=["not_received", "wrong_device"]),
+                name="assignment_open_problem_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.device_id} → {self.employee_id}"
+
+    @property
+    def has_open_problem(self) -> bool:
+        return self.problem in OPEN_RECEIPT_PROBLEMS
 
     @property
     def is_open(self) -> bool:

@@ -21,12 +21,14 @@ from django.utils import timezone
 from rathausmobil.equipment import rollout
 from rathausmobil.equipment.models import (
     MOBILE_WORKPLACE_KINDS,
+    OPEN_RECEIPT_PROBLEMS,
     STATIONARY_WORKPLACE_KINDS,
     Assignment,
     Delivery,
     Device,
     DeviceStatus,
     OrderLine,
+    OrderStatus,
     PurchaseOrder,
     RolloutCampaign,
 )
@@ -137,6 +139,15 @@ def open_assignment_of(device: Device) -> Assignment | None:
     )
 
 
+def open_assignments_of(employee_id: int) -> QuerySet[Assignment]:
+    """What a person holds now, each with the date since when (its open hand-over)."""
+    return (
+        Assignment.objects.filter(employee_id=employee_id, returned_at__isnull=True)
+        .select_related("device__model")
+        .order_by("device__inventory_number")
+    )
+
+
 def stationary_held_by(employee_id: int) -> QuerySet[Device]:
     return Device.objects.filter(
         holder_id=employee_id, model__kind__in=STATIONARY_WORKPLACE_KINDS
@@ -195,6 +206,18 @@ def my_assignments(employee_id: int | None) -> dict[str, list[Assignment]]:
     }
 
 
+def receipt_problems_visible_to(user) -> QuerySet[Assignment]:
+    """Employees' open answers "nicht erhalten" / "falsches Gerät", oldest first: IT clears
+    them, HR reads them; nobody else."""
+    if not views_inventory(user):
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(problem__in=OPEN_RECEIPT_PROBLEMS)
+        .select_related("device__model", "employee__unit", "handed_over_by")
+        .order_by("problem_reported_at", "pk")
+    )
+
+
 def holders_on(day: dt.date | None = None, *, mobile_only: bool = True) -> QuerySet[Assignment]:
     """Who held which device at the end of `day` (default: now). BSI: mobile devices."""
     rows = Assignment.objects.select_related("device__model", "employee__unit")
@@ -214,9 +237,12 @@ def holders_on(day: dt.date | None = None, *, mobile_only: bool = True) -> Query
 
 
 def devices_on_order() -> int:
-    figures = OrderLine.objects.aggregate(
-        quantity=Sum("quantity"), delivered=Sum("delivered"), cancelled=Sum("cancelled")
-    )
+    """Devices ordered and not yet delivered: the open orders' quantity − delivered −
+    cancelled. The one source of "bestellt": the stock page, the orders page, the rollout
+    page and the dashboard (`kpis`) all show this number."""
+    figures = OrderLine.objects.filter(
+        order__status__in=(OrderStatus.OPEN, OrderStatus.PARTIAL)
+    ).aggregate(quantity=Sum("quantity"), delivered=Sum("delivered"), cancelled=Sum("cancelled"))
     return (figures["quantity"] or 0) - (figures["delivered"] or 0) - (figures["cancelled"] or 0)
 
 

@@ -28,6 +28,7 @@ from rathausmobil.equipment import hooks
 from rathausmobil.equipment.models import (
     MOBILE_BY_DEFAULT,
     MOBILE_WORKPLACE_KINDS,
+    OPEN_RECEIPT_PROBLEMS,
     STATIONARY_WORKPLACE_KINDS,
     Assignment,
     Delivery,
@@ -39,9 +40,15 @@ from rathausmobil.equipment.models import (
     OrderLine,
     OrderStatus,
     PurchaseOrder,
+    ReceiptProblem,
     RolloutCampaign,
 )
-from rathausmobil.equipment.workflow import DEVICE_WORKFLOW, MANUAL_DEVICE_ACTIONS, ORDER_WORKFLOW
+from rathausmobil.equipment.workflow import (
+    DEVICE_WORKFLOW,
+    MANUAL_DEVICE_ACTIONS,
+    ORDER_WORKFLOW,
+    RECEIPT_WORKFLOW,
+)
 from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
 
@@ -236,6 +243,141 @@ def assignment_acknowledge(*, assignment: Assignment, by: User) -> Assignment:
         assignment.acknowledged_at = timezone.now()
         assignment.save(update_fields=["acknowledged_at"])
         audit_event(actor=by, action="Empfang bestätigt", obj=assignment.device)
+        if assignment.problem == ReceiptProblem.NOT_RECEIVED:
+            # The device reported as not received has arrived after all.
+            RECEIPT_WORKFLOW.transition(
+                assignment,
+                ReceiptProblem.RESOLVED,
+                action="received",
+                by=by,
+                reason="Empfang nachträglich bestätigt.",
+            )
+    return assignment
+
+
+REPORT_ACTIONS = {
+    ReceiptProblem.NOT_RECEIVED: "report_not_received",
+    ReceiptProblem.WRONG_DEVICE: "report_wrong_device",
+}
+
+
+def assignment_report_problem(
+    *, assignment: Assignment, by: User, problem: str, note: str = ""
+) -> Assignment:
+    """The holder answers a hand-over with "nicht erhalten" or "falsches Gerät" (and an
+    optional note); IT sees it among its tasks and clears it (`assignment_resolve_problem`)."""
+    if problem not in REPORT_ACTIONS:
+        raise DomainError(
+            _("Bitte wählen Sie „nicht erhalten“ oder „falsches Gerät“."), code="invalid"
+        )
+    note = " ".join((note or "").split())[:500]
+    with transaction.atomic():
+        assignment = RECEIPT_WORKFLOW.lock(assignment, related=("device",))
+        if scope_for(by).employee_id != assignment.employee_id:
+            raise NotAllowed(
+                _("Eine Rückmeldung zum Empfang gibt nur die Person, an die das Gerät ging.")
+            )
+        if assignment.returned_at is not None:
+            raise DomainError(
+                _("Das Gerät ist bereits zurückgegeben; eine Rückmeldung ist nicht mehr nötig."),
+                code="already_returned",
+            )
+        if assignment.problem in OPEN_RECEIPT_PROBLEMS:
+            raise DomainError(
+                _("Zu %(device)s liegt schon Ihre Rückmeldung „%(problem)s“ vor; die IT klärt sie.")
+                % {
+                    "device": assignment.device.inventory_number,
+                    "problem": ReceiptProblem(assignment.problem).label,
+                },
+                code="already_reported",
+            )
+        if problem == ReceiptProblem.NOT_RECEIVED and assignment.acknowledged_at is not None:
+            raise DomainError(
+                _(
+                    "Sie haben den Empfang von %(device)s bereits bestätigt. Stimmt etwas "
+                    "mit dem Gerät nicht, melden Sie bitte „falsches Gerät“."
+                )
+                % {"device": assignment.device.inventory_number},
+                code="already_acknowledged",
+            )
+        assignment.problem_note = note
+        assignment.problem_reported_at = timezone.now()
+        assignment.problem_resolution = ""
+        assignment.problem_resolved_at = None
+        assignment.problem_resolved_by = None
+        RECEIPT_WORKFLOW.transition(
+            assignment,
+            problem,
+            action=REPORT_ACTIONS[problem],
+            by=by,
+            reason=note,
+            fields=(
+                "problem_note",
+                "problem_reported_at",
+                "problem_resolution",
+                "problem_resolved_at",
+                "problem_resolved_by",
+            ),
+            changes={"Rückmeldung": ["–", str(ReceiptProblem(problem).label)]},
+        )
+        audit_event(
+            actor=by,
+            action=f"Empfang beanstandet: {ReceiptProblem(problem).label}",
+            obj=assignment.device,
+            reason=note,
+        )
+    return assignment
+
+
+def assignment_resolve_problem(
+    *, assignment: Assignment, by: User, note: str, take_back: bool = False
+) -> Assignment:
+    """IT clears an employee's "nicht erhalten" / "falsches Gerät": with a note saying
+    what was done, and with `take_back` the hand-over is closed and the device goes back
+    to stock in the same step (it never reached the person, or it was the wrong one)."""
+    require_it(by)
+    note = " ".join((note or "").split())[:500]
+    if not note:
+        raise DomainError(
+            _("Bitte schreiben Sie kurz, wie die Rückmeldung geklärt ist."), code="invalid"
+        )
+    with transaction.atomic():
+        assignment = RECEIPT_WORKFLOW.lock(assignment, related=("device",))
+        if assignment.problem not in OPEN_RECEIPT_PROBLEMS:
+            raise DomainError(
+                _("Zu %(device)s ist keine Rückmeldung offen.")
+                % {"device": assignment.device.inventory_number},
+                code="nothing_open",
+            )
+        reported = ReceiptProblem(assignment.problem).label
+        if take_back:
+            if assignment.returned_at is None:
+                _return(
+                    assignment.pk,
+                    by=by,
+                    defective=False,
+                    note=f"Rückmeldung „{reported}“ geklärt: {note}",
+                    at=None,
+                )
+            assignment.refresh_from_db()
+        assignment.problem_resolution = note
+        assignment.problem_resolved_at = timezone.now()
+        assignment.problem_resolved_by = _actor(by)
+        RECEIPT_WORKFLOW.transition(
+            assignment,
+            ReceiptProblem.RESOLVED,
+            action="resolve",
+            by=by,
+            reason=note,
+            fields=("problem_resolution", "problem_resolved_at", "problem_resolved_by"),
+        )
+        audit_event(
+            actor=by,
+            action="Rückmeldung zum Empfang geklärt",
+            obj=assignment.device,
+            changes={"Rückmeldung": [str(reported), str(ReceiptProblem.RESOLVED.label)]},
+            reason=note,
+        )
     return assignment
 
 

@@ -15,6 +15,17 @@ urlpatterns = [
         views.assignment_confirm_return,
         name="assignment_confirm_return",
     ),
+    path(
+        "ausgaben/<int:pk>/rueckmeldung/",
+        views.assignment_report_problem,
+        name="assignment_report_problem",
+    ),
+    path("rueckmeldungen/", views.receipt_problems, name="receipt_problems"),
+    path(
+        "ausgaben/<int:pk>/klaeren/",
+        views.assignment_resolve_problem,
+        name="assignment_resolve_problem",
+    ),
     path("ausgabe/", views.handover, name="handover"),
     path("ruecknahme/", views.returns, name="returns"),
     path("wer-hat-was/", views.holders, name="holders"),

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rathausmobil.core.audit import history_of
@@ -33,11 +34,14 @@ from rathausmobil.equipment.forms import (
     OrderForm,
     OrderLineFormSet,
     PersonSearchForm,
+    ReceiptProblemForm,
+    ResolveProblemForm,
     ReturnForm,
     ScanForm,
 )
 from rathausmobil.equipment.models import (
     MOBILE_WORKPLACE_KINDS,
+    STATIONARY_WORKPLACE_KINDS,
     Assignment,
     Device,
     DeviceModel,
@@ -56,13 +60,14 @@ from rathausmobil.equipment.selectors import (
     manages_equipment,
     my_assignments,
     open_assignment_of,
+    open_assignments_of,
     orders_visible_to,
     orders_with_figures,
+    receipt_problems_visible_to,
     rollout_history,
     rollout_projection,
     sees_device_list,
     sees_rollout,
-    stationary_held_by,
     views_inventory,
 )
 from rathausmobil.equipment.workflow import DEVICE_WORKFLOW, MANUAL_DEVICE_ACTIONS
@@ -96,15 +101,22 @@ def device_list(request: HttpRequest) -> HttpResponse:
     counts = dict(
         visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
+    full_inventory = views_inventory(request.user)
     context = {
         "filter": filterset,
         "page": page,
         "query": query_without(request, "page"),
+        # "bestellt" is what the orders still owe (the one figure of the orders page and
+        # the dashboard); device records counted as ordered by an inventory file come apart.
+        "on_order": devices_on_order() if full_inventory else None,
+        "ordered_records": counts.get(DeviceStatus.ORDERED, 0),
         "status_counts": [
-            (value, label, counts.get(value, 0)) for value, label in DeviceStatus.choices
+            (value, label, counts.get(value, 0))
+            for value, label in DeviceStatus.choices
+            if value != DeviceStatus.ORDERED
         ],
         "manages": manages_equipment(request.user),
-        "full_inventory": views_inventory(request.user),
+        "full_inventory": full_inventory,
     }
     return render_page(request, "equipment/device_list.html", context, partial="results")
 
@@ -174,17 +186,41 @@ def handover(request: HttpRequest) -> HttpResponse:
     """Scan (or type) the inventory number, pick the person, confirm."""
     _require(manages_equipment(request.user))
     if request.method == "POST":
-        form = HandOverForm(request.POST)
+        device = get_object_or_404(
+            Device.objects.select_related("model"), pk=_int(request.POST.get("device"))
+        )
+        employee = get_object_or_404(
+            Employee.objects.select_related("unit"), pk=_int(request.POST.get("employee"))
+        )
+        confirm = _confirm_context(device, employee, data=request.POST)
+        form = confirm["confirm"]
         if not form.is_valid():
-            raise Http404
-        device = get_object_or_404(Device, pk=form.cleaned_data["device"])
-        employee = get_object_or_404(Employee, pk=form.cleaned_data["employee"])
+            # The person already holds a device of this kind and IT has not confirmed a
+            # second one: the confirmation again, the box marked at the error.
+            context = {
+                "scan": ScanForm(initial={"inventarnummer": device.inventory_number}),
+                "device": device,
+                "employee": employee,
+                **confirm,
+            }
+            return render(request, "equipment/handover.html", context)
+        note = form.cleaned_data["note"].strip()
+        if confirm["same_kind"]:
+            held = ", ".join(a.device.inventory_number for a in confirm["same_kind"])
+            note = " ".join(
+                part
+                for part in (
+                    note,
+                    f"Bewusst als weiteres Gerät dieser Art ausgegeben (hat {held}).",
+                )
+                if part
+            )
         try:
             services.assignment_hand_over(
                 device=device,
                 employee=employee,
                 by=request.user,
-                note=form.cleaned_data["note"],
+                note=note,
                 return_stationary=form.cleaned_data["return_stationary"],
             )
         except DomainError as exc:
@@ -198,7 +234,13 @@ def handover(request: HttpRequest) -> HttpResponse:
         return redirect("equipment:handover")
 
     scan = ScanForm(request.GET if "inventarnummer" in request.GET else None)
-    context: dict = {"scan": scan, "device": None}
+    context: dict = {"scan": scan, "device": None, "preselected": None}
+    if request.GET.get("beschaeftigte"):
+        # Coming from a task "Gerät ausgeben an …": the person is chosen, the device next.
+        context["preselected"] = get_object_or_404(
+            Employee.objects.select_related("unit").filter(is_active=True),
+            pk=_int(request.GET["beschaeftigte"]),
+        )
     if scan.is_bound and scan.is_valid():
         text = scan.cleaned_data["inventarnummer"].strip()
         device = device_find(text)
@@ -240,25 +282,27 @@ def _handover_person_step(request, device: Device) -> dict:
             context["candidates"] = candidates
     employee = context["employee"]
     if employee is not None:
-        stationary = (
-            list(stationary_held_by(employee.pk))
-            if device.model.kind in MOBILE_WORKPLACE_KINDS
-            else []
-        )
-        context["stationary"] = stationary
-        context["held"] = list(
-            Device.objects.filter(holder=employee)
-            .select_related("model")
-            .order_by("inventory_number")
-        )
-        context["confirm"] = HandOverForm(
-            initial={
-                "device": device.pk,
-                "employee": employee.pk,
-                "return_stationary": bool(stationary),
-            }
-        )
+        context.update(_confirm_context(device, employee))
     return context
+
+
+def _confirm_context(device: Device, employee: Employee, data=None) -> dict:
+    """The confirmation step: what the person holds (since when), the devices of the same
+    kind among them (a warning that needs a deliberate tick), the desktop to take back."""
+    held = list(open_assignments_of(employee.pk))
+    same_kind = [a for a in held if a.device.model.kind == device.model.kind]
+    stationary = (
+        [a.device for a in held if a.device.model.kind in STATIONARY_WORKPLACE_KINDS]
+        if device.model.kind in MOBILE_WORKPLACE_KINDS
+        else []
+    )
+    initial = {"device": device.pk, "employee": employee.pk, "return_stationary": bool(stationary)}
+    return {
+        "held": held,
+        "same_kind": same_kind,
+        "stationary": stationary,
+        "confirm": HandOverForm(data, initial=initial, holds_same_kind=bool(same_kind)),
+    }
 
 
 # --------------------------------------------------------------------------- returns
@@ -445,6 +489,34 @@ def assignment_confirm_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _mine_after_action(request)
 
 
+@require_POST
+def assignment_report_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder answers "nicht erhalten" or "falsches Gerät" (the button pressed)."""
+    assignment = _own_assignment(request, pk)
+    form = ReceiptProblemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte wählen Sie „Nicht erhalten“ oder „Falsches Gerät“."))
+        return _mine_after_action(request)
+    try:
+        services.assignment_report_problem(
+            assignment=assignment,
+            by=request.user,
+            problem=form.cleaned_data["problem"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(
+            request,
+            _(
+                "Danke: Ihre Rückmeldung zu %(device)s ist bei der IT. Sie klärt das und "
+                "meldet sich bei Ihnen; hier sehen Sie, wenn es geklärt ist."
+            )
+            % {"device": assignment.device.inventory_number},
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _mine_after_action(request)
+
+
 def _mine_after_action(request):
     if is_fragment(request):
         scope = scope_for(request.user)
@@ -453,6 +525,64 @@ def _mine_after_action(request):
         context = {"has_employee": True, "notices": notices, **my_assignments(scope.employee_id)}
         return render(request, "equipment/mine.html#devices", context)
     return redirect("equipment:mine")
+
+
+# --------------------------------------------------------------------------- receipt problems
+
+
+@require_GET
+def receipt_problems(request: HttpRequest) -> HttpResponse:
+    """Employees' answers "nicht erhalten" / "falsches Gerät" that wait for IT."""
+    _require(views_inventory(request.user))
+    return _receipt_problems_page(request)
+
+
+def _receipt_problems_page(request, *, failed: int | None = None, failed_form=None):
+    manages = manages_equipment(request.user)
+    rows = list(receipt_problems_visible_to(request.user)[:200])
+    for row in rows:
+        row.form = (
+            failed_form
+            if failed == row.pk
+            else ResolveProblemForm(prefix=f"a{row.pk}")
+            if manages
+            else None
+        )
+    return render(
+        request,
+        "equipment/receipt_problems.html",
+        {"rows": rows, "manages": manages},
+    )
+
+
+@require_POST
+def assignment_resolve_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(manages_equipment(request.user))
+    assignment = get_object_or_404(receipt_problems_visible_to(request.user), pk=pk)
+    form = ResolveProblemForm(request.POST, prefix=f"a{assignment.pk}")
+    if form.is_valid():
+        try:
+            services.assignment_resolve_problem(
+                assignment=assignment,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                take_back=form.cleaned_data["take_back"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            text = _("Die Rückmeldung von %(name)s zu %(device)s ist geklärt.") % {
+                "name": assignment.employee.full_name,
+                "device": assignment.device.inventory_number,
+            }
+            if form.cleaned_data["take_back"]:
+                text += " " + _(
+                    "Das Gerät ist zurück im Lager; das richtige Gerät geben Sie unter "
+                    "„Ausgabe“ aus."
+                )
+            messages.success(request, text)
+            return redirect("equipment:receipt_problems")
+    return _receipt_problems_page(request, failed=assignment.pk, failed_form=form)
 
 
 # --------------------------------------------------------------------------- orders

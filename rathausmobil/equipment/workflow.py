@@ -13,9 +13,16 @@ from itertools import permutations
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.workflow import NOT_THERE_YET, Workflow
-from rathausmobil.equipment.models import Device, DeviceStatus, OrderStatus, PurchaseOrder
+from rathausmobil.equipment.models import (
+    Assignment,
+    Device,
+    DeviceStatus,
+    OrderStatus,
+    PurchaseOrder,
+    ReceiptProblem,
+)
 
-D, OS = DeviceStatus, OrderStatus
+D, OS, RP = DeviceStatus, OrderStatus, ReceiptProblem
 
 DEVICE_ACTION_LABELS = {
     "create": _("angelegt"),
@@ -73,4 +80,28 @@ ORDER_WORKFLOW = Workflow(
     action_labels=ORDER_ACTION_LABELS,
     refusal=_("Die Bestellung %(object)s ist „%(status)s“; „%(action)s“ ist nicht möglich."),
     describe=lambda order: order.number,
+)
+
+RECEIPT_ACTION_LABELS = {
+    "report_not_received": _("als nicht erhalten gemeldet"),
+    "report_wrong_device": _("als falsches Gerät gemeldet"),
+    "received": _("Empfang nachträglich bestätigt"),
+    "resolve": _("von der IT geklärt"),
+}
+
+# The employee's answer to a hand-over other than "erhalten" (`Assignment.problem`):
+# reported by the holder, cleared by IT (or by the holder's later receipt of a device
+# reported as not received). A cleared answer may be reported again.
+RECEIPT_WORKFLOW = Workflow(
+    model=Assignment,
+    transitions={
+        "report_not_received": {(NOT_THERE_YET, RP.NOT_RECEIVED), (RP.RESOLVED, RP.NOT_RECEIVED)},
+        "report_wrong_device": {(NOT_THERE_YET, RP.WRONG_DEVICE), (RP.RESOLVED, RP.WRONG_DEVICE)},
+        "received": {(RP.NOT_RECEIVED, RP.RESOLVED)},
+        "resolve": {(RP.NOT_RECEIVED, RP.RESOLVED), (RP.WRONG_DEVICE, RP.RESOLVED)},
+    },
+    action_labels=RECEIPT_ACTION_LABELS,
+    refusal=_("Die Ausgabe von %(object)s ist „%(status)s“; „%(action)s“ ist nicht möglich."),
+    describe=lambda assignment: assignment.device.inventory_number,
+    status_field="problem",
 )
