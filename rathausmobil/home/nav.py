@@ -164,6 +164,7 @@ MENU: tuple[Group, ...] = (
         (
             Entry(_("Geräteausgabe (Scanner)"), "equipment:handover", it_work),
             Entry(_("Rücknahmen"), "equipment:returns", it_work),
+            Entry(_("Rückmeldungen zum Empfang"), "equipment:receipt_problems", it_work),
             Entry(_("Zugänge zu erteilen"), "access:queue", it_work),
             Entry(_("Geräte"), "equipment:device_list", it_or_hr, ("equipment:*",)),
             Entry(
@@ -213,7 +214,12 @@ MENU: tuple[Group, ...] = (
                 ("organisation:import_*",),
             ),
             Entry(_("Regeln"), "agreements:rules", hr),
-            Entry(_("Checkliste Datenschutz"), "agreements:checklist_edit", dpo),
+            Entry(
+                _("Checkliste Datenschutz"),
+                "agreements:checklist_edit",
+                dpo,
+                ("agreements:checklist_*",),
+            ),
             Entry(_("Organigramm"), "organisation:org_unit_list", everyone),
         ),
     ),

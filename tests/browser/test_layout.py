@@ -123,7 +123,14 @@ def test_it_keeps_every_page_of_the_employee_within_a_phone_screen(
     live_server, sign_in, employee, records, axe_check
 ):
     page = on_phone(sign_in, employee)
-    assert_fits_the_screen(page, live_server, [*EMPLOYEE_PAGES, f"/mobil/antraege/{records.pk}/"])
+    own = person(employee)
+    grant = own.access_grants.get()
+    details = [
+        f"/mobil/antraege/{records.pk}/",
+        f"/zugang/{grant.pk}/",
+        f"/organisation/beschaeftigte/{own.pk}/",
+    ]
+    assert_fits_the_screen(page, live_server, [*EMPLOYEE_PAGES, *details])
 
     # Meine Geräte shows the notebook as a card that names each field.
     page.goto(f"{live_server.url}/geraete/meine/")

@@ -42,13 +42,19 @@ def test_it_puts_the_heads_work_before_their_own_pages(supervisor):
     ]
     assert "Geräte meiner Beschäftigten" in groups["Geräte & Zugänge"]
     assert "Geräteausgabe (Scanner)" not in groups["Geräte & Zugänge"]
+    assert "Rückmeldungen zum Empfang" not in groups["Geräte & Zugänge"]
     assert "Auswertungen" not in groups
     assert groups["Verwaltung"] == ["Beschäftigte", "Organigramm"]
 
 
 def test_it_leads_its_group_with_the_daily_work_of_it(it):
     devices = labels(it)["Geräte & Zugänge"]
-    assert devices[:3] == ["Geräteausgabe (Scanner)", "Rücknahmen", "Zugänge zu erteilen"]
+    assert devices[:4] == [
+        "Geräteausgabe (Scanner)",
+        "Rücknahmen",
+        "Rückmeldungen zum Empfang",
+        "Zugänge zu erteilen",
+    ]
     assert devices[-3:] == ["Meine Geräte", "Mein Zugang", "Meine VPN-Sitzungen"]
     assert "Geräte meiner Beschäftigten" not in devices
     assert "Eingang" not in labels(it).get("Mobiles Arbeiten", [])
@@ -100,6 +106,7 @@ def test_it_gives_the_staff_council_and_the_dpo_their_pages(staff_council, dpo):
         ("it", "equipment:order_detail", ("Geräte & Zugänge", "Bestellungen")),
         ("it", "equipment:mine", ("Geräte & Zugänge", "Meine Geräte")),
         ("it", "access:queue", ("Geräte & Zugänge", "Zugänge zu erteilen")),
+        ("it", "equipment:receipt_problems", ("Geräte & Zugänge", "Rückmeldungen zum Empfang")),
         ("it", "access:grant_detail", ("Geräte & Zugänge", "Zugänge")),
         (
             "supervisor",
