@@ -104,3 +104,86 @@ def test_it_keeps_the_equipment_pages_accessible(
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
         axe_check(page)
+
+
+def test_it_takes_a_wrong_device_answer_from_the_employee_to_it_as_a_task(
+    browser, live_server, sign_in, it, employee, notebook, axe_check
+):
+    # IT hands the notebook over at the desk.
+    desk = sign_in(it)
+    desk.goto(f"{live_server.url}/geraete/ausgabe/")
+    scan = desk.get_by_label("Inventarnummer scannen oder eingeben")
+    scan.fill("INV-2026-00042")
+    scan.press("Enter")
+    search = desk.get_by_label("Beschäftigte/n suchen")
+    search.fill("Employee")
+    search.press("Enter")
+    desk.get_by_role("link", name="Erika Employee auswählen").click()
+    desk.get_by_role("button", name="Übergabe bestätigen").click()
+    desk.get_by_text("ist an Erika Employee ausgegeben").wait_for()
+
+    # The employee finds the receipt on Meine Aufgaben and answers "falsches Gerät".
+    page = sign_in(employee)
+    page.goto(f"{live_server.url}/")
+    task = page.locator(".rm-todo").filter(has_text="INV-2026-00042")
+    task.get_by_role("link", name="Empfang bestätigen").click()
+    page.get_by_role("heading", name="Meine Geräte").wait_for()
+    row = page.get_by_role("row").filter(has_text="INV-2026-00042")
+    row.get_by_text("Nicht erhalten oder falsches Gerät?").click()
+    row.get_by_label("Hinweis für die IT (optional)").fill("Auf dem Gerät steht INV-2026-00099")
+    axe_check(page)
+    row.get_by_role("button", name="Falsches Gerät").click()
+    page.get_by_text("Ihre Rückmeldung zu INV-2026-00042 ist bei der IT").wait_for()
+    assert "gemeldet: falsches Gerät" in (
+        page.get_by_role("row").filter(has_text="INV-2026-00042").inner_text()
+    )
+    axe_check(page)
+
+    # IT sees it as a task on its start page and clears it.
+    desk.goto(f"{live_server.url}/")
+    task = desk.locator(".rm-todo").filter(has_text="meldet „falsches Gerät“")
+    assert "Auf dem Gerät steht INV-2026-00099" in task.inner_text()
+    axe_check(desk)
+    task.get_by_role("link", name="Klären").click()
+    desk.get_by_role("heading", name="Rückmeldungen zum Empfang", level=1).wait_for()
+    axe_check(desk)
+    desk.get_by_label("Wie ist es geklärt?").fill("Gerät getauscht, INV-2026-00099 zurück")
+    desk.get_by_label("Ausgabe zurücknehmen: Das Gerät kommt zurück ins Lager").check()
+    desk.get_by_role("button", name="Als geklärt abschließen").click()
+    desk.get_by_text("ist geklärt").first.wait_for()
+    axe_check(desk)
+
+    desk.goto(f"{live_server.url}/")
+    assert desk.locator(".rm-todo").filter(has_text="meldet „falsches Gerät“").count() == 0
+    assignment = Assignment.objects.get(device=notebook)
+    assert assignment.problem == "resolved" and assignment.returned_at is not None
+
+
+def test_it_warns_at_the_hand_over_of_a_second_notebook(
+    browser, live_server, sign_in, it, employee, notebook, axe_check
+):
+    from rathausmobil.organisation.models import Employee
+
+    services.assignment_hand_over(
+        device=notebook, employee=Employee.objects.get(user=employee), by=it
+    )
+    second = Device.objects.create(inventory_number="INV-2026-00043", model=notebook.model)
+    desk = sign_in(it)
+    desk.goto(f"{live_server.url}/geraete/ausgabe/?inventarnummer={second.inventory_number}")
+    search = desk.get_by_label("Beschäftigte/n suchen")
+    search.fill("Employee")
+    search.press("Enter")
+    desk.get_by_role("link", name="Erika Employee auswählen").click()
+
+    warning = desk.locator("#same-kind-warning")
+    assert "INV-2026-00042" in warning.inner_text()
+    axe_check(desk)
+    desk.get_by_role("button", name="Übergabe bestätigen").click()
+    summary = desk.locator("[data-error-summary]")
+    summary.wait_for()
+    box = desk.get_by_label("Trotzdem ausgeben", exact=False)
+    assert box.get_attribute("aria-invalid") == "true"
+    axe_check(desk)
+    box.check()
+    desk.get_by_role("button", name="Übergabe bestätigen").click()
+    desk.get_by_text("ist an Erika Employee ausgegeben").wait_for()
