@@ -1,6 +1,9 @@
-"""The documentation of pandemic mode an authority may ask for (§22 ArbSchG):
-per unit, every eligible position without an offer and its documented
-compelling operational reason. CSV for Excel and PDF for the file."""
+"""Exports of the home-office workflow.
+
+- The documentation of pandemic mode an authority may ask for (§22 ArbSchG): per unit,
+  every eligible position without an offer and its documented compelling operational
+  reason. CSV for Excel and PDF for the file.
+- The staff council's refusals (`refusals_csv`), under the page's filters."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ import io
 from collections import defaultdict
 from html import escape
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from rathausmobil.agreements.models import PandemicGapReason, PandemicPeriod
+from rathausmobil.agreements.models import PandemicGapReason, PandemicPeriod, ReasonCode
 from rathausmobil.agreements.selectors import pandemic_gaps
 from rathausmobil.core.csvexport import csv_response
 
@@ -137,3 +141,33 @@ def pandemic_pdf(user, period: PandemicPeriod) -> HttpResponse:
         f'attachment; filename="homeoffice-angebotspflicht-{timezone.localdate():%Y-%m-%d}.pdf"'
     )
     return response
+
+
+def refusals_csv(rows, *, filename: str) -> StreamingHttpResponse:
+    """The staff council's refusals as the page lists them (the same scoped, filtered
+    queryset): one row per refusal, every reason code with its label, the full
+    justification."""
+    labels = dict(ReasonCode.choices)
+    header = [
+        gettext("Entschieden am"),
+        gettext("Beschäftigte/r"),
+        gettext("Einheit (Kennung)"),
+        gettext("Einheit"),
+        gettext("Gründe"),
+        gettext("Begründung"),
+        gettext("Wiedervorlage"),
+    ]
+
+    def lines():
+        for row in rows.iterator(chunk_size=2000):
+            yield [
+                timezone.localtime(row.decided_at).strftime("%d.%m.%Y") if row.decided_at else "",
+                row.employee.full_name,
+                row.employee.unit.code,
+                row.employee.unit.name,
+                "; ".join(str(labels.get(code, code)) for code in row.reason_codes),
+                row.justification,
+                row.review_date.strftime("%d.%m.%Y") if row.review_date else "",
+            ]
+
+    return csv_response(filename, header, lines())

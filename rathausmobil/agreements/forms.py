@@ -167,33 +167,6 @@ class PledgeForm(BootstrapForm):
         }
 
 
-class ChecklistForm(BootstrapForm):
-    items = forms.CharField(
-        label=_("Punkte der Checkliste"),
-        widget=forms.Textarea(attrs={"rows": 16}),
-        help_text=_("Ein Punkt je Zeile im Format Kennung | Text | Pflicht oder Empfehlung."),
-    )
-    note = forms.CharField(
-        label=_("Was ist neu?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def clean_items(self):
-        items = []
-        for number, line in enumerate(self.cleaned_data["items"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [p.strip() for p in line.split("|")]
-            if len(parts) != 3 or parts[2].casefold() not in ("pflicht", "empfehlung"):
-                raise forms.ValidationError(
-                    _("Zeile %(n)s: Format „Kennung | Text | Pflicht oder Empfehlung“."),
-                    params={"n": number},
-                )
-            items.append(
-                {"key": parts[0], "text": parts[1], "mandatory": parts[2].casefold() == "pflicht"}
-            )
-        return items
-
-
 class RulesForm(BootstrapModelForm):
     class Meta:
         model = RuleSettings

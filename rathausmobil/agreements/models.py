@@ -346,6 +346,35 @@ class ChecklistVersion(models.Model):
     def mandatory_keys(self) -> set[str]:
         return {item["key"] for item in self.items if item.get("mandatory")}
 
+    @property
+    def mandatory_count(self) -> int:
+        return sum(1 for item in self.items if item.get("mandatory"))
+
+    @property
+    def recommended_count(self) -> int:
+        return len(self.items) - self.mandatory_count
+
+
+class ChecklistDraft(models.Model):
+    """The next checklist version while the data-protection officer works on it: one
+    draft at a time (pk=1), written by `checklist_draft_save`, turned into a version by
+    `checklist_draft_publish`. `items` as in `ChecklistVersion`; `revision` counts the
+    saves, so a publish confirmed on an older state of the draft is refused."""
+
+    items = models.JSONField(_("Punkte"), default=list)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("zuletzt gespeichert"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Entwurf der Checkliste Datenschutz")
+        verbose_name_plural = _("Entwürfe der Checkliste Datenschutz")
+
+    def __str__(self) -> str:
+        return "Entwurf der Checkliste"
+
 
 class Pledge(models.Model):
     """An employee's answers to one checklist version. Valid only if every

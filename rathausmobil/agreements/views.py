@@ -14,7 +14,6 @@ from rathausmobil.agreements import services
 from rathausmobil.agreements.exports import pandemic_csv, pandemic_pdf
 from rathausmobil.agreements.filters import AgreementFilter, WorkRequestFilter
 from rathausmobil.agreements.forms import (
-    ChecklistForm,
     DecisionForm,
     GapReasonForm,
     OfferForm,
@@ -230,19 +229,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render_page(request, "agreements/overview.html", context, partial="results")
 
 
-@require_GET
-def refusals(request: HttpRequest) -> HttpResponse:
-    if not scope_for(request.user).has(Role.STAFF_COUNCIL, Role.HR):
-        raise PermissionDenied
-    rows = (
-        requests_visible_to(request.user)
-        .filter(status=RequestStatus.REJECTED)
-        .order_by("-decided_at")
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "agreements/refusals.html", {"page": page})
-
-
 # --------------------------------------------------------------------------- offers
 
 
@@ -440,42 +426,6 @@ def pledge(request: HttpRequest) -> HttpResponse:
             )
     return render(
         request, "agreements/pledge.html", {"form": form, "version": version, "current": mine}
-    )
-
-
-@role_required(Role.DPO)
-@require_http_methods(["GET", "POST"])
-def checklist_edit(request: HttpRequest) -> HttpResponse:
-    from rathausmobil.agreements.selectors import employees_missing_pledge
-
-    version = current_checklist()
-    lines = "\n".join(
-        f"{i['key']} | {i['text']} | {'Pflicht' if i.get('mandatory') else 'Empfehlung'}"
-        for i in (version.items if version else [])
-    )
-    form = ChecklistForm(request.POST or None, initial={"items": lines})
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.checklist_publish(
-                by=request.user, items=form.cleaned_data["items"], note=form.cleaned_data["note"]
-            )
-            messages.success(
-                request,
-                f"Version {new.number} ist veröffentlicht. Alle mit Vereinbarung werden um eine neue Erklärung gebeten.",
-            )
-            return redirect("agreements:checklist_edit")
-        except DomainError as exc:
-            _fail(form, exc)
-    missing = employees_missing_pledge().select_related("unit").order_by("unit__code", "last_name")
-    return render(
-        request,
-        "agreements/checklist_edit.html",
-        {
-            "form": form,
-            "version": version,
-            "missing_count": missing.count(),
-            "missing": missing[:200],
-        },
     )
 
 

@@ -127,6 +127,22 @@ class _Seeder:
             items=[{"key": k, "text": t, "mandatory": m} for k, t, m in CHECKLIST],
             note="Erste Fassung nach der Dienstvereinbarung mobiles Arbeiten.",
         )
+        # The officer is working on version 2 (not published): the secured home Wi-Fi
+        # becomes mandatory and printing at home is new; the editor shows the draft,
+        # its preview and the differences.
+        services.checklist_draft_save(
+            by=dpo,
+            items=[
+                {"key": k, "text": t, "mandatory": m or k == "secure_wifi"} for k, t, m in CHECKLIST
+            ]
+            + [
+                {
+                    "key": "",
+                    "text": "Zu Hause drucke ich nichts aus; Ausdrucke entstehen im Büro.",
+                    "mandatory": True,
+                }
+            ],
+        )
         people = self._eligible_people()
         plan = PLAN[self.scenario]
         cursor = 0

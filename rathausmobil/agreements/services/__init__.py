@@ -26,7 +26,13 @@ from rathausmobil.agreements.services.agreement_life import (
     agreement_set_workstation,
     agreement_try_activate,
 )
-from rathausmobil.agreements.services.pledges import checklist_publish, pledge_sign
+from rathausmobil.agreements.services.pledges import (
+    checklist_draft_discard,
+    checklist_draft_publish,
+    checklist_draft_save,
+    checklist_publish,
+    pledge_sign,
+)
 from rathausmobil.agreements.services.requests_and_offers import (
     can_decide,
     offer_accept,
@@ -63,6 +69,9 @@ __all__ = [
     "agreement_set_workstation",
     "agreement_try_activate",
     "can_decide",
+    "checklist_draft_discard",
+    "checklist_draft_publish",
+    "checklist_draft_save",
     "checklist_publish",
     "offer_accept",
     "offer_create",
