@@ -45,5 +45,5 @@ class GrantNewForm(BootstrapForm):
 class PolicyForm(BootstrapModelForm):
     class Meta:
         model = AccessPolicy
-        fields = ["auto_grant", "device_rule"]
+        fields = ["auto_grant", "device_rule", "lead_days"]
         widgets = {"device_rule": forms.RadioSelect(choices=DeviceRule.choices)}

@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.db.models import Q
 
-from rathausmobil.access import services
-from rathausmobil.access.models import OPEN_GRANT, AccessGrant
+from rathausmobil.access import selectors, services
+from rathausmobil.access.models import OPEN_GRANT, AccessGrant, AccessPolicy
 
 
 def settle_grants_without_basis(today: dt.date) -> int:
@@ -33,6 +33,30 @@ def settle_grants_without_basis(today: dt.date) -> int:
     )
 
 
+def grant_access_before_start(today: dt.date) -> int:
+    """The access of consented agreements whose access day has come (start date less
+    the policy's lead days) is requested and, with auto-grant, granted, so that the
+    agreement can become active on its start date. Returns how many grants it
+    activated; a second run finds them active."""
+    from rathausmobil.agreements.models import Agreement, AgreementStatus
+
+    if not selectors.access_managed():
+        return 0
+    horizon = today + dt.timedelta(days=AccessPolicy.current().lead_days)
+    due = (
+        Agreement.objects.filter(
+            status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED],
+            accepted_at__isnull=False,
+            employee__is_active=True,
+            start_date__lte=horizon,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("start_date", "pk")
+    )
+    return sum(services.access_grant_due(agreement=a, today=today) for a in due)
+
+
 JOBS = [
     ("Zugänge ohne Grundlage entzogen oder übertragen", settle_grants_without_basis),
+    ("Zugänge vor Beginn der Vereinbarung erteilt", grant_access_before_start),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -116,6 +116,15 @@ class AccessPolicy(models.Model):
         max_length=32,
         choices=DeviceRule.choices,
         default=DeviceRule.ANY_OFFICIAL_DEVICE,
+    )
+    lead_days = models.PositiveSmallIntegerField(
+        _("Zugang so viele Tage vor Beginn einrichten"),
+        default=3,
+        validators=[MaxValueValidator(30)],
+        help_text=_(
+            "Der Zugang zu einer Vereinbarung wird erst so viele Tage vor ihrem Beginn "
+            "erteilt, damit das Gerät eingerichtet werden kann; 0 heißt am ersten Tag."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

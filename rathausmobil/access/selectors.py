@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rathausmobil.access.models import (
     OPEN_GRANT,
@@ -67,6 +69,53 @@ def grants_visible_to(user) -> QuerySet[AccessGrant]:
 def requested_grants(user) -> QuerySet[AccessGrant]:
     """The queue "zu erteilen": requested grants, oldest first."""
     return grants_visible_to(user).filter(status=GrantStatus.REQUESTED).order_by("requested_at")
+
+
+def due_grants(user, today: dt.date | None = None) -> QuerySet[AccessGrant]:
+    """Requested grants IT may grant today: without an agreement, or for one that has
+    begun or whose access day (start less the policy's lead days) has come."""
+    from rathausmobil.agreements.models import AgreementStatus
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=AccessPolicy.current().lead_days)
+    return requested_grants(user).filter(
+        Q(agreement__isnull=True)
+        | ~Q(agreement__status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED])
+        | Q(agreement__start_date__lte=horizon)
+    )
+
+
+# --------------------------------------------------------------------------- the access day
+
+
+def access_day(agreement, policy: AccessPolicy | None = None) -> dt.date:
+    """The day from which an agreement's access is granted: its start date less the
+    policy's lead days (for setting up the device)."""
+    policy = policy or AccessPolicy.current()
+    return agreement.start_date - dt.timedelta(days=policy.lead_days)
+
+
+def grantable_from(grant: AccessGrant, policy: AccessPolicy | None = None) -> dt.date | None:
+    """The access day of the grant's agreement while that agreement has not begun
+    (pending or agreed); None when nothing holds the grant back."""
+    from rathausmobil.agreements.models import AgreementStatus
+
+    agreement = grant.agreement
+    if agreement is None or agreement.status not in (
+        AgreementStatus.PENDING,
+        AgreementStatus.AGREED,
+    ):
+        return None
+    return access_day(agreement, policy)
+
+
+def with_grantable_from(grants, policy: AccessPolicy | None = None) -> list[AccessGrant]:
+    """The grants, each with `grantable_from` set (for the queue and Mein Zugang)."""
+    policy = policy or AccessPolicy.current()
+    grants = list(grants)
+    for grant in grants:
+        grant.grantable_from = grantable_from(grant, policy)
+    return grants
 
 
 def open_grant(employee_id: int, kind: str, application_id: int | None = None):
@@ -165,6 +214,33 @@ def vpn_device_rule_met(employee_id: int, policy: AccessPolicy | None = None) ->
     return holds_any_device(employee_id)
 
 
+def employees_waiting_for_device(today: dt.date | None = None):
+    """Connected to equipment's `device_recipients_wanted`: active people whose consented
+    agreement waits and who do not hold the device the policy's device rule asks for
+    (the same people `prerequisite_device` reports as not met), or None when the rule
+    asks for no device. A queryset, so equipment counts and lists it in one query each."""
+    from rathausmobil.agreements.models import Agreement, AgreementStatus
+    from rathausmobil.equipment.models import MOBILE_WORKPLACE_KINDS, Device, DeviceStatus
+    from rathausmobil.organisation.models import Employee
+
+    if not access_managed():
+        return None
+    policy = AccessPolicy.current()
+    if policy.device_rule == DeviceRule.TERMINAL_SERVER_ALLOWED:
+        return None
+    consented = Agreement.objects.filter(
+        employee=OuterRef("pk"),
+        status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED],
+        accepted_at__isnull=False,
+    )
+    held = Device.objects.filter(holder=OuterRef("pk"), status=DeviceStatus.ASSIGNED)
+    if policy.device_rule == DeviceRule.MOBILE_DEVICE:
+        held = held.filter(model__kind__in=MOBILE_WORKPLACE_KINDS)
+    else:
+        held = held.exclude(model__kind__in=NOT_A_WORKSTATION)
+    return Employee.objects.filter(is_active=True).filter(Exists(consented)).exclude(Exists(held))
+
+
 def device_label(employee_id: int) -> str:
     """What IT needs to know about the person's devices on a grant page."""
     if _holds_mobile_device(employee_id):
@@ -178,7 +254,8 @@ def device_label(employee_id: int) -> str:
 
 
 def prerequisite_access(agreement):
-    """Registered with agreements: the person has the access mobile work needs."""
+    """Registered with agreements: the person has the access mobile work needs. Met
+    only around the start (`at_start`): it holds back `active`, never `agreed`."""
     from rathausmobil.agreements.prerequisites import Prerequisite
 
     if not access_managed():
@@ -191,13 +268,21 @@ def prerequisite_access(agreement):
         employee_id=agreement.employee_id, kind__in=kinds, status__in=OPEN_GRANT
     )
     met = grants.filter(status=GrantStatus.ACTIVE).exists()
+    day = access_day(agreement, policy)
     if met:
         detail = ""
-    elif grants.exists():
-        detail = "Der Zugang ist beantragt; die IT erteilt ihn."
+    elif not agreement.accepted_at:
+        detail = _("Der Zugang wird beantragt, sobald Sie der Vereinbarung zugestimmt haben.")
+    elif day > timezone.localdate():
+        detail = _(
+            "Der Zugang wird ab dem %(date)s eingerichtet, %(days)s Tage vor Beginn; "
+            "bis dahin ist nichts zu tun."
+        ) % {"date": day.strftime("%d.%m.%Y"), "days": policy.lead_days}
     else:
-        detail = "Der Zugang wird beantragt, sobald Sie der Vereinbarung zugestimmt haben."
-    return Prerequisite("access", "Zugang (VPN bzw. Terminalserver) erteilt", met, detail)
+        detail = _("Der Zugang ist beantragt; die IT erteilt ihn.")
+    return Prerequisite(
+        "access", _("Zugang (VPN bzw. Terminalserver) erteilt"), met, detail, at_start=True
+    )
 
 
 def prerequisite_device(agreement):
@@ -211,11 +296,11 @@ def prerequisite_device(agreement):
         return None
     if policy.device_rule == DeviceRule.MOBILE_DEVICE:
         met = _holds_mobile_device(agreement.employee_id)
-        detail = "" if met else "Die IT übergibt Ihnen ein dienstliches Mobilgerät."
+        detail = "" if met else _("Die IT übergibt Ihnen ein dienstliches Mobilgerät.")
     else:
         met = holds_any_device(agreement.employee_id)
-        detail = "" if met else "Die IT übergibt Ihnen ein dienstliches Gerät."
-    return Prerequisite("device", "Dienstliches Gerät übergeben", met, detail)
+        detail = "" if met else _("Die IT übergibt Ihnen ein dienstliches Gerät.")
+    return Prerequisite("device", _("Dienstliches Gerät übergeben"), met, detail)
 
 
 # --------------------------------------------------------------------------- capacity
@@ -269,7 +354,9 @@ def waiting_for_access() -> int:
     from rathausmobil.organisation.models import Employee
 
     consented = Agreement.objects.filter(
-        employee=OuterRef("pk"), status=AgreementStatus.PENDING, accepted_at__isnull=False
+        employee=OuterRef("pk"),
+        status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED],
+        accepted_at__isnull=False,
     )
     has_access = AccessGrant.objects.filter(
         Q(kind=AccessKind.VPN) | Q(application__isnull=True),

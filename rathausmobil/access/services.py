@@ -13,7 +13,9 @@ How access follows the agreement (docs/workflows/access.md):
 - consent (agreements.hooks.agreement_consented): request VPN, or terminal-server access
   where the policy allows it and the person has no device, plus terminal-server
   access for the specialist applications of the person's unit; with auto-grant,
-  activate them at once as far as the device rule allows.
+  activate them as far as the device rule allows once the agreement's access day
+  has come (its start date less the policy's lead days; the daily job grants them
+  then). IT granting earlier by hand is refused.
 - a grant becomes active: the person's consented, waiting agreements try to
   activate.
 - the agreement ends (agreements.hooks.agreement_ended): its grants move to the person's other
@@ -25,6 +27,7 @@ How access follows the agreement (docs/workflows/access.md):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import partial
 
@@ -45,6 +48,7 @@ from rathausmobil.access.models import (
 )
 from rathausmobil.access.workflow import GRANT_WORKFLOW
 from rathausmobil.core.audit import audit_event
+from rathausmobil.core.dates import german_date
 from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.core.workflow import IllegalTransition
 from rathausmobil.organisation.models import Employee, Role
@@ -55,6 +59,9 @@ User = AbstractBaseUser
 
 AUTO_GRANTED = "Automatisch erteilt nach den Zugangsregeln"
 MIN_REVOKE_REASON = 5  # characters: "Projekt beendet", not "x"
+MAX_LEAD_DAYS = 30
+# Agreements that wait for their start: their access is prepared before it.
+WAITING = ("pending", "agreed")
 
 
 def _require_it(by: User | None) -> None:
@@ -157,6 +164,7 @@ def _request(
             raise DomainError(_("Die Vereinbarung gehört zu einer anderen Person."), code="invalid")
         if agreement.status not in (
             AgreementStatus.PENDING,
+            AgreementStatus.AGREED,
             AgreementStatus.ACTIVE,
             AgreementStatus.ENDING,
         ):
@@ -220,20 +228,44 @@ def _consented_waiting_agreements(employee_id: int, *, lock: bool):
     from rathausmobil.agreements.models import Agreement, AgreementStatus
 
     agreements = Agreement.objects.filter(
-        employee_id=employee_id, status=AgreementStatus.PENDING, accepted_at__isnull=False
+        employee_id=employee_id,
+        status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED],
+        accepted_at__isnull=False,
     ).order_by("pk")
     if lock:
         agreements = agreements.select_for_update(of=("self",))
     return list(agreements)
 
 
-def grant_activate(*, grant: AccessGrant, by: User) -> AccessGrant:
-    """IT grants the access. Capacity is never a block (see selectors.capacity).
-    Afterwards the person's consented, waiting agreements try to activate."""
+def _refuse_before_access_day(grant: AccessGrant, today: dt.date) -> None:
+    """Access for an agreement that has not begun is granted from its access day on
+    (start date less the lead days), not earlier; a grant without agreement is
+    unaffected."""
+    day = selectors.grantable_from(grant, AccessPolicy.current())
+    if day is not None and today < day:
+        raise DomainError(
+            _(
+                "Dieser Zugang gehört zu einer Vereinbarung, die am %(start)s beginnt. Er wird "
+                "frühestens am %(date)s erteilt (%(days)s Tage vor Beginn, siehe Zugangsregeln)."
+            )
+            % {
+                "start": german_date(grant.agreement.start_date),
+                "date": german_date(day),
+                "days": (grant.agreement.start_date - day).days,
+            },
+            code="too_early",
+        )
+
+
+def grant_activate(*, grant: AccessGrant, by: User, today: dt.date | None = None) -> AccessGrant:
+    """IT grants the access. Capacity is never a block (see selectors.capacity); the
+    access day of the grant's agreement is. Afterwards the person's consented,
+    waiting agreements try to activate."""
     from rathausmobil.agreements.models import AgreementStatus
     from rathausmobil.agreements.services import agreement_try_activate
 
     _require_it(by)
+    today = today or timezone.localdate()
     with transaction.atomic():
         # Lock order as in the agreement workflow: agreements first, then grants.
         waiting = _consented_waiting_agreements(grant.employee_id, lock=True)
@@ -248,9 +280,10 @@ def grant_activate(*, grant: AccessGrant, by: User) -> AccessGrant:
             raise DomainError(
                 _("Die Vereinbarung zu diesem Zugang ist nicht mehr offen."), code="invalid"
             )
+        _refuse_before_access_day(grant, today)
         _activate(grant, by=by)
         for agreement in waiting:
-            agreement_try_activate(agreement=agreement, by=by)
+            agreement_try_activate(agreement=agreement, by=by, today=today)
     return grant
 
 
@@ -347,12 +380,20 @@ def grant_settle(*, grant: AccessGrant, source: str = "") -> str | None:
 # --------------------------------------------------------------------------- policy
 
 
-def policy_update(*, by: User, auto_grant: bool, device_rule: str) -> AccessPolicy:
-    """IT or HR set whether access is granted automatically and the device rule."""
+def policy_update(
+    *, by: User, auto_grant: bool, device_rule: str, lead_days: int | None = None
+) -> AccessPolicy:
+    """IT or HR set whether access is granted automatically, the device rule, and how
+    many days before an agreement's start its access is granted (`None` keeps it)."""
     if not scope_for(by).has(Role.IT, Role.HR):
         raise NotAllowed(_("Die Zugangsregeln legen IT und Personalamt fest."))
     if device_rule not in DeviceRule.values:
         raise DomainError(_("Unbekannte Geräteregel."), code="invalid")
+    if lead_days is not None and not 0 <= lead_days <= MAX_LEAD_DAYS:
+        raise DomainError(
+            _("Vorlauf für den Zugang: 0 bis %(max)s Tage.") % {"max": MAX_LEAD_DAYS},
+            code="invalid",
+        )
     with transaction.atomic():
         AccessPolicy.current()
         policy = AccessPolicy.objects.select_for_update().get(pk=1)
@@ -367,6 +408,9 @@ def policy_update(*, by: User, auto_grant: bool, device_rule: str) -> AccessPoli
                 str(DeviceRule(policy.device_rule).label),
                 str(DeviceRule(device_rule).label),
             ]
+        if lead_days is not None and policy.lead_days != lead_days:
+            changes["Tage vor Beginn"] = [str(policy.lead_days), str(lead_days)]
+            policy.lead_days = lead_days
         policy.auto_grant, policy.device_rule, policy.updated_by = auto_grant, device_rule, by
         policy.save()
         if changes:
@@ -409,18 +453,18 @@ def _may_auto_grant(grant: AccessGrant, policy: AccessPolicy) -> bool:
     return True  # a terminal server is reached from any device: that is its point
 
 
-def on_agreement_consented(agreement) -> None:
-    """The employee has consented (agreements.hooks.agreement_consented). Request what is missing and, by policy,
-    grant it at once. Runs on every activation attempt, so it only adds what is
-    missing. Never activates the agreement itself: the workflow checks the
-    prerequisites right after this hook."""
+def _prepare_access(agreement, *, today: dt.date, source: str) -> int:
+    """Request what the agreement's access lacks and, by policy, grant it once the
+    agreement's access day has come. Only adds what is missing; returns how many
+    grants it activated. Runs in the caller's transaction, the agreement locked."""
     if not selectors.access_managed():
-        return
+        return 0
     employee = agreement.employee
     if not employee.is_active:
-        return
+        return 0
     policy = AccessPolicy.current()
-    source = f"Vereinbarung {agreement.pk}"
+    due = selectors.access_day(agreement, policy) <= today
+    activated = 0
     for kind, application in planned_access(employee, policy):
         grant = selectors.open_grant(employee.pk, kind, application.pk if application else None)
         if grant is None:
@@ -435,10 +479,44 @@ def on_agreement_consented(agreement) -> None:
                 )
             except IllegalTransition:  # requested at the same moment elsewhere
                 continue
-        if policy.auto_grant and grant.status == G.REQUESTED and _may_auto_grant(grant, policy):
+        if (
+            due
+            and policy.auto_grant
+            and grant.status == G.REQUESTED
+            and _may_auto_grant(grant, policy)
+        ):
             grant = _locked(grant.pk)
             if grant.status == G.REQUESTED:
                 _activate(grant, by=None, reason=AUTO_GRANTED, source=source)
+                activated += 1
+    return activated
+
+
+def on_agreement_consented(agreement, today: dt.date) -> None:
+    """The employee has consented (agreements.hooks.agreement_consented). Request what
+    is missing and, by policy, grant it once the access day has come. Runs on every
+    activation attempt, so it only adds what is missing. Never activates the
+    agreement itself: the workflow checks the prerequisites right after this hook."""
+    _prepare_access(agreement, today=today, source=f"Vereinbarung {agreement.pk}")
+
+
+def access_grant_due(*, agreement, today: dt.date) -> int:
+    """The daily job: the access of a consented agreement whose access day has come
+    is requested and, by policy, granted (the agreement itself becomes active on its
+    start date, in the agreements' job). Safe to repeat; returns how many grants it
+    activated."""
+    from rathausmobil.agreements.models import Agreement
+
+    with transaction.atomic():
+        # Lock order as in the agreement workflow: agreements first, then grants.
+        agreement = (
+            Agreement.objects.select_for_update(of=("self",))
+            .select_related("employee__unit")
+            .get(pk=agreement.pk)
+        )
+        if agreement.status not in WAITING or agreement.accepted_at is None:
+            return 0
+        return _prepare_access(agreement, today=today, source="run_due_jobs")
 
 
 def on_agreement_ended(agreement) -> None:
@@ -465,6 +543,8 @@ def on_device_handed_over(employee_id: int, device_id: int) -> None:
     from rathausmobil.agreements.models import Agreement, AgreementStatus
 
     for agreement in Agreement.objects.filter(
-        employee_id=employee_id, status=AgreementStatus.PENDING, accepted_at__isnull=False
+        employee_id=employee_id,
+        status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED],
+        accepted_at__isnull=False,
     ):
         agreements.agreement_try_activate(agreement=agreement)

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -94,6 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     rows = selectors.requested_grants(request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_grantable_from(page.object_list)
     return render(
         request,
         "access/queue.html",
@@ -102,6 +104,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "can_manage": selectors.can_manage_grants(request.user),
             "warnings": selectors.capacity_warnings(),
             "next": request.get_full_path(),
+            "today": timezone.localdate(),
         },
     )
 
@@ -122,7 +125,8 @@ def _detail_page(request, grant, revoke_form, status=200):
         request,
         "access/grant_detail.html",
         {
-            "grant": grant,
+            "grant": selectors.with_grantable_from([grant])[0],
+            "today": timezone.localdate(),
             "history": history,
             "can_manage": selectors.can_manage_grants(request.user),
             "revoke_form": revoke_form,
@@ -173,7 +177,13 @@ def grant_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return render(
             request,
             "access/queue.html#row",
-            {"grant": fresh, "can_manage": True, "error": error, "done": not error},
+            {
+                "grant": selectors.with_grantable_from([fresh])[0],
+                "today": timezone.localdate(),
+                "can_manage": True,
+                "error": error,
+                "done": not error,
+            },
         )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -271,6 +281,7 @@ def policy(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 auto_grant=form.cleaned_data["auto_grant"],
                 device_rule=form.cleaned_data["device_rule"],
+                lead_days=form.cleaned_data["lead_days"],
             )
             messages.success(request, "Die Zugangsregeln sind gespeichert.")
             return redirect("access:policy")
@@ -288,7 +299,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     grants = []
     if scope.employee_id:
-        grants = list(
+        grants = selectors.with_grantable_from(
             selectors.grants_visible_to(request.user)
             .filter(employee_id=scope.employee_id)
             .order_by("-requested_at", "-pk")[:50]
@@ -296,5 +307,5 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "access/mine.html",
-        {"has_record": bool(scope.employee_id), "grants": grants},
+        {"has_record": bool(scope.employee_id), "grants": grants, "today": timezone.localdate()},
     )

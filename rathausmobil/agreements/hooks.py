@@ -6,6 +6,7 @@ Other apps connect in their `AppConfig.ready()`; agreements imports none of them
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,21 +19,25 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Prerequisite:
     """What a receiver of `activation_prerequisites` answers: one condition, met or not,
-    with a German label and, if not met, what is missing."""
+    with a German label and, if not met, what is missing. `at_start`: a condition that
+    can only be met around the start date (access, granted a few days before it); it
+    holds back `active`, never `agreed`."""
 
     key: str
     label: str
     met: bool
     detail: str = ""
+    at_start: bool = False
 
 
-agreement_consented: Hook[[Agreement], None] = Hook(
+agreement_consented: Hook[[Agreement, dt.date], None] = Hook(
     "agreement_consented",
     runs=IN_TRANSACTION,
     doc=(
-        "Inside the transaction, on every activation attempt of a pending agreement the "
-        "employee has consented to, before its prerequisites are checked: prepare what "
-        "the agreement needs (e.g. request access). Must only add what is missing."
+        "Inside the transaction, on every activation attempt of a pending or agreed "
+        "agreement the employee has consented to, with the day of the attempt, before its "
+        "prerequisites are checked: prepare what the agreement needs (e.g. request access, "
+        "and grant it once its day has come). Must only add what is missing."
     ),
 )
 
@@ -50,6 +55,9 @@ activation_prerequisites: Hook[[Agreement], Prerequisite | None] = Hook(
     runs=IN_TRANSACTION,
     doc=(
         "Asked inside the transaction: what must be met before this agreement may become "
-        "active. A receiver answers a Prerequisite, or None when it does not apply."
+        "active. A receiver answers a Prerequisite, or None when it does not apply. Also "
+        "asked, outside any write, about an unsaved agreement built from a request (pk "
+        "None), so the head sees before deciding what is in place for the person: answer "
+        "from the person (employee_id) and the agreement's fields, not its saved rows."
     ),
 )

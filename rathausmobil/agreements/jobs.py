@@ -37,14 +37,32 @@ def return_requests_for_review(today: dt.date) -> int:
     return sum(services.request_review_return(request=r, today=today) for r in due)
 
 
-def end_due_agreements(today: dt.date) -> int:
-    due = Agreement.objects.filter(
-        Q(status=AgreementStatus.ENDING, effective_end_date__lte=today)
-        | Q(status__in=[AgreementStatus.ACTIVE, AgreementStatus.PENDING], end_date__lt=today)
-        | Q(
-            status__in=[AgreementStatus.ACTIVE, AgreementStatus.PENDING, AgreementStatus.ENDING],
-            employee__is_active=False,
+def activate_due_agreements(today: dt.date) -> int:
+    """Agreements whose start date has come become active (with every prerequisite
+    met; access is granted on the way by policy). Runs before the ending job, so a
+    renewal takes over its predecessor's access before that one ends."""
+    A = AgreementStatus
+    due = (
+        Agreement.objects.filter(
+            Q(status=A.AGREED) | Q(status=A.PENDING, accepted_at__isnull=False),
+            start_date__lte=today,
+            employee__is_active=True,
         )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("start_date", "pk")
+    )
+    return sum(
+        services.agreement_try_activate(agreement=a, today=today, source="run_due_jobs")
+        for a in due
+    )
+
+
+def end_due_agreements(today: dt.date) -> int:
+    A = AgreementStatus
+    due = Agreement.objects.filter(
+        Q(status=A.ENDING, effective_end_date__lte=today)
+        | Q(status__in=[A.ACTIVE, A.AGREED, A.PENDING], end_date__lt=today)
+        | Q(status__in=[A.ACTIVE, A.AGREED, A.PENDING, A.ENDING], employee__is_active=False)
     )
     return sum(services.agreement_end_due(agreement=a, today=today) for a in due)
 
@@ -167,6 +185,7 @@ def delete_expired_records(today: dt.date) -> int:
 JOBS = [
     ("Überfällige Anträge eskaliert", escalate_overdue_requests),
     ("Anträge zur Wiedervorlage", return_requests_for_review),
+    ("Vereinbarungen zum Beginn aktiv", activate_due_agreements),
     ("Vereinbarungen beendet", end_due_agreements),
     ("Erinnerungen vor Ablauf", remind_expiring_agreements),
     ("Datenschutzerklärungen angefordert", request_pledge_renewals),

@@ -252,6 +252,9 @@ class Offer(WorkPattern):
 
 class AgreementStatus(models.TextChoices):
     PENDING = "pending", _("wartet auf Voraussetzungen")
+    # Consented, and everything that can be met before the start is met; becomes
+    # active on the start date (the daily job), once access is granted.
+    AGREED = "agreed", _("vereinbart, beginnt am Startdatum")
     ACTIVE = "active", _("aktiv")
     ENDING = "ending", _("gekündigt, läuft aus")
     ENDED = "ended", _("beendet")
@@ -268,8 +271,9 @@ class EndKind(models.TextChoices):
 
 
 class Agreement(WorkPattern):
-    """The agreement on mobile work. Active only with consent, a valid pledge and
-    every other activation prerequisite (prerequisites.py)."""
+    """The agreement on mobile work. Agreed once the person has consented and every
+    prerequisite that can be met before the start is met; active from its start date
+    with every activation prerequisite (prerequisites.py)."""
 
     employee = models.ForeignKey(
         "organisation.Employee",
@@ -294,6 +298,8 @@ class Agreement(WorkPattern):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewal"
     )
     trial_end_date = models.DateField(_("Ende der Probezeit"), null=True, blank=True)
+    # Asked or offered with "Ende offen": the term is the longest one the rules allow.
+    open_end = models.BooleanField(_("Ende offen"), default=False)
     accepted_at = models.DateTimeField(_("angenommen am"), null=True, blank=True)
     activated_at = models.DateTimeField(_("aktiv seit"), null=True, blank=True)
     # Telearbeit: the fixed home workstation.
@@ -320,6 +326,15 @@ class Agreement(WorkPattern):
 
     def __str__(self) -> str:
         return f"Vereinbarung {self.pk} ({self.get_kind_display()})"
+
+    @property
+    def status_text(self) -> str:
+        """The status as a person reads it: "vereinbart, beginnt am 04.01.2027"."""
+        from rathausmobil.core.dates import german_date
+
+        if self.status == AgreementStatus.AGREED:
+            return _("vereinbart, beginnt am %(date)s") % {"date": german_date(self.start_date)}
+        return self.get_status_display()
 
 
 class ChecklistVersion(models.Model):

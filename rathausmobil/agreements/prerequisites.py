@@ -3,8 +3,11 @@
 A prerequisite is a function `(agreement) -> Prerequisite | None` (None: does not
 apply to this agreement), connected to `hooks.activation_prerequisites`: the
 agreement's own three below (in AgreementsConfig.ready), and those of other apps
-(devices, access) in theirs. `agreement_try_activate` activates only when every
-applicable one is met.
+(devices, access) in theirs. `agreement_try_activate` makes an agreement `agreed`
+when every one that can be met before the start is met, and `active` on its start
+date when all are (those marked `at_start`, like access, too).
+
+This is the one source of what is missing: the pages, the API and the tasks read it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,13 @@ def prerequisites_of(agreement: Agreement) -> list[Prerequisite]:
 
 def all_met(agreement: Agreement) -> bool:
     return all(p.met for p in prerequisites_of(agreement))
+
+
+def next_step(prerequisites: list[Prerequisite]) -> Prerequisite | None:
+    """The one thing to do next: the first prerequisite not met that can be met before
+    the start (consent, pledge, workstation, device), in the order they are listed.
+    None when only the start date (and what comes with it, access) is left."""
+    return next((p for p in prerequisites if not p.met and not p.at_start), None)
 
 
 def employee_accepted(agreement: Agreement) -> Prerequisite:

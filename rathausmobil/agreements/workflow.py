@@ -70,22 +70,42 @@ AGREEMENT_WORKFLOW = Workflow(
     model=Agreement,
     transitions={
         "create": {(NOT_THERE_YET, A.PENDING)},
-        # The employee's explicit consent; activation follows once all else is met.
+        # The employee's explicit consent; agreeing or activation follows once all else is met.
         "accept": {(A.PENDING, A.PENDING)},
         # Telearbeit: the home workstation's address, equipment, risk assessment.
-        "update": {(A.PENDING, A.PENDING), (A.ACTIVE, A.ACTIVE)},
-        "activate": {(A.PENDING, A.ACTIVE)},
-        "decline": {(A.PENDING, A.DECLINED)},
+        "update": {(A.PENDING, A.PENDING), (A.AGREED, A.AGREED), (A.ACTIVE, A.ACTIVE)},
+        # Consent and every prerequisite that can be met before the start are met, but
+        # the start date lies ahead (or access is not granted yet).
+        "agree": {(A.PENDING, A.AGREED)},
+        # On the start date, with every prerequisite met (the daily job, or the step
+        # that fulfils the last one).
+        "activate": {(A.PENDING, A.ACTIVE), (A.AGREED, A.ACTIVE)},
+        # Until it is active, consent can be taken back without notice.
+        "decline": {(A.PENDING, A.DECLINED), (A.AGREED, A.DECLINED)},
         "give_notice": {(A.ACTIVE, A.ENDING)},
-        "end": {(A.PENDING, A.ENDED), (A.ACTIVE, A.ENDED), (A.ENDING, A.ENDED)},
+        # A pandemic agreement ends with its period: the term is cut to the period's end.
+        "shorten": {
+            (A.PENDING, A.PENDING),
+            (A.AGREED, A.AGREED),
+            (A.ACTIVE, A.ACTIVE),
+            (A.ENDING, A.ENDING),
+        },
+        "end": {
+            (A.PENDING, A.ENDED),
+            (A.AGREED, A.ENDED),
+            (A.ACTIVE, A.ENDED),
+            (A.ENDING, A.ENDED),
+        },
     },
     action_labels={
         "create": _("angelegt"),
         "accept": _("angenommen"),
         "update": _("ergänzt"),
+        "agree": _("vereinbart"),
         "activate": _("aktiv geworden"),
         "decline": _("abgelehnt"),
         "give_notice": _("gekündigt"),
+        "shorten": _("verkürzt"),
         "end": _("beendet"),
     },
     refusal=_("Eine Vereinbarung im Status „%(status)s“ kann nicht %(action)s werden."),

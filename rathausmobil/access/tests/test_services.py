@@ -339,16 +339,16 @@ def test_it_keeps_the_agreement_waiting_until_it_grants_access(
     set_policy(auto_grant=False)
     hand_over(employee)
 
-    agreement = make_agreement("active")
+    agreement = make_agreement("active")  # tried on its start date
 
     agreement.refresh_from_db()
-    assert agreement.status == AgreementStatus.PENDING
+    assert agreement.status == AgreementStatus.AGREED  # access is missing
     assert prereqs(agreement) == {"accepted": True, "pledge": True, "access": False, "device": True}
     grant = AccessGrant.objects.get()
     assert (grant.kind, grant.status, grant.agreement) == (AccessKind.VPN, G.REQUESTED, agreement)
     assert grant.history.get().reason == f"Vereinbarung {agreement.pk}"
 
-    services.grant_activate(grant=grant, by=it)
+    services.grant_activate(grant=grant, by=it, today=START)
 
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
@@ -516,10 +516,8 @@ def test_it_moves_the_grants_to_the_next_agreement(make_agreement, employee, gat
     grant = AccessGrant.objects.get()
     second = make_agreement("active")  # replaces the first from its start
     first.refresh_from_db()
-    assert first.status == AgreementStatus.ENDING
+    assert first.status == AgreementStatus.ENDED
     assert second.status == AgreementStatus.ACTIVE
-
-    agreements.agreement_end_due(agreement=first, today=START)
 
     grant.refresh_from_db()
     assert (grant.status, grant.agreement) == (G.ACTIVE, second)
@@ -622,7 +620,8 @@ def test_it_moves_by_the_job_to_an_agreement_still_running(
 ):
     hand_over(employee)
     first = make_agreement("active")
-    second = make_agreement("active")
+    second = make_agreement("agreed")
+    Agreement.objects.filter(pk=second.pk).update(status=AgreementStatus.ACTIVE)
     Agreement.objects.filter(pk=first.pk).update(status=AgreementStatus.ENDED)
 
     assert jobs.settle_grants_without_basis(TODAY) == 1
@@ -633,7 +632,8 @@ def test_it_moves_by_the_job_to_an_agreement_still_running(
 
 def test_it_runs_the_job_from_run_due_jobs_module_list():
     assert [
-        ("Zugänge ohne Grundlage entzogen oder übertragen", jobs.settle_grants_without_basis)
+        ("Zugänge ohne Grundlage entzogen oder übertragen", jobs.settle_grants_without_basis),
+        ("Zugänge vor Beginn der Vereinbarung erteilt", jobs.grant_access_before_start),
     ] == jobs.JOBS
 
 

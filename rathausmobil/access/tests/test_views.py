@@ -279,18 +279,23 @@ def test_it_lets_it_create_a_grant_without_agreement(client, it, stranger, gatew
 def test_it_lets_it_change_the_policy_with_audit(client, it, employee):
     client.force_login(it)
 
+    page = client.get(reverse("access:policy")).content.decode()
+    assert "Zugang so viele Tage vor Beginn einrichten" in page
     response = client.post(
-        reverse("access:policy"), {"device_rule": DeviceRule.MOBILE_DEVICE}
+        reverse("access:policy"), {"device_rule": DeviceRule.MOBILE_DEVICE, "lead_days": "5"}
     )  # auto_grant unticked
 
     assert response.status_code == 302
     policy = AccessPolicy.current()
-    assert (policy.auto_grant, policy.device_rule, policy.updated_by) == (
+    assert (policy.auto_grant, policy.device_rule, policy.lead_days, policy.updated_by) == (
         False,
         DeviceRule.MOBILE_DEVICE,
+        5,
         it,
     )
-    assert history_of(policy).get().actor == it
+    event = history_of(policy).get()
+    assert event.actor == it
+    assert event.changes["Tage vor Beginn"] == ["3", "5"]
     client.force_login(employee)
     assert client.post(reverse("access:policy"), {"auto_grant": "on"}).status_code == 403
 

@@ -1,6 +1,7 @@
-"""The life of an agreement: created pending, the employee's consent, activation
-once every prerequisite is met, the telework workstation, notice, the end,
-renewal and the reminder before expiry.
+"""The life of an agreement: created pending, the employee's consent, agreed once
+everything that can be met before the start is met, active from the start date
+with every prerequisite, the telework workstation, notice, the end, renewal, the
+reminder before expiry, and a pandemic agreement that ends with its period.
 
 One function makes each move: `_give_notice` is the only writer of ENDING and
 `_end` the only writer of ENDED (and the only sender of `hooks.agreement_ended`);
@@ -28,10 +29,11 @@ from rathausmobil.agreements.models import (
     WorkKind,
     WorkRequest,
 )
-from rathausmobil.agreements.prerequisites import all_met
+from rathausmobil.agreements.prerequisites import prerequisites_of
 from rathausmobil.agreements.services.shared import (
     MIN_JUSTIFICATION,
     PERSON,
+    pandemic_period_on,
     pattern_values,
     require_employer_side,
     require_owner,
@@ -71,12 +73,18 @@ def agreement_create_from(
     ).exists()
     latest_end = add_months(start, rules.max_term_months) - dt.timedelta(days=1)
     end = min(source.end_date, latest_end) if source.end_date else latest_end
+    if source.kind == WorkKind.PANDEMIC:
+        # The duty it answers ends with the period: so does the agreement.
+        period = pandemic_period_on(start)
+        if period is not None and period.end_date and period.end_date < end:
+            end = period.end_date
     values = pattern_values(source)
     values.update(start_date=start, end_date=end)
     agreement = Agreement.objects.create(
         employee=employee,
         request=request,
         offer=offer,
+        open_end=source.end_date is None,
         trial_end_date=add_months(start, rules.trial_months) - dt.timedelta(days=1)
         if first and rules.trial_months
         else None,
@@ -176,34 +184,77 @@ def agreement_set_workstation(
 
 
 def agreement_try_activate(
-    *, agreement: Agreement, by: User | None = None, today: dt.date | None = None
+    *,
+    agreement: Agreement,
+    by: User | None = None,
+    today: dt.date | None = None,
+    source: str = "",
 ) -> bool:
-    """Activate when every prerequisite is met; other capabilities call this when
-    they fulfil one (a device handed over, access granted)."""
+    """Move a consented agreement on as far as it may go (agreed, or active on its start
+    date); other capabilities call this when they fulfil a prerequisite (a device
+    handed over, access granted), the daily job on the start date. True when it
+    became active."""
     with transaction.atomic():
         agreement = AGREEMENT_WORKFLOW.lock(agreement, related=PERSON)
-        return agreement_activate_if_ready(agreement=agreement, by=by, today=today)
+        return agreement_activate_if_ready(agreement=agreement, by=by, today=today, source=source)
 
 
 def agreement_activate_if_ready(
-    *, agreement: Agreement, by: User | None, today: dt.date | None
+    *, agreement: Agreement, by: User | None, today: dt.date | None, source: str = ""
 ) -> bool:
-    """Activate a pending agreement whose prerequisites are all met. Runs in the
-    caller's transaction, on the locked row (`agreement_try_activate` is the
-    service of its own)."""
-    if agreement.status != A.PENDING:
+    """On the locked row, in the caller's transaction (`agreement_try_activate` is the
+    service of its own): a pending or agreed agreement becomes
+
+    - `active` when its start date has come and every prerequisite is met;
+    - `agreed` (from pending) when the person has consented and every prerequisite
+      that can be met before the start is met, but the start date lies ahead or what
+      is only met around the start (access) is still missing.
+
+    Returns True when it became active."""
+    if agreement.status not in (A.PENDING, A.AGREED):
         return False
+    today = today_or(today)
     if agreement.accepted_at:
         # Once the employee has consented, other capabilities prepare what the
-        # agreement needs (e.g. request and, by policy, grant access).
-        hooks.agreement_consented.send(agreement)
-    if not all_met(agreement):
+        # agreement needs (e.g. request access, and grant it once its day has come).
+        hooks.agreement_consented.send(agreement, today)
+    prerequisites = prerequisites_of(agreement)
+    if not all(p.met for p in prerequisites if not p.at_start):
         return False
+    if agreement.start_date <= today and all(p.met for p in prerequisites):
+        _activate(agreement, by=by, today=today, source=source)
+        return True
+    if agreement.status == A.PENDING:
+        _agree(agreement, by=by, source=source)
+    return False
+
+
+def _agree(agreement: Agreement, *, by: User | None, source: str = "") -> None:
+    """The one writer of AGREED."""
+    AGREEMENT_WORKFLOW.transition(agreement, A.AGREED, action="agree", by=by, source=source)
+    mail.send(
+        to=[mail.employee_user(agreement.employee)],
+        subject=_("Ihre Vereinbarung über mobiles Arbeiten ist vereinbart"),
+        body=_(
+            "%(kind)s ist vereinbart und beginnt am %(start)s (bis %(end)s). Ihr Zugang wird "
+            "kurz vor Beginn eingerichtet; ab dem %(start)s können Sie mobil arbeiten."
+        )
+        % {
+            "kind": agreement.get_kind_display(),
+            "start": german_date(agreement.start_date),
+            "end": german_date(agreement.end_date),
+        },
+        url=mail.link("agreements:mine"),
+    )
+
+
+def _activate(agreement: Agreement, *, by: User | None, today: dt.date, source: str = "") -> None:
+    """The one writer of ACTIVE."""
     agreement.activated_at = timezone.now()
     AGREEMENT_WORKFLOW.transition(
-        agreement, A.ACTIVE, action="activate", by=by, fields=("activated_at",)
+        agreement, A.ACTIVE, action="activate", by=by, fields=("activated_at",), source=source
     )
-    _hand_over(agreement, by=by, today=today_or(today))
+    _hand_over(agreement, by=by, today=today)
     mail.send(
         to=[mail.employee_user(agreement.employee)],
         subject=_("Ihre Vereinbarung über mobiles Arbeiten ist aktiv"),
@@ -215,13 +266,15 @@ def agreement_activate_if_ready(
         },
         url=mail.link("agreements:mine"),
     )
-    return True
 
 
 def _hand_over(agreement: Agreement, *, by: User | None, today: dt.date) -> None:
-    """A new agreement replaces the person's current one from its start date. A
-    renewal leaves the agreement it renews alone: that one runs to its end."""
-    handover = agreement.start_date - dt.timedelta(days=1)
+    """A new agreement replaces the person's current one: that one ends the day before
+    the new one became active (its start date, or today when it became active later).
+    A renewal leaves the agreement it renews alone: that one runs to its end, the day
+    before the renewal starts. An agreement already given notice to an earlier date
+    ends by itself."""
+    effective = max(agreement.start_date, today) - dt.timedelta(days=1)
     older_ones = (
         Agreement.objects.select_for_update(of=("self",))
         .filter(employee=agreement.employee, status__in=[A.ACTIVE, A.ENDING])
@@ -230,22 +283,11 @@ def _hand_over(agreement: Agreement, *, by: User | None, today: dt.date) -> None
     for older in older_ones:
         if older.pk == agreement.renewal_of_id:
             continue
+        if older.status == A.ENDING and older.effective_end_date <= effective:
+            continue
         reason = _("Ersetzt durch Vereinbarung %(pk)s") % {"pk": agreement.pk}
-        if handover < today:
-            _end(older, by=by, kind=EndKind.REPLACED, reason=reason, effective=today, note=reason)
-        elif older.status == A.ACTIVE:
-            _give_notice(
-                older,
-                by=by,
-                kind=EndKind.REPLACED,
-                reason=reason,
-                effective=handover,
-                note=_("%(reason)s zum %(date)s")
-                % {"reason": reason, "date": german_date(handover)},
-            )
-        elif older.effective_end_date and older.effective_end_date > handover:
-            older.effective_end_date = handover
-            older.save(update_fields=["effective_end_date"])
+        note = _("%(reason)s zum %(date)s") % {"reason": reason, "date": german_date(effective)}
+        _end(older, by=by, kind=EndKind.REPLACED, reason=reason, effective=effective, note=note)
 
 
 # --------------------------------------------------------------------------- notice and end
@@ -387,9 +429,13 @@ def _due_ending(agreement: Agreement, today: dt.date) -> tuple[str, str] | None:
     status = agreement.status
     if status == A.ENDING and agreement.effective_end_date <= today:
         return agreement.end_kind, agreement.end_reason
-    if status in (A.ACTIVE, A.PENDING, A.ENDING) and not agreement.employee.is_active:
+    if status in (A.ACTIVE, A.PENDING, A.AGREED, A.ENDING) and not agreement.employee.is_active:
         return EndKind.LEFT, _("Ausscheiden aus dem Dienst")
-    if status in (A.ACTIVE, A.PENDING) and agreement.end_date and agreement.end_date < today:
+    if (
+        status in (A.ACTIVE, A.PENDING, A.AGREED)
+        and agreement.end_date
+        and agreement.end_date < today
+    ):
         if status == A.ACTIVE:
             return EndKind.EXPIRY, _("Laufzeit abgelaufen")
         return EndKind.EXPIRY, _("Laufzeit abgelaufen, ohne dass die Vereinbarung wirksam wurde")
@@ -450,6 +496,7 @@ def agreement_renew(
         renewal = Agreement.objects.create(
             employee=agreement.employee,
             renewal_of=agreement,
+            open_end=end_date is None,
             quota_exception_reason=agreement.quota_exception_reason,
             home_address=agreement.home_address,
             equipment_list=agreement.equipment_list,
@@ -492,14 +539,105 @@ def agreement_remind_expiry(*, agreement: Agreement, today: dt.date | None = Non
         agreement.expiry_reminder_sent_on = today
         agreement.save(update_fields=["expiry_reminder_sent_on"])
         audit_event(actor=None, action=_("Erinnerung Ablauf"), obj=agreement, source="run_due_jobs")
-        mail.send(
-            to=[
-                mail.employee_user(agreement.employee),
-                *mail.deciders_of(responsible_unit(agreement.employee)),
-            ],
-            subject=_("Vereinbarung über mobiles Arbeiten läuft aus"),
-            body=_("Die Vereinbarung von %(name)s endet am %(date)s. Soll sie verlängert werden?")
-            % {"name": agreement.employee.full_name, "date": german_date(agreement.end_date)},
-            url=mail.link("agreements:agreement_detail", agreement.pk),
-        )
+        if agreement.kind == WorkKind.PANDEMIC:
+            _ask_to_go_on(agreement)
+        else:
+            mail.send(
+                to=[
+                    mail.employee_user(agreement.employee),
+                    *mail.deciders_of(responsible_unit(agreement.employee)),
+                ],
+                subject=_("Vereinbarung über mobiles Arbeiten läuft aus"),
+                body=_(
+                    "Die Vereinbarung von %(name)s endet am %(date)s. Soll sie verlängert werden?"
+                )
+                % {"name": agreement.employee.full_name, "date": german_date(agreement.end_date)},
+                url=mail.link("agreements:agreement_detail", agreement.pk),
+            )
     return True
+
+
+def _ask_to_go_on(agreement: Agreement) -> None:
+    """A pandemic agreement ends with the duty it answers: ask the person whether to go
+    on under a normal agreement (a request, which the head decides as any other)."""
+    mail.send(
+        to=[
+            mail.employee_user(agreement.employee),
+            *mail.deciders_of(responsible_unit(agreement.employee)),
+        ],
+        subject=_("Pandemie-Angebot endet: weiter mobil arbeiten?"),
+        body=_(
+            "Die Vereinbarung von %(name)s über das Pandemie-Angebot endet mit der "
+            "Homeoffice-Angebotspflicht am %(date)s. Wer danach weiter mobil arbeiten möchte, "
+            "beantragt bitte rechtzeitig eine Vereinbarung über alternierende mobile Arbeit."
+        )
+        % {"name": agreement.employee.full_name, "date": german_date(agreement.end_date)},
+        url=mail.link("agreements:request_new"),
+    )
+
+
+# --------------------------------------------------------------------------- pandemic period
+
+
+def pandemic_agreements_follow_period(
+    *, period, old_end: dt.date | None, by: User, today: dt.date | None = None
+) -> int:
+    """The pandemic period now ends on `period.end_date`: every open pandemic agreement
+    that began in it (between its start and its former end) ends with it. Its term is
+    cut to that day (history "verkürzt"); one that would only begin after it ends at
+    once. The person is told at once and, when the end lies further away than the
+    reminder before expiry, asked again by that reminder. Runs in the caller's
+    transaction; returns how many agreements it changed."""
+    new_end = period.end_date
+    if new_end is None:
+        return 0
+    today = today_or(today)
+    rules = RuleSettings.current()
+    candidates = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related(*PERSON)
+        .filter(
+            kind=WorkKind.PANDEMIC,
+            status__in=[A.PENDING, A.AGREED, A.ACTIVE, A.ENDING],
+            start_date__gte=period.start_date,
+            end_date__gt=new_end,
+        )
+        .order_by("pk")
+    )
+    if old_end is not None:
+        candidates = candidates.filter(start_date__lte=old_end)
+    reason = _("Die Homeoffice-Angebotspflicht endet am %(date)s.") % {"date": german_date(new_end)}
+    count = 0
+    for agreement in candidates:
+        count += 1
+        if agreement.start_date > new_end:
+            _end(
+                agreement,
+                by=by,
+                kind=EndKind.EXPIRY,
+                reason=reason,
+                effective=new_end,
+                note=reason,
+            )
+            continue
+        label = str(Agreement._meta.get_field("end_date").verbose_name)
+        changes = {label: [german_date(agreement.end_date), german_date(new_end)]}
+        agreement.end_date = new_end
+        fields = ["end_date", "expiry_reminder_sent_on"]
+        if agreement.effective_end_date and agreement.effective_end_date > new_end:
+            agreement.effective_end_date = new_end
+            fields.append("effective_end_date")
+        # Asked now; asked again by the reminder when the end is still far away.
+        within_reminder = (new_end - today).days <= rules.expiry_reminder_days
+        agreement.expiry_reminder_sent_on = today if within_reminder else None
+        AGREEMENT_WORKFLOW.transition(
+            agreement,
+            agreement.status,
+            action="shorten",
+            by=by,
+            reason=reason,
+            fields=fields,
+            changes=changes,
+        )
+        _ask_to_go_on(agreement)
+    return count

@@ -31,6 +31,7 @@ from rathausmobil.agreements.services.shared import (
     PERSON,
     check_quota,
     own_employee,
+    pandemic_period_on,
     pattern_values,
     require_employer_side,
     require_owner,
@@ -50,12 +51,29 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------- requests
 
+# Kinds only the employer offers: a person cannot ask for them.
+EMPLOYER_ONLY_KINDS = frozenset({WorkKind.PANDEMIC})
+
+
+def _requestable(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a kind only the employer offers (the pandemic offer answers a legal duty
+    of the employer, Corona-ArbSchV / § 28b IfSG; nobody applies for it)."""
+    if cleaned["kind"] in EMPLOYER_ONLY_KINDS:
+        raise DomainError(
+            _(
+                "Ein Pandemie-Angebot macht nur der Arbeitgeber; beantragen kann man es nicht. "
+                "Bitte wählen Sie alternierende oder gelegentliche mobile Arbeit oder Telearbeit."
+            ),
+            code="employer_only",
+        )
+    return cleaned
+
 
 def request_create(
     *, by: User, values: dict[str, Any], text: str = "", today: dt.date | None = None
 ) -> WorkRequest:
     employee = own_employee(by)
-    cleaned = validate_pattern(values, today=today)
+    cleaned = _requestable(validate_pattern(values, today=today))
     with transaction.atomic():
         request = WorkRequest.objects.create(
             employee=employee, text=text.strip(), created_by=by, **cleaned
@@ -73,7 +91,7 @@ def request_update(
     today: dt.date | None = None,
 ) -> WorkRequest:
     require_owner(request, by)
-    cleaned = validate_pattern(values, today=today)
+    cleaned = _requestable(validate_pattern(values, today=today))
     with transaction.atomic():
         request = REQUEST_WORKFLOW.lock(request, related=PERSON)
         if request.status != RequestStatus.DRAFT:
@@ -169,8 +187,21 @@ def can_decide(user: User, request: WorkRequest) -> bool:
 
 
 def _require_decider(request: WorkRequest, by: User) -> None:
-    if not can_decide(by, request):
-        raise NotAllowed(_("Über diesen Antrag entscheidet die zuständige Leitung."))
+    """Only the responsible head decides. A request not yet submitted has no deciding
+    unit: the head who would decide it passes here, so that the workflow refuses the
+    move for what it is (a draft cannot be decided, 409), not for who asks (403)."""
+    if can_decide(by, request):
+        return
+    if request.decider_unit_id is None:
+        unit = responsible_unit(request.employee)
+        scope = scope_for(by)
+        if (
+            unit is not None
+            and scope.employee_id != request.employee_id
+            and (scope.is_superuser or scope.covers(unit.path))
+        ):
+            return
+    raise NotAllowed(_("Über diesen Antrag entscheidet die zuständige Leitung."))
 
 
 def request_approve(
@@ -220,36 +251,34 @@ def request_approve(
     return agreement
 
 
-def _refusal_problems(
+def refusal_problems(
     codes: list[str], justification: str, review_date: dt.date | None, today: dt.date
-) -> list[str]:
-    """What a refusal lacks: a reason code, a written justification, and for a
-    temporary reason a review date in the future (the burden of proof)."""
-    problems = []
-    if not codes:
-        problems.append(_("Eine Ablehnung braucht mindestens einen Grund (R1 bis R8)."))
+) -> dict[str, str]:
+    """What a refusal lacks, by the field it concerns (`reason_codes`,
+    `justification`, `review_date`): a reason code, a written justification, and for a
+    temporary reason a review date in the future (the burden of proof). The refusal
+    form marks each field with its message; the service refuses with all of them."""
+    problems = {}
     unknown = [c for c in codes if c not in ReasonCode.values]
-    if unknown:
-        problems.append(_("Unbekannter Grund: %(codes)s.") % {"codes": ", ".join(unknown)})
+    if not codes:
+        problems["reason_codes"] = _("Eine Ablehnung braucht mindestens einen Grund (R1 bis R8).")
+    elif unknown:
+        problems["reason_codes"] = _("Unbekannter Grund: %(codes)s.") % {
+            "codes": ", ".join(unknown)
+        }
     if len(justification) < MIN_JUSTIFICATION:
-        problems.append(
-            _(
-                "Eine Ablehnung muss schriftlich begründet werden: Warum kann diese Arbeit nicht "
-                "mobil erledigt werden? (mindestens %(min)s Zeichen)"
-            )
-            % {"min": MIN_JUSTIFICATION}
-        )
+        problems["justification"] = _(
+            "Eine Ablehnung muss schriftlich begründet werden: Warum kann diese Arbeit nicht "
+            "mobil erledigt werden? (mindestens %(min)s Zeichen)"
+        ) % {"min": MIN_JUSTIFICATION}
     temporary = [c for c in codes if c in TEMPORARY_REASONS]
     if temporary and review_date is None:
-        problems.append(
-            _(
-                "Die Gründe %(codes)s sind vorübergehend: Bitte ein Datum für die Wiedervorlage "
-                "angeben."
-            )
-            % {"codes": ", ".join(temporary)}
-        )
+        problems["review_date"] = _(
+            "Die Gründe %(codes)s sind vorübergehend: Bitte ein Datum für die Wiedervorlage "
+            "angeben."
+        ) % {"codes": ", ".join(temporary)}
     elif temporary and review_date <= today:
-        problems.append(_("Die Wiedervorlage muss in der Zukunft liegen."))
+        problems["review_date"] = _("Die Wiedervorlage muss in der Zukunft liegen.")
     return problems
 
 
@@ -265,14 +294,15 @@ def request_reject(
     today = today_or(today)
     codes = sorted(set(reason_codes or []))
     justification = (justification or "").strip()
-    problems = _refusal_problems(codes, justification, review_date, today)
-    if problems:
-        raise DomainError(" ".join(problems), code="invalid")
     temporary = any(c in TEMPORARY_REASONS for c in codes)
     with transaction.atomic():
         request = REQUEST_WORKFLOW.lock(request, related=PERSON)
         _require_decider(request, by)
+        # Whether it can be refused at all comes before what the refusal lacks.
         REQUEST_WORKFLOW.check(request, RequestStatus.REJECTED, "reject")
+        problems = refusal_problems(codes, justification, review_date, today)
+        if problems:
+            raise DomainError(" ".join(problems.values()), code="invalid")
         request.reason_codes = codes
         request.justification = justification
         request.review_date = review_date if temporary else None
@@ -406,16 +436,17 @@ def offer_create(
     quota_exception_reason: str = "",
     today: dt.date | None = None,
 ) -> Offer:
-    """The quota applies to offers as to requests, except pandemic offers: under a
-    legal home-office duty the law, not the service agreement, sets the limit."""
+    """The quota applies to offers as to requests, except pandemic offers while a
+    pandemic period is in force on the offer's start: under a legal home-office duty
+    the law, not the service agreement, sets the limit (and the agreement ends with
+    the period). Outside a period a pandemic offer follows the quota like any other."""
     require_employer_side(employee, by)
     if not employee.is_active:
         raise DomainError(_("Die Person ist nicht mehr beschäftigt."))
     cleaned = validate_pattern(values, today=today)
     offer = Offer(employee=employee, **cleaned)
-    exception = (
-        "" if offer.kind == WorkKind.PANDEMIC else check_quota(offer, quota_exception_reason)
-    )
+    under_duty = offer.kind == WorkKind.PANDEMIC and pandemic_period_on(offer.start_date)
+    exception = "" if under_duty else check_quota(offer, quota_exception_reason)
     with transaction.atomic():
         offer = Offer.objects.create(
             employee=employee,

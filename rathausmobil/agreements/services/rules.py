@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rathausmobil.agreements.models import PandemicGapReason, PandemicPeriod, RuleSettings
+from rathausmobil.agreements.services.agreement_life import pandemic_agreements_follow_period
 from rathausmobil.agreements.services.shared import MIN_JUSTIFICATION
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.dates import german_date
@@ -91,7 +92,11 @@ def pandemic_period_set(
     return period
 
 
-def pandemic_period_end(*, period: PandemicPeriod, by: User, end_date: dt.date) -> PandemicPeriod:
+def pandemic_period_end(
+    *, period: PandemicPeriod, by: User, end_date: dt.date, today: dt.date | None = None
+) -> PandemicPeriod:
+    """HR ends the period (or moves its end). The pandemic agreements that began in it
+    end with it (agreement_life.pandemic_agreements_follow_period)."""
     _require_hr_for_pandemic_mode(by)
     if end_date < period.start_date:
         raise DomainError(_("Das Ende liegt vor dem Beginn."), code="invalid")
@@ -106,6 +111,7 @@ def pandemic_period_end(*, period: PandemicPeriod, by: User, end_date: dt.date) 
             obj=period,
             changes={"bis": [german_date(old) if old else "–", german_date(end_date)]},
         )
+        pandemic_agreements_follow_period(period=period, old_end=old, by=by, today=today)
     return period
 
 

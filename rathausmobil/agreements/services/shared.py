@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rathausmobil.agreements.models import (
     Agreement,
     Offer,
+    PandemicPeriod,
     PatternType,
     RuleSettings,
     WorkKind,
@@ -50,6 +52,16 @@ PERSON = ("employee__unit", "employee__user")
 def today_or(today: dt.date | None) -> dt.date:
     """The day a service acts on: the one it is given (tests, jobs), else today."""
     return today or timezone.localdate()
+
+
+def pandemic_period_on(day: dt.date) -> PandemicPeriod | None:
+    """The pandemic period in force on `day`, if any (periods never overlap)."""
+    return (
+        PandemicPeriod.objects.filter(start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .order_by("-start_date")
+        .first()
+    )
 
 
 # --------------------------------------------------------------------------- who may act

@@ -125,8 +125,9 @@ def make_request(employee, supervisor):
 @pytest.fixture
 def make_agreement(make_request, employee, supervisor, sign):
     """An agreement of `user` (default: employee) from an approved request, carried to
-    `status`: pending (neither accepted nor pledged), active (accepted and pledged),
-    ending (the employee gave notice), ended (revoked at once), declined."""
+    `status`: pending (neither accepted nor pledged), agreed (accepted and pledged on
+    TODAY, starting on START), active (the same, and START has come: the daily job's
+    activation), ending (the employee gave notice), ended (revoked at once), declined."""
 
     def make(status="active", *, user=None, values=None, decider=None):
         user = user or employee
@@ -139,6 +140,10 @@ def make_agreement(make_request, employee, supervisor, sign):
             return services.agreement_decline(agreement=agreement, by=user)
         sign(user)
         agreement = services.agreement_accept(agreement=agreement, by=user, today=TODAY)
+        if status == "agreed":
+            return agreement
+        services.agreement_try_activate(agreement=agreement, today=agreement.start_date)
+        agreement.refresh_from_db()
         if status == "active":
             return agreement
         if status == "ending":

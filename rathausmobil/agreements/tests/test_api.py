@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from rathausmobil.agreements import services
+from rathausmobil.agreements import jobs, services
 from rathausmobil.agreements.models import Agreement, Offer, WorkRequest
 from rathausmobil.agreements.serializers import WorkRequestSerializer
 from rathausmobil.organisation.models import Employee
@@ -133,10 +133,15 @@ def test_it_walks_from_request_to_active_agreement(employee, supervisor, checkli
 
     accepted = me.post(f"/api/v1/agreements/{agreement_id}/accept/")
     assert accepted.status_code == 200
-    assert accepted.json()["status"] == "active"
+    # It begins on START: agreed until then, active from that day (the daily job).
+    assert accepted.json()["status"] == "agreed"
+    assert accepted.json()["status_label"] == "vereinbart, beginnt am Startdatum"
     assert all(p["met"] for p in accepted.json()["prerequisites"])
-    history = accepted.json()["history"]
-    assert [h["action"] for h in history] == ["create", "accept", "activate"]
+    assert jobs.activate_due_agreements(START) == 1
+    active = me.get(f"/api/v1/agreements/{agreement_id}/").json()
+    assert active["status"] == "active"
+    history = active["history"]
+    assert [h["action"] for h in history] == ["create", "accept", "agree", "activate"]
     assert history[1]["by"] == "employee"
 
 
@@ -346,7 +351,7 @@ def test_it_offers_and_the_employee_accepts(employee, supervisor, checklist):
         format="json",
     )
     assert workstation.status_code == 200, workstation.json()
-    assert workstation.json()["status"] == "active"
+    assert workstation.json()["status"] == "agreed"
 
 
 def test_it_records_a_declined_offer(offer, employee):
@@ -405,7 +410,8 @@ def test_it_returns_revokes_and_renews_an_active_agreement(
     services.pledge_sign(by=employee, answers=ALL_YES)
     me, boss = api(employee), api(supervisor)
     url = f"/api/v1/agreements/{agreement.pk}"
-    assert me.post(f"{url}/accept/").json()["status"] == "active"
+    assert me.post(f"{url}/accept/").json()["status"] == "agreed"
+    assert jobs.activate_due_agreements(START) == 1
 
     by_employee = me.post(f"{url}/revoke/", {"reason": JUSTIFICATION}, format="json")
     assert by_employee.status_code == 403

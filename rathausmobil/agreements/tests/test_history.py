@@ -125,7 +125,7 @@ def test_it_writes_one_end_row_one_audit_event_and_one_hook_call_on_every_ending
     assert ends(agreement) == (rows, events)
 
 
-def test_it_gives_notice_to_the_replaced_agreement_through_the_one_notice(
+def test_it_ends_the_replaced_agreement_the_day_before_the_new_one_starts(
     make_agreement, make_request, employee, supervisor
 ):
     current = make_agreement("active")
@@ -135,11 +135,13 @@ def test_it_gives_notice_to_the_replaced_agreement_through_the_one_notice(
     )
     new = services.request_approve(request=request, by=supervisor, today=TODAY)
     services.agreement_accept(agreement=new, by=employee, today=TODAY)
-    assert list(current.history.filter(action="give_notice").values_list("reason", flat=True)) == [
+    assert not current.history.filter(action="end").exists()  # agreed only: nothing yet
+    assert jobs.activate_due_agreements(start) == 1
+    assert list(current.history.filter(action="end").values_list("reason", flat=True)) == [
         f"Ersetzt durch Vereinbarung {new.pk} zum 30.03.2021"
     ]
-    notices = [e for e in history_of(current) if e.action == "Vereinbarung gekündigt"]
-    assert [e.changes for e in notices] == [{"Status": ["aktiv", "gekündigt, läuft aus"]}]
+    ended = [e for e in history_of(current) if e.action == "Vereinbarung beendet"]
+    assert [e.changes for e in ended] == [{"Status": ["aktiv", "beendet"]}]
 
 
 # --------------------------------------------------------------------------- a refused move writes nothing
@@ -238,12 +240,12 @@ def test_it_shows_the_history_on_the_page_and_in_the_admin(client, make_agreemen
     agreement = make_agreement("active")
     client.force_login(employee)
     page = client.get(reverse("agreements:agreement_detail", args=[agreement.pk])).content.decode()
-    assert "aktiv geworden" in page and "wartet auf Voraussetzungen → aktiv" in page
+    assert "aktiv geworden" in page and "vereinbart, beginnt am Startdatum → aktiv" in page
 
     client.force_login(UserFactory(username="admin", is_superuser=True, is_staff=True))
     admin = client.get(reverse("admin:agreements_agreement_change", args=[agreement.pk]))
     assert admin.status_code == 200
     text = admin.content.decode()
     assert "Statusänderungen" in text
-    assert [h.action for h in agreement.history.all()] == ["create", "accept", "activate"]
-    assert text.count('class="field-action"') == 3
+    assert [h.action for h in agreement.history.all()] == ["create", "accept", "agree", "activate"]
+    assert text.count('class="field-action"') == 4

@@ -312,6 +312,7 @@ def test_it_runs_every_job_and_changes_nothing_on_a_second_run(everything_due, p
     assert first.getvalue().splitlines()[: len(jobs.JOBS)] == [
         "Überfällige Anträge eskaliert: 1",
         "Anträge zur Wiedervorlage: 1",
+        "Vereinbarungen zum Beginn aktiv: 0",
         "Vereinbarungen beendet: 1",
         "Erinnerungen vor Ablauf: 1",
         "Datenschutzerklärungen angefordert: 1",
@@ -324,6 +325,7 @@ def test_it_runs_every_job_and_changes_nothing_on_a_second_run(everything_due, p
     assert second.getvalue().splitlines()[: len(jobs.JOBS)] == [
         "Überfällige Anträge eskaliert: 0",
         "Anträge zur Wiedervorlage: 0",
+        "Vereinbarungen zum Beginn aktiv: 0",
         "Vereinbarungen beendet: 0",
         "Erinnerungen vor Ablauf: 0",
         "Datenschutzerklärungen angefordert: 0",

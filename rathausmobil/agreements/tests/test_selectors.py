@@ -16,7 +16,7 @@ from rathausmobil.agreements.selectors import (
     pandemic_gaps,
     requests_visible_to,
 )
-from rathausmobil.agreements.tests.conftest import JUSTIFICATION, TODAY, pattern
+from rathausmobil.agreements.tests.conftest import JUSTIFICATION, START, TODAY, pattern
 from rathausmobil.eligibility.services import assessment_create
 from rathausmobil.organisation.models import Employee
 
@@ -206,6 +206,7 @@ def test_it_computes_the_figures_from_the_records(
         risk_assessment_date=TODAY,
         today=TODAY,
     )
+    assert services.agreement_try_activate(agreement=tele, today=START)  # its start date
     make_agreement("pending", user=colleague, values=pattern(kind=WorkKind.OCCASIONAL))
     make_agreement("ended", user=make_person("gone"))
     make_agreement("declined", user=make_person("nope"))

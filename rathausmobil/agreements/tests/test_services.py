@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from rathausmobil.agreements import hooks, selectors, services
+from rathausmobil.agreements import hooks, jobs, selectors, services
 from rathausmobil.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -101,11 +101,23 @@ def test_it_allows_exactly_the_transitions_of_the_domain():
     assert AGREEMENT_WORKFLOW.transitions == {
         "create": {("", A.PENDING)},
         "accept": {(A.PENDING, A.PENDING)},
-        "update": {(A.PENDING, A.PENDING), (A.ACTIVE, A.ACTIVE)},
-        "activate": {(A.PENDING, A.ACTIVE)},
-        "decline": {(A.PENDING, A.DECLINED)},
+        "update": {(A.PENDING, A.PENDING), (A.AGREED, A.AGREED), (A.ACTIVE, A.ACTIVE)},
+        "agree": {(A.PENDING, A.AGREED)},
+        "activate": {(A.PENDING, A.ACTIVE), (A.AGREED, A.ACTIVE)},
+        "decline": {(A.PENDING, A.DECLINED), (A.AGREED, A.DECLINED)},
         "give_notice": {(A.ACTIVE, A.ENDING)},
-        "end": {(A.PENDING, A.ENDED), (A.ACTIVE, A.ENDED), (A.ENDING, A.ENDED)},
+        "shorten": {
+            (A.PENDING, A.PENDING),
+            (A.AGREED, A.AGREED),
+            (A.ACTIVE, A.ACTIVE),
+            (A.ENDING, A.ENDING),
+        },
+        "end": {
+            (A.PENDING, A.ENDED),
+            (A.AGREED, A.ENDED),
+            (A.ACTIVE, A.ENDED),
+            (A.ENDING, A.ENDED),
+        },
     }
 
 
@@ -180,12 +192,9 @@ def test_it_runs_each_request_transition_only_from_the_table(
     with django_capture_on_commit_callbacks() as callbacks:
         if not raises:
             assert request_action(action, request) is False
-        elif status == R.DRAFT and action in ("approve", "reject"):
-            # A draft has no decider yet: nobody may decide it (403, not 409).
-            with pytest.raises(NotAllowed) as info:
-                request_action(action, request)
-            assert info.value.status_code == 403
         else:
+            # A draft too: the head who will decide it hears that a draft cannot be
+            # decided (409), not that somebody else decides it (403).
             with pytest.raises(IllegalTransition) as info:
                 request_action(action, request)
             assert isinstance(info.value, DomainError)
@@ -251,6 +260,7 @@ def test_it_runs_each_offer_transition_only_from_the_table(
 AGREEMENT_ACTIONS = {
     # action: (table action, target status, raises when illegal)
     "accept": ("accept", A.PENDING, True),
+    "agree": ("agree", A.AGREED, False),
     "activate": ("activate", A.ACTIVE, False),
     "decline": ("decline", A.DECLINED, True),
     "revoke_at_once": ("end", A.ENDED, True),
@@ -264,13 +274,15 @@ def agreement_action(employee, supervisor, sign):
     def act(action, agreement):
         if action == "accept":
             return services.agreement_accept(agreement=agreement, by=employee, today=TODAY)
-        if action == "activate":
-            # Meet every prerequisite first, without activating through those services.
+        if action in ("agree", "activate"):
+            # Meet every prerequisite first, without activating through those services;
+            # before the start date it is agreed, on it active.
             sign(employee)
             Agreement.objects.filter(
                 pk=agreement.pk, status=A.PENDING, accepted_at__isnull=True
             ).update(accepted_at=dt.datetime(2021, 3, 1, 9, tzinfo=dt.UTC))
-            return services.agreement_try_activate(agreement=agreement, today=TODAY)
+            day = TODAY if action == "agree" else START
+            return services.agreement_try_activate(agreement=agreement, today=day)
         if action == "decline":
             return services.agreement_decline(agreement=agreement, by=employee, reason="Nein.")
         if action == "revoke_at_once":
@@ -410,11 +422,13 @@ def test_it_writes_one_history_row_per_offer_and_agreement_transition(
         ("accept", "pending", "pending", "employee", ""),
     ]
 
-    sign(employee)
-    assert history(agreement)[2:] == [("activate", "pending", "active", "employee", "")]
+    sign(employee)  # before the start date: agreed
+    assert history(agreement)[2:] == [("agree", "pending", "agreed", "employee", "")]
+    assert jobs.activate_due_agreements(START) == 1  # on the start date: active
+    assert history(agreement)[3:] == [("activate", "agreed", "active", None, "")]
 
     services.agreement_return(agreement=agreement, by=employee, reason="Pflege", today=TODAY)
-    assert history(agreement)[3] == (
+    assert history(agreement)[4] == (
         "give_notice",
         "active",
         "ending",
@@ -423,14 +437,14 @@ def test_it_writes_one_history_row_per_offer_and_agreement_transition(
     )
 
     assert services.agreement_end_due(agreement=agreement, today=TODAY + dt.timedelta(28))
-    assert history(agreement)[4] == (
+    assert history(agreement)[5] == (
         "end",
         "ending",
         "ended",
         None,
         "Rückkehr ins Büro auf Wunsch der/des Beschäftigten",
     )
-    assert len(history(agreement)) == 5
+    assert len(history(agreement)) == 6
 
     declined = services.offer_decline(offer=make_offer(), by=employee, note="Lieber im Büro.")
     assert history(declined)[1:] == [
@@ -461,8 +475,8 @@ def test_it_keeps_an_approved_agreement_pending_until_the_employee_accepts(
     assert [p.key for p in prerequisites_of(agreement) if not p.met] == ["accepted"]
 
     agreement = services.agreement_accept(agreement=agreement, by=employee, today=TODAY)
-    assert agreement.status == A.ACTIVE
-    assert agreement.accepted_at is not None and agreement.activated_at is not None
+    assert agreement.status == A.AGREED  # it starts on START
+    assert agreement.accepted_at is not None and agreement.activated_at is None
 
 
 def test_it_keeps_an_accepted_agreement_pending_without_a_pledge(make_agreement, employee):
@@ -483,7 +497,7 @@ def test_it_does_not_activate_with_an_invalid_pledge(make_agreement, employee, s
 
     sign(employee)  # the same version, now every mandatory item confirmed
     agreement.refresh_from_db()
-    assert agreement.status == A.ACTIVE
+    assert agreement.status == A.AGREED
     assert Pledge.objects.filter(employee__user=employee).count() == 1
 
 
@@ -494,7 +508,7 @@ def test_it_activates_without_the_recommended_items(make_agreement, employee, ch
     pledge = services.pledge_sign(by=employee, answers=answers, today=TODAY)
     assert pledge.is_valid
     agreement.refresh_from_db()
-    assert agreement.status == A.ACTIVE
+    assert agreement.status == A.AGREED
 
 
 def test_it_does_not_count_a_pledge_on_an_old_checklist_version(
@@ -512,7 +526,7 @@ def test_it_does_not_count_a_pledge_on_an_old_checklist_version(
     pledge = sign(employee)
     assert pledge.version == version
     agreement.refresh_from_db()
-    assert agreement.status == A.ACTIVE
+    assert agreement.status == A.AGREED
 
 
 def test_it_never_creates_an_agreement_from_a_declined_offer(
@@ -546,6 +560,17 @@ def test_it_activates_an_accepted_offer_once_the_pledge_is_valid(
     with django_capture_on_commit_callbacks(execute=True):
         sign(employee)
     agreement.refresh_from_db()
+    assert agreement.status == A.AGREED
+    [message] = mails_to(employee)
+    assert (
+        message.subject == "Rathaus Mobil: Ihre Vereinbarung über mobiles Arbeiten ist vereinbart"
+    )
+    assert_german_mail(message, link=reverse("agreements:mine"), says="beginnt am 15.03.2021")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.activate_due_agreements(START) == 1
+    agreement.refresh_from_db()
     assert agreement.status == A.ACTIVE
     [message] = mails_to(employee)
     assert message.subject == "Rathaus Mobil: Ihre Vereinbarung über mobiles Arbeiten ist aktiv"
@@ -554,8 +579,8 @@ def test_it_activates_an_accepted_offer_once_the_pledge_is_valid(
 
 def test_it_activates_an_accepted_offer_at_once_with_a_valid_pledge(make_offer, employee, sign):
     sign(employee)
-    agreement = services.offer_accept(offer=make_offer(), by=employee, today=TODAY)
-    assert agreement.status == A.ACTIVE
+    agreement = services.offer_accept(offer=make_offer(), by=employee, today=START)
+    assert agreement.status == A.ACTIVE  # accepted on the start date
 
 
 def test_it_needs_the_home_workstation_before_telework_becomes_active(
@@ -595,10 +620,10 @@ def test_it_needs_the_home_workstation_before_telework_becomes_active(
         risk_assessment_date=TODAY,
         today=TODAY,
     )
-    assert agreement.status == A.ACTIVE
+    assert agreement.status == A.AGREED
     assert history(agreement)[-2:] == [
         ("update", "pending", "pending", "supervisor", "Angaben zum Telearbeitsplatz"),
-        ("activate", "pending", "active", "supervisor", ""),
+        ("agree", "pending", "agreed", "supervisor", ""),
     ]
 
 
@@ -1357,7 +1382,7 @@ def test_it_renews_with_a_follow_up_that_needs_acceptance_again(
     # a valid pledge is not enough: the employee must agree again
     assert not services.agreement_try_activate(agreement=renewal, today=TODAY)
     renewal = services.agreement_accept(agreement=renewal, by=employee, today=TODAY)
-    assert renewal.status == A.ACTIVE
+    assert renewal.status == A.AGREED  # it begins the day after the current one ends
 
 
 def test_it_lets_the_employee_decline_a_renewal(make_agreement, employee, supervisor):
@@ -1450,15 +1475,19 @@ def test_it_lets_a_renewal_follow_without_cutting_the_current_agreement_short(
     services.agreement_accept(agreement=renewal, by=employee, today=TODAY)
     current.refresh_from_db()
     renewal.refresh_from_db()
-    assert renewal.status == A.ACTIVE and renewal.start_date == current.end_date + dt.timedelta(
+    assert renewal.status == A.AGREED and renewal.start_date == current.end_date + dt.timedelta(
         days=1
     )
     assert current.status == A.ACTIVE and not current.end_kind
     # Only the agreement in force counts.
     assert sum(selectors.kpis(today=current.start_date)["agreements_active_by_kind"].values()) == 1
 
+    # The day after the end: the daily jobs activate the renewal, then end the current one.
     after_end = current.end_date + dt.timedelta(days=1)
-    assert services.agreement_end_due(agreement=current, today=after_end)
+    assert jobs.activate_due_agreements(after_end) == 1
+    renewal.refresh_from_db()
+    assert renewal.status == A.ACTIVE
+    assert jobs.end_due_agreements(after_end) == 1
     current.refresh_from_db()
     assert (current.status, current.end_kind) == (A.ENDED, "expiry")
     assert sum(selectors.kpis(today=after_end)["agreements_active_by_kind"].values()) == 1
@@ -1474,11 +1503,15 @@ def test_it_replaces_the_current_agreement_from_the_start_of_a_new_one(
     new = services.request_approve(request=request, by=supervisor, today=TODAY)
     services.agreement_accept(agreement=new, by=employee, today=TODAY)
     current.refresh_from_db()
-    assert current.status == A.ENDING
+    assert current.status == A.ACTIVE  # the new one is only agreed
+    assert jobs.activate_due_agreements(start) == 1
+    current.refresh_from_db()
+    assert current.status == A.ENDED
     assert (current.end_kind, current.effective_end_date) == (
         "replaced",
         start - dt.timedelta(days=1),
     )
+    assert history(current)[-1][4] == f"Ersetzt durch Vereinbarung {new.pk} zum 30.03.2021"
 
 
 def test_it_lets_a_pending_agreement_expire_unused(make_agreement):
@@ -1490,7 +1523,9 @@ def test_it_lets_a_pending_agreement_expire_unused(make_agreement):
     assert (agreement.status, agreement.end_kind) == (A.ENDED, "expiry")
 
 
-def test_it_applies_the_quota_to_offers_except_pandemic_offers(employee, supervisor):
+def test_it_applies_the_quota_to_offers_except_pandemic_offers_in_a_period(
+    employee, supervisor, hr
+):
     person = Employee.objects.get(user=employee)
     four_days = {
         "kind": "alternating",
@@ -1507,7 +1542,17 @@ def test_it_applies_the_quota_to_offers_except_pandemic_offers(employee, supervi
         quota_exception_reason="Ausnahme wegen langer Anfahrt und Pflege eines Angehörigen.",
     )
     assert offer.quota_exception_reason
+    # Outside a pandemic period a pandemic offer follows the quota like any other.
+    with pytest.raises(DomainError, match="Höchstanteil"):
+        services.offer_create(
+            employee=person, by=supervisor, values={**four_days, "kind": "pandemic"}, today=TODAY
+        )
+    services.pandemic_period_set(by=hr, start_date=TODAY, end_date=TODAY + dt.timedelta(90))
     pandemic = services.offer_create(
         employee=person, by=supervisor, values={**four_days, "kind": "pandemic"}, today=TODAY
     )
     assert pandemic.quota_exception_reason == ""
+    # ... but only where the period is in force on the offer's start.
+    later = {**four_days, "kind": "pandemic", "start_date": TODAY + dt.timedelta(120)}
+    with pytest.raises(DomainError, match="Höchstanteil"):
+        services.offer_create(employee=person, by=supervisor, values=later, today=TODAY)
