@@ -35,7 +35,12 @@ from rathausmobil.core.figures import suppress_breakdown
 from rathausmobil.organisation.models import Employee, Position, Role
 from rathausmobil.organisation.scoping import scope_for
 
-OPEN_AGREEMENT = [AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDING]
+OPEN_AGREEMENT = [
+    AgreementStatus.PENDING,
+    AgreementStatus.AGREED,
+    AgreementStatus.ACTIVE,
+    AgreementStatus.ENDING,
+]
 
 
 def _employee_scope(user, prefix: str = "employee__") -> Q | None:

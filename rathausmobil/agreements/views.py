@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rathausmobil.agreements import services
@@ -33,7 +34,7 @@ from rathausmobil.agreements.models import (
     RuleSettings,
     WorkKind,
 )
-from rathausmobil.agreements.prerequisites import prerequisites_of
+from rathausmobil.agreements.prerequisites import next_step, prerequisites_of
 from rathausmobil.agreements.selectors import (
     active_pandemic_period,
     agreements_visible_to,
@@ -66,14 +67,32 @@ def mine(request: HttpRequest) -> HttpResponse:
         return render(request, "agreements/mine.html", {"employee": None})
     employee = Employee.objects.select_related("unit").get(pk=scope.employee_id)
     own = {"employee_id": employee.pk}
+    agreements = list(agreements_visible_to(request.user).filter(**own)[:20])
+    requests = list(requests_visible_to(request.user).filter(**own)[:20])
+    offers = list(offers_visible_to(request.user).filter(**own)[:20])
+    # What waits for her: each agreement not yet begun, with what it lacks and the one
+    # next step (prerequisites.py, the one source of what is missing).
+    waiting = [
+        a for a in agreements if a.status in (AgreementStatus.PENDING, AgreementStatus.AGREED)
+    ]
+    for agreement in waiting:
+        agreement.prereqs = prerequisites_of(agreement)
+        agreement.next = next_step(agreement.prereqs)
+    open_request = any(r.status == RequestStatus.SUBMITTED for r in requests)
+    open_offer = any(o.status == OfferStatus.OFFERED for o in offers)
+    running = any(a.status == AgreementStatus.ACTIVE for a in agreements)
     return render(
         request,
         "agreements/mine.html",
         {
             "employee": employee,
-            "requests": requests_visible_to(request.user).filter(**own)[:20],
-            "offers": offers_visible_to(request.user).filter(**own)[:20],
-            "agreements": agreements_visible_to(request.user).filter(**own)[:20],
+            "requests": requests,
+            "offers": offers,
+            "agreements": agreements,
+            "waiting": waiting,
+            # "Mobiles Arbeiten beantragen" is the main action only while nothing waits.
+            "may_request": not (waiting or open_request or open_offer),
+            "request_primary": not (waiting or open_request or open_offer or running),
             "pledge_valid": has_valid_pledge(employee.pk),
             "checklist": current_checklist(),
             "rules": RuleSettings.current(),
@@ -309,10 +328,12 @@ def _agreement_page(request, agreement, **forms):
     employer = (
         scope.has(Role.HR) or scope.covers(agreement.employee.unit.path)
     ) and scope.employee_id != agreement.employee_id
+    agreement.prereqs = prerequisites_of(agreement)
+    agreement.next = next_step(agreement.prereqs)
     context = {
         "agreement": agreement,
         "history": agreement.history.select_related("by"),
-        "prerequisites": prerequisites_of(agreement),
+        "prerequisites": agreement.prereqs,
         "is_owner": scope.employee_id == agreement.employee_id,
         "is_employer": employer,
         "return_form": forms.get("return_form") or ReasonForm(),
@@ -345,11 +366,23 @@ def agreement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             services.agreement_accept(agreement=agreement, by=request.user)
             agreement.refresh_from_db()
             if agreement.status == AgreementStatus.ACTIVE:
-                messages.success(request, "Sie haben zugestimmt. Die Vereinbarung ist aktiv.")
+                messages.success(request, _("Sie haben zugestimmt. Die Vereinbarung ist aktiv."))
+            elif agreement.status == AgreementStatus.AGREED:
+                messages.success(
+                    request,
+                    _(
+                        "Sie haben zugestimmt. Die Vereinbarung beginnt am %(date)s; bis dahin "
+                        "müssen Sie nichts weiter tun."
+                    )
+                    % {"date": agreement.start_date.strftime("%d.%m.%Y")},
+                )
             else:
                 messages.success(
                     request,
-                    "Sie haben zugestimmt. Die Vereinbarung wird aktiv, sobald alle Voraussetzungen erfüllt sind.",
+                    _(
+                        "Sie haben zugestimmt. Was noch fehlt und was Sie als Nächstes tun, "
+                        "steht unten."
+                    ),
                 )
         elif action == "ablehnen":
             services.agreement_decline(

@@ -214,7 +214,7 @@ def pledge_sign(*, by: User, answers: dict[str, bool], today: dt.date | None = N
         )
         if valid:
             for agreement in Agreement.objects.select_for_update().filter(
-                employee=employee, status=AgreementStatus.PENDING
+                employee=employee, status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED]
             ):
                 agreement_activate_if_ready(agreement=agreement, by=by, today=today)
     return pledge
