@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from rathausmobil.agreements.exports import refusals_csv
@@ -33,10 +34,12 @@ def _refusals(request: HttpRequest) -> RefusalFilter:
 
 def reason_legend() -> list[dict]:
     """R1 … R8 with their labels from the model's choices; temporary ones marked."""
+    temporary = f" ({gettext('vorübergehend')})"
     return [
         {
             "code": code,
-            "label": str(label).removeprefix(f"{code} "),
+            # the code stands in its own column and "vorübergehend" is a badge
+            "label": str(label).removeprefix(f"{code} ").removesuffix(temporary),
             "temporary": code in TEMPORARY_REASONS,
         }
         for code, label in ReasonCode.choices

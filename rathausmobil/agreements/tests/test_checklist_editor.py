@@ -298,6 +298,7 @@ def test_it_asks_to_confirm_and_says_who_will_be_asked_to_pledge_again(
     body = response.content.decode()
     assert "werden 2 Personen mit offener Vereinbarung per E-Mail gebeten" in body
     assert "Version 2 jetzt veröffentlichen" in body
+    assert "Revision" not in body  # the hidden fields are no questions to the officer
     assert (
         "Neuer Pflichtpunkt: „Sicherheitsunterweisung erfolgt“."
         in (response.context["form"].initial["note"])

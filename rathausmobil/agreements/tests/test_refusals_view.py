@@ -59,6 +59,8 @@ def test_it_explains_every_reason_code_and_marks_the_temporary_ones(client, staf
     ):
         assert label in body
     assert body.count(">vorübergehend</span>") == 3
+    legend = body.split("<dl")[1].split("</dl>")[0]
+    assert "(vorübergehend)" not in legend  # said once, as the badge
     assert "R4, R5, R6" in body
 
 
