@@ -189,6 +189,7 @@ class _Seeder:
         )
         self._mobile_hand_overs(mobile_people, mobile_devices)
         self._accessories(mobile_people)
+        self._wrong_device_answer()
         self._open_order()
         if self.plan["campaign"]:
             name, start, target = self.plan["campaign"]
@@ -470,6 +471,33 @@ class _Seeder:
                     self.acknowledge(
                         assignment, mobile.employee, mobile.handed_over_at + dt.timedelta(hours=3)
                     )
+
+    def _wrong_device_answer(self) -> None:
+        """A holder with an account answers the latest accessory hand-over (or, without
+        one, the latest hand-over) with "falsches Gerät" on Meine Geräte, so IT finds it
+        among its tasks ("Klären")."""
+        latest = (
+            Assignment.objects.filter(
+                returned_at__isnull=True,
+                employee__user__isnull=False,
+                problem="",
+            )
+            .exclude(employee__user__username=DEMO_EMPLOYEE)
+            .select_related("employee__user", "device__model")
+            .order_by("-handed_over_at", "-pk")
+        )
+        accessories = (DeviceKind.HEADSET, DeviceKind.DOCKING)
+        rows = list(latest[:200])
+        assignment = next((a for a in rows if a.device.model.kind in accessories), None)
+        assignment = assignment or (rows[0] if rows else None)
+        if assignment is None:
+            return
+        services.assignment_report_problem(
+            assignment=assignment,
+            by=assignment.employee.user,
+            problem="wrong_device",
+            note="Im Karton lag ein anderes Modell, als auf dem Ausgabebeleg steht.",
+        )
 
     def _open_order(self) -> None:
         order = services.order_create(

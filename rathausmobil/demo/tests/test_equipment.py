@@ -4,10 +4,12 @@ One test only: loading the scenario takes about 40 seconds. It holds whether or
 not the other capabilities' demos ran before (seed_demo wires them in).
 """
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
 from rathausmobil.core.models import AuditEvent
+from rathausmobil.core.todos import todos_for
 from rathausmobil.demo import equipment as demo
 from rathausmobil.equipment import selectors
 from rathausmobil.equipment.models import (
@@ -70,6 +72,12 @@ def test_it_seeds_offenbach_with_330_in_use_300_on_order_and_the_2022_target(db)
     mine = mobile.get(employee__user__username="beschaeftigte")
     assert mine.acknowledged_at is None and mine.device.model.kind == DeviceKind.NOTEBOOK
     assert not selectors.stationary_held_by(mine.employee_id).exists()
+
+    # One holder answered an accessory's hand-over with "falsches Gerät": IT's task.
+    answer = Assignment.objects.get(problem="wrong_device")
+    assert answer.history.get().action == "report_wrong_device"
+    it_user = get_user_model().objects.get(username="it")
+    assert f"equipment.problem.{answer.pk}" in [t.key for t in todos_for(it_user)]
 
     # Leavers still hold devices (the return list), some stock in every status.
     assert selectors.leaver_return_list().count() >= 3
