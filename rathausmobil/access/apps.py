@@ -21,6 +21,7 @@ class AccessConfig(AppConfig):
         agreements.activation_prerequisites.connect(selectors.prerequisite_device)
         organisation.employees_left.connect(services.on_employees_left)
         equipment.device_handed_over.connect(services.on_device_handed_over)
+        equipment.device_recipients_wanted.connect(selectors.employees_waiting_for_device)
         for label, job in jobs.JOBS:
             daily_jobs.connect(job, label=label)
 
