@@ -1,17 +1,25 @@
+import contextlib
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rathausmobil.agreements.models import PatternType, ReasonCode, RuleSettings, WorkKind
+from rathausmobil.agreements.models import (
+    TEMPORARY_REASONS,
+    PatternType,
+    ReasonCode,
+    RuleSettings,
+    WorkKind,
+    WorkRequest,
+)
+from rathausmobil.agreements.selectors import WEEKDAY_NAMES
+from rathausmobil.agreements.services.requests_and_offers import (
+    EMPLOYER_ONLY_KINDS,
+    refusal_problems,
+)
 from rathausmobil.core.forms import BootstrapForm, BootstrapModelForm, DateInput
 
-WEEKDAY_CHOICES = [
-    (0, _("Montag")),
-    (1, _("Dienstag")),
-    (2, _("Mittwoch")),
-    (3, _("Donnerstag")),
-    (4, _("Freitag")),
-    (5, _("Samstag")),
-]
+WEEKDAY_CHOICES = list(enumerate(WEEKDAY_NAMES))
 
 
 class PatternForm(BootstrapForm):
@@ -64,6 +72,9 @@ class PatternForm(BootstrapForm):
 
 
 class RequestForm(PatternForm):
+    """What an employee asks for. Kinds only the employer offers are not offered
+    (the service refuses them too), and the end explains what "open" means."""
+
     text = forms.CharField(
         label=_("Ihr Anliegen (optional)"),
         required=False,
@@ -73,6 +84,44 @@ class RequestForm(PatternForm):
         ),
     )
 
+    def __init__(self, *args, rules: RuleSettings, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        kind.choices = [(v, label) for v, label in kind.choices if v not in EMPLOYER_ONLY_KINDS]
+        self.fields["share_percent"].help_text = _(
+            "Höchstens %(quota)s %% Ihrer Wochenarbeitszeit; mehr nur als begründete Ausnahme."
+        ) % {"quota": rules.home_quota_percent}
+        self.fields["end_date"].label = _("Ende (leer lassen: Ende offen)")
+        self.fields["end_date"].help_text = _(
+            "Ende offen heißt: Die Vereinbarung gilt höchstens %(months)s Monate ab Beginn. "
+            "%(days)s Tage vor dem Ende werden Sie und Ihre Leitung gefragt, ob es weitergehen "
+            "soll; eine Verlängerung ist eine neue Vereinbarung, der Sie wieder zustimmen. Ein "
+            "späteres Ende als die Höchstlaufzeit wird auf sie gekürzt."
+        ) % {"months": rules.max_term_months, "days": rules.expiry_reminder_days}
+
+
+def pattern_preview(data) -> WorkRequest:
+    """An unsaved request from what the form holds so far, read leniently (a half-typed
+    value counts as not given): for the live quota sentence while the person types."""
+
+    def number(name: str) -> int | None:
+        try:
+            return int(str(data.get(name, "")).strip())
+        except ValueError:
+            return None
+
+    working_days = number("working_days_per_week")
+    start = None
+    with contextlib.suppress(ValueError, TypeError):
+        start = dt.date.fromisoformat(data.get("start_date") or "")
+    return WorkRequest(
+        pattern_type=data.get("pattern_type") or PatternType.WEEKDAYS,
+        weekdays=sorted({int(d) for d in data.getlist("weekdays") if d.isdigit() and int(d) < 6}),
+        working_days_per_week=working_days if working_days and 1 <= working_days <= 6 else 5,
+        share_percent=number("share_percent"),
+        start_date=start,
+    )
+
 
 class OfferForm(PatternForm):
     text = forms.CharField(
@@ -80,39 +129,80 @@ class OfferForm(PatternForm):
     )
 
 
-class DecisionForm(BootstrapForm):
-    decision = forms.ChoiceField(
-        label=_("Entscheidung"),
-        choices=[("approve", _("genehmigen")), ("reject", _("ablehnen"))],
-        widget=forms.RadioSelect,
+class ApprovalForm(BootstrapForm):
+    """The head approves: an optional note, and the reason for an exception when the
+    share is above the quota (the service checks it)."""
+
+    decision = forms.CharField(widget=forms.HiddenInput, initial="approve")
+    quota_exception_reason = forms.CharField(
+        label=_("Begründung der Ausnahme vom Höchstanteil"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Nur nötig, wenn der Antrag über dem Höchstanteil liegt: Warum ist hier mehr "
+            "Homeoffice richtig? (mindestens 20 Zeichen)"
+        ),
     )
+    comment = forms.CharField(
+        label=_("Anmerkung zur Genehmigung (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Die/der Beschäftigte liest sie mit der Genehmigung."),
+    )
+
+
+class RefusalForm(BootstrapForm):
+    """The head refuses: at least one reason code, a written justification, and a
+    review date only for the temporary reasons. The rules are the service's
+    (`refusal_problems`); this form puts each message at its field."""
+
+    decision = forms.CharField(widget=forms.HiddenInput, initial="reject")
     reason_codes = forms.MultipleChoiceField(
         label=_("Ablehnungsgründe"),
         choices=ReasonCode.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Bei Ablehnung mindestens ein Grund. R4, R5 und R6 sind vorübergehend und brauchen eine Wiedervorlage."
+            "Mindestens ein Grund. R4, R5 und R6 sind vorübergehend: Der Antrag kommt am Tag "
+            "der Wiedervorlage wieder in Ihren Eingang."
         ),
     )
     justification = forms.CharField(
         label=_("Begründung"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Bei Ablehnung Pflicht: Warum kann diese Arbeit nicht mobil erledigt werden?"),
+        help_text=_(
+            "Pflicht: Warum kann diese Arbeit nicht mobil erledigt werden? Die/der Beschäftigte "
+            "und der Personalrat lesen sie."
+        ),
     )
-    review_date = forms.DateField(label=_("Wiedervorlage am"), required=False, widget=DateInput())
-    quota_exception_reason = forms.CharField(
-        label=_("Begründung für eine Ausnahme vom Höchstanteil"),
+    review_date = forms.DateField(
+        label=_("Wiedervorlage am (nur bei R4, R5, R6)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Nur nötig, wenn der Homeoffice-Anteil über dem Höchstanteil liegt."),
+        widget=DateInput(),
+        help_text=_("Bis wann ist der vorübergehende Grund behoben?"),
     )
-    comment = forms.CharField(
-        label=_("Anmerkung zur Genehmigung (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        codes = sorted(set(data.get("reason_codes") or []))
+        if "review_date" in self.errors:  # not a date: the field says so already
+            return data
+        problems = refusal_problems(
+            codes, (data.get("justification") or "").strip(), data.get("review_date"), self.today
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
+        if not any(c in TEMPORARY_REASONS for c in codes):
+            data["review_date"] = None
+        return data
+
+
+DECISION_FORMS = {"approve": ApprovalForm, "reject": RefusalForm}
 
 
 class ReasonForm(BootstrapForm):

@@ -12,11 +12,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from rathausmobil.agreements.hooks import Prerequisite
 from rathausmobil.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -25,15 +31,33 @@ from rathausmobil.agreements.models import (
     OfferStatus,
     PandemicGapReason,
     PandemicPeriod,
+    PatternType,
     Pledge,
     ReasonCode,
     RequestStatus,
+    RuleSettings,
     WorkKind,
+    WorkPattern,
     WorkRequest,
 )
+from rathausmobil.agreements.prerequisites import prerequisites_of
+from rathausmobil.core.dates import add_months
 from rathausmobil.core.figures import suppress_breakdown
+from rathausmobil.eligibility.selectors import assessments_visible_to
 from rathausmobil.organisation.models import Employee, Position, Role
 from rathausmobil.organisation.scoping import scope_for
+
+if TYPE_CHECKING:
+    from rathausmobil.eligibility.models import PositionAssessment
+
+WEEKDAY_NAMES = [
+    _("Montag"),
+    _("Dienstag"),
+    _("Mittwoch"),
+    _("Donnerstag"),
+    _("Freitag"),
+    _("Samstag"),
+]
 
 OPEN_AGREEMENT = [
     AgreementStatus.PENDING,
@@ -200,3 +224,205 @@ def kpis(today: dt.date | None = None, *, viewer=None) -> dict:
         "refusal_rate": round(rejected / decided, 3) if decided else 0.0,
         "pledges_missing": employees_missing_pledge().count(),
     }
+
+
+# --------------------------------------------------------------------------- the quota in hours and days
+
+
+def _trimmed(value: Decimal) -> Decimal:
+    """40.00 -> 40, 23.40 -> 23.4: as a person writes it (the page localises the mark)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+@dataclass(frozen=True)
+class QuotaFigures:
+    """The quota for one person and what a pattern asks, in percent, hours and days:
+    "60 % von 39 Std. = höchstens 23,4 Std., also höchstens 3 von 5 Tagen". Hours and
+    days are rounded to one decimal and shown without trailing zeros."""
+
+    quota_percent: int
+    weekly_hours: Decimal | None
+    working_days: int
+    share_percent: Decimal | None = None  # what the pattern asks; None: nothing chosen yet
+    exception_reason: str = ""
+
+    @property
+    def hours(self) -> Decimal | None:
+        return None if self.weekly_hours is None else _trimmed(Decimal(self.weekly_hours))
+
+    @property
+    def max_hours(self) -> Decimal | None:
+        if self.weekly_hours is None:
+            return None
+        return _trimmed((self.weekly_hours * self.quota_percent / 100).quantize(Decimal("0.1")))
+
+    @property
+    def max_days(self) -> int:
+        """Whole home days a week within the quota (60 % of 5 days: 3; of 4 days: 2)."""
+        return math.floor(Decimal(self.working_days * self.quota_percent) / 100)
+
+    @property
+    def share(self) -> Decimal | None:
+        return None if self.share_percent is None else _trimmed(Decimal(self.share_percent))
+
+    @property
+    def asked_hours(self) -> Decimal | None:
+        if self.weekly_hours is None or self.share_percent is None:
+            return None
+        return _trimmed((self.weekly_hours * self.share_percent / 100).quantize(Decimal("0.1")))
+
+    @property
+    def asked_days(self) -> Decimal | None:
+        if self.share_percent is None:
+            return None
+        return _trimmed((self.share_percent * self.working_days / 100).quantize(Decimal("0.1")))
+
+    @property
+    def within(self) -> bool:
+        return self.share_percent is None or self.share_percent <= self.quota_percent
+
+
+def quota_for(
+    pattern: WorkPattern, *, weekly_hours: Decimal | None, rules: RuleSettings | None = None
+) -> QuotaFigures:
+    """The quota arithmetic of a request, offer or agreement (saved or not) for a
+    person with these weekly hours. The share is the pattern's own
+    (`home_share_percent`), the one the services check against the quota."""
+    rules = rules or RuleSettings.current()
+    chosen = (
+        pattern.share_percent is not None
+        if pattern.pattern_type == PatternType.SHARE
+        else bool(pattern.weekdays)
+    )
+    return QuotaFigures(
+        quota_percent=rules.home_quota_percent,
+        weekly_hours=None if weekly_hours is None else Decimal(str(weekly_hours)),
+        working_days=pattern.working_days_per_week or 5,
+        share_percent=pattern.home_share_percent if chosen else None,
+        exception_reason=pattern.quota_exception_reason,
+    )
+
+
+# --------------------------------------------------------------------------- the decision page
+
+# An agreement that still counts for the unit's week: not ended, not declined.
+_NOT_IN_FORCE = (AgreementStatus.ENDED, AgreementStatus.DECLINED)
+# Prerequisites a decider cannot judge before approving: consent comes after the
+# approval, the telework workstation is recorded on the agreement.
+_AFTER_APPROVAL = frozenset({"accepted", "telework"})
+
+
+@dataclass(frozen=True)
+class WeekdayLoad:
+    """One weekday of the unit: how many others work from home that day."""
+
+    weekday: int
+    label: str
+    others: int
+    asked: bool
+
+
+@dataclass(frozen=True)
+class DecisionBasis:
+    """What the head sees before deciding a request (agreements:request_detail)."""
+
+    position: Position | None
+    assessment: PositionAssessment | None
+    quota: QuotaFigures
+    unit_headcount: int
+    weekdays: list[WeekdayLoad]
+    share_only: int  # others of the unit with a share of hours but no fixed days
+    prerequisites: list[Prerequisite]
+
+    @property
+    def above_movable_share(self) -> bool:
+        """Asks more than the assessment says can move out of the office."""
+        return (
+            self.assessment is not None
+            and self.quota.share_percent is not None
+            and self.quota.share_percent > self.assessment.movable_share
+        )
+
+
+def _unit_week(request: WorkRequest) -> tuple[list[WeekdayLoad], int]:
+    """Per weekday, the other people of the request's unit whose agreement has them at
+    home that day during the requested period (counts, never names); one query
+    however large the unit."""
+    agreements = (
+        Agreement.objects.filter(employee__unit_id=request.employee.unit_id)
+        .exclude(employee_id=request.employee_id)
+        .exclude(status__in=_NOT_IN_FORCE)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=request.start_date))
+        .filter(Q(effective_end_date__isnull=True) | Q(effective_end_date__gte=request.start_date))
+    )
+    if request.end_date:
+        agreements = agreements.filter(start_date__lte=request.end_date)
+    at_home: dict[int, set[int]] = {day: set() for day in range(6)}
+    share_only: set[int] = set()
+    for employee_id, pattern_type, weekdays in agreements.values_list(
+        "employee_id", "pattern_type", "weekdays"
+    ):
+        if pattern_type == PatternType.SHARE:
+            share_only.add(employee_id)
+        for day in weekdays or []:
+            if day in at_home:
+                at_home[day].add(employee_id)
+    asked = set(request.weekdays or []) if request.pattern_type == PatternType.WEEKDAYS else set()
+    days = [d for d in range(6) if d < 5 or d in asked or at_home[d]]  # Saturday if it matters
+    return (
+        [
+            WeekdayLoad(day, str(WEEKDAY_NAMES[day]), len(at_home[day]), day in asked)
+            for day in days
+        ],
+        len(share_only),
+    )
+
+
+def decision_basis(
+    user, request: WorkRequest, *, rules: RuleSettings | None = None
+) -> DecisionBasis:
+    """The basis of a head's decision: the position's eligibility (as far as the user
+    may see it), the quota arithmetic for this person, the unit's other home days on
+    each weekday, and what is in place of devices and access (the activation
+    prerequisites other apps answer, asked for a not yet existing agreement). A fixed
+    number of queries, whatever the size of the unit."""
+    employee = request.employee
+    assessment = position = None
+    if employee.position_id:
+        assessment = (
+            assessments_visible_to(user)
+            .filter(position_id=employee.position_id, is_current=True)
+            .first()
+        )
+        position = (
+            assessment.position
+            if assessment
+            else Position.objects.filter(pk=employee.position_id).first()
+        )
+    weekdays, share_only = _unit_week(request)
+    hypothetical = Agreement(
+        employee=employee,
+        kind=request.kind,
+        pattern_type=request.pattern_type,
+        weekdays=request.weekdays,
+        working_days_per_week=request.working_days_per_week,
+        share_percent=request.share_percent,
+        start_date=request.start_date,
+        end_date=request.end_date,
+    )
+    return DecisionBasis(
+        position=position,
+        assessment=assessment,
+        quota=quota_for(request, weekly_hours=employee.weekly_hours, rules=rules),
+        unit_headcount=Employee.objects.filter(unit_id=employee.unit_id, is_active=True).count(),
+        weekdays=weekdays,
+        share_only=share_only,
+        prerequisites=[p for p in prerequisites_of(hypothetical) if p.key not in _AFTER_APPROVAL],
+    )
+
+
+def latest_end(start: dt.date, rules: RuleSettings | None = None) -> dt.date:
+    """The last day of an agreement with an open end that starts on `start`: the
+    longest term (`max_term_months`), as `agreement_create_from` sets it."""
+    rules = rules or RuleSettings.current()
+    return add_months(start, rules.max_term_months) - dt.timedelta(days=1)

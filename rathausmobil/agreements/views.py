@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,39 +17,48 @@ from rathausmobil.agreements import services
 from rathausmobil.agreements.exports import pandemic_csv, pandemic_pdf
 from rathausmobil.agreements.filters import AgreementFilter, WorkRequestFilter
 from rathausmobil.agreements.forms import (
-    DecisionForm,
+    DECISION_FORMS,
+    ApprovalForm,
     GapReasonForm,
     OfferForm,
     PandemicPeriodForm,
     PledgeForm,
     ReasonForm,
+    RefusalForm,
     RenewForm,
     RequestForm,
     RevokeForm,
     RulesForm,
     WorkstationForm,
+    pattern_preview,
 )
 from rathausmobil.agreements.models import (
     AgreementStatus,
     OfferStatus,
+    ReasonCode,
     RequestStatus,
     RuleSettings,
     WorkKind,
+    WorkRequest,
 )
 from rathausmobil.agreements.prerequisites import next_step, prerequisites_of
 from rathausmobil.agreements.selectors import (
     active_pandemic_period,
     agreements_visible_to,
     current_checklist,
+    decision_basis,
     has_valid_pledge,
     inbox_for,
+    latest_end,
     offers_visible_to,
     pandemic_gaps,
     pledges_visible_to,
+    quota_for,
     requests_visible_to,
 )
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.htmx import query_without, render_page
+from rathausmobil.core.htmx import is_fragment, query_without, render_page
+from rathausmobil.core.workflow import IllegalTransition
 from rathausmobil.organisation.models import Employee, Position, Role
 from rathausmobil.organisation.scoping import role_required, scope_for
 from rathausmobil.organisation.selectors import employees_visible_to
@@ -102,9 +113,20 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
-    if not scope_for(request.user).employee_id:
+    scope = scope_for(request.user)
+    if not scope.employee_id:
         raise PermissionDenied
-    form = RequestForm(request.POST or None, initial={"kind": WorkKind.ALTERNATING})
+    employee = Employee.objects.get(pk=scope.employee_id)
+    rules = RuleSettings.current()
+    if request.method == "GET" and is_fragment(request):
+        # The quota sentence, live while the person fills in the form.
+        return render_page(
+            request,
+            "agreements/request_form.html",
+            _request_form_context(employee, rules, None, pattern_preview(request.GET)),
+            partial="quota",
+        )
+    form = RequestForm(request.POST or None, rules=rules, initial={"kind": WorkKind.ALTERNATING})
     if request.method == "POST" and form.is_valid():
         try:
             work_request = services.request_create(
@@ -114,44 +136,85 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 services.request_submit(request=work_request, by=request.user)
                 messages.success(
                     request,
-                    "Ihr Antrag ist eingereicht. Die zuständige Leitung wird benachrichtigt.",
+                    _("Ihr Antrag ist eingereicht. Die zuständige Leitung wird benachrichtigt."),
                 )
             else:
-                messages.info(request, "Ihr Antrag ist als Entwurf gespeichert.")
+                messages.info(
+                    request,
+                    _(
+                        "Ihr Antrag ist als Entwurf gespeichert. Reichen Sie ihn ein, wenn er "
+                        "fertig ist."
+                    ),
+                )
             return redirect("agreements:request_detail", pk=work_request.pk)
         except DomainError as exc:
             _fail(form, exc)
+    preview = pattern_preview(request.POST) if request.method == "POST" else None
     return render(
-        request, "agreements/request_form.html", {"form": form, "rules": RuleSettings.current()}
+        request,
+        "agreements/request_form.html",
+        _request_form_context(employee, rules, form, preview),
     )
+
+
+def _request_form_context(employee, rules, form, preview) -> dict:
+    pattern = preview or WorkRequest(weekdays=[], working_days_per_week=5)
+    return {
+        "form": form,
+        "rules": rules,
+        "employee": employee,
+        "quota": quota_for(pattern, weekly_hours=employee.weekly_hours, rules=rules),
+        "latest_end": latest_end(pattern.start_date, rules) if pattern.start_date else None,
+    }
 
 
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     work_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
-    return _request_page(request, work_request, DecisionForm())
+    path = {"genehmigen": "approve", "ablehnen": "reject"}.get(request.GET.get("weg", ""))
+    return _request_page(request, work_request, path=path)
 
 
-def _request_page(request, work_request, decision_form, status=200):
+def _request_page(request, work_request, *, path=None, form=None, status=200):
+    """The request; for the head who decides it, the decision page: the basis of the
+    decision and two paths, approve and refuse, each with only its own fields. `path`
+    is the one opened (the one with errors, or `?weg=` for a link)."""
     scope = scope_for(request.user)
-    return render(
-        request,
-        "agreements/request_detail.html",
-        {
-            "req": work_request,
-            "history": work_request.history.select_related("by"),
-            "is_owner": scope.employee_id == work_request.employee_id,
-            "can_decide": work_request.status == RequestStatus.SUBMITTED
-            and services.can_decide(request.user, work_request),
-            "decision_form": decision_form,
-            "rules": RuleSettings.current(),
-            "today": timezone.localdate(),
-            "agreement": getattr(work_request, "agreement", None)
-            if work_request.status == RequestStatus.APPROVED
-            else None,
-        },
-        status=status,
+    rules = RuleSettings.current()
+    today = timezone.localdate()
+    can_decide = work_request.status == RequestStatus.SUBMITTED and services.can_decide(
+        request.user, work_request
     )
+    context = {
+        "req": work_request,
+        "history": work_request.history.select_related("by"),
+        "is_owner": scope.employee_id == work_request.employee_id,
+        "can_decide": can_decide,
+        "rules": rules,
+        "today": today,
+        "agreement": getattr(work_request, "agreement", None)
+        if work_request.status == RequestStatus.APPROVED
+        else None,
+        "reason_codes": ReasonCode,
+    }
+    if can_decide:
+        forms = {
+            "approve": ApprovalForm(),
+            "reject": RefusalForm(today=today),
+        }
+        if form is not None:
+            forms[path] = form
+        context.update(
+            basis=decision_basis(request.user, work_request, rules=rules),
+            approval_form=forms["approve"],
+            refusal_form=forms["reject"],
+            path=path,
+        )
+    elif work_request.status in (RequestStatus.DRAFT, RequestStatus.SUBMITTED):
+        context["quota"] = quota_for(
+            work_request, weekly_hours=work_request.employee.weekly_hours, rules=rules
+        )
+    return render(request, "agreements/request_detail.html", context, status=status)
 
 
 @require_POST
@@ -160,49 +223,74 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "einreichen":
             services.request_submit(request=work_request, by=request.user)
-            messages.success(request, "Ihr Antrag ist eingereicht.")
+            messages.success(
+                request,
+                _("Ihr Antrag ist eingereicht. Die zuständige Leitung wird benachrichtigt."),
+            )
         elif action == "zurueckziehen":
             services.request_withdraw(
                 request=work_request, by=request.user, reason=request.POST.get("reason", "")
             )
-            messages.info(request, "Der Antrag ist zurückgezogen.")
+            messages.info(request, _("Der Antrag ist zurückgezogen."))
         elif action == "entscheiden":
-            form = DecisionForm(request.POST)
-            if not form.is_valid():
-                return _request_page(request, work_request, form)
-            data = form.cleaned_data
-            try:
-                if data["decision"] == "approve":
-                    services.request_approve(
-                        request=work_request,
-                        by=request.user,
-                        quota_exception_reason=data["quota_exception_reason"],
-                        comment=data["comment"],
-                    )
-                    messages.success(
-                        request,
-                        "Der Antrag ist genehmigt. Die/der Beschäftigte wird benachrichtigt.",
-                    )
-                else:
-                    services.request_reject(
-                        request=work_request,
-                        by=request.user,
-                        reason_codes=data["reason_codes"],
-                        justification=data["justification"],
-                        review_date=data["review_date"],
-                    )
-                    messages.info(
-                        request,
-                        "Der Antrag ist abgelehnt. Die/der Beschäftigte wird benachrichtigt.",
-                    )
-            except DomainError as exc:
-                _fail(form, exc)
-                return _request_page(request, work_request, form)
+            return _decide(request, work_request)
         else:
             raise Http404
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("agreements:request_detail", pk=work_request.pk)
+
+
+def _decide(request: HttpRequest, work_request) -> HttpResponse:
+    """One of the two paths: approve (`decision=approve`) or refuse (`reject`). A form
+    with errors comes back on its own path, each message at its field."""
+    path = request.POST.get("decision")
+    if path not in DECISION_FORMS:
+        messages.error(request, _("Bitte wählen Sie: genehmigen oder ablehnen."))
+        return redirect("agreements:request_detail", pk=work_request.pk)
+    today = timezone.localdate()
+    form = (
+        ApprovalForm(request.POST) if path == "approve" else RefusalForm(request.POST, today=today)
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if path == "approve":
+                services.request_approve(
+                    request=work_request,
+                    by=request.user,
+                    quota_exception_reason=data["quota_exception_reason"],
+                    comment=data["comment"],
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Der Antrag ist genehmigt. Die/der Beschäftigte wird benachrichtigt und "
+                        "stimmt der Vereinbarung zu; danach folgen Gerät und Zugang."
+                    ),
+                )
+            else:
+                services.request_reject(
+                    request=work_request,
+                    by=request.user,
+                    reason_codes=data["reason_codes"],
+                    justification=data["justification"],
+                    review_date=data["review_date"],
+                )
+                messages.info(
+                    request,
+                    _("Der Antrag ist abgelehnt. Die/der Beschäftigte wird benachrichtigt."),
+                )
+            return redirect("agreements:request_detail", pk=work_request.pk)
+        except DomainError as exc:
+            if exc.code == "quota_exceeded":
+                form.add_error("quota_exception_reason", exc.message)
+            elif isinstance(exc, IllegalTransition | services.NotAllowed):
+                messages.error(request, exc.message)
+                return redirect("agreements:request_detail", pk=work_request.pk)
+            else:
+                _fail(form, exc)
+    return _request_page(request, work_request, path=path, form=form)
 
 
 # --------------------------------------------------------------------------- supervisors and HR
@@ -217,7 +305,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agreements/inbox.html",
-        {"requests": inbox_for(request.user), "today": today},
+        {
+            "requests": inbox_for(request.user),
+            "today": today,
+            "soon": today + dt.timedelta(days=7),
+        },
     )
 
 

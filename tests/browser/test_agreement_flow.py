@@ -50,14 +50,14 @@ def test_it_walks_request_decision_pledge_and_consent(
     boss.get_by_role("link", name="Eingang").click()
     axe_check(boss)
     boss.get_by_role("link", name="Employee, Erika").click()
-    boss.get_by_label("ablehnen").check()
-    boss.get_by_role("button", name="Entscheidung speichern").click()
+    boss.locator("summary", has_text="Ablehnen").click()
+    boss.get_by_role("button", name="Antrag ablehnen").click()
     error = boss.get_by_role("alert").filter(has_text="mindestens einen Grund (R1 bis R8)")
     error.wait_for()
     assert "schriftlich begründet" in error.inner_text()
     axe_check(boss)
-    boss.get_by_label("genehmigen").check()
-    boss.get_by_role("button", name="Entscheidung speichern").click()
+    boss.locator("summary", has_text="Genehmigen").click()
+    boss.get_by_role("button", name="Antrag genehmigen").click()
     boss.get_by_text("Der Antrag ist genehmigt").wait_for()
 
     # The employee pledges and agrees; the agreement is active.
