@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from rathausmobil.agreements import services
+from rathausmobil.agreements import jobs, services
 from rathausmobil.agreements.models import Agreement, AgreementStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,22 +60,34 @@ def test_it_walks_request_decision_pledge_and_consent(
     boss.get_by_role("button", name="Antrag genehmigen").click()
     boss.get_by_text("Der Antrag ist genehmigt").wait_for()
 
-    # The employee pledges and agrees; the agreement is active.
+    # The employee is led from her page: agree, then pledge; the agreement is agreed
+    # and begins on its start date, when the daily job makes it active.
     page.goto(f"{live_server.url}/mobil/")
-    page.get_by_role("link", name="Jetzt abgeben").click()
+    page.get_by_text("Ihre Vereinbarung wartet auf Sie").wait_for()
+    assert page.get_by_role("link", name="Mobiles Arbeiten beantragen").count() == 0
+    axe_check(page)
+    page.get_by_role("button", name="Vereinbarung zustimmen").click()
+    page.get_by_text("Sie haben zugestimmt").wait_for()
+    page.get_by_role("link", name="Datenschutzerklärung abgeben").first.click()
     axe_check(page)
     page.get_by_label("Unterlagen schließe ich weg.").check()
     page.get_by_label("Ich sperre den Bildschirm bei jeder Abwesenheit.").check()
     page.get_by_role("button", name="Erklärung abgeben").click()
     page.get_by_text("Ihre Datenschutzerklärung ist gültig").wait_for()
-    page.get_by_role("link", name="Alternierende mobile Arbeit", exact=True).click()
-    axe_check(page)
-    page.get_by_role("button", name="Vereinbarung zustimmen").click()
-    page.get_by_text("Die Vereinbarung ist aktiv").wait_for()
-    assert page.locator("#agreement-status").inner_text().strip() == "aktiv"
+    page.goto(f"{live_server.url}/mobil/")
+    begins = f"vereinbart, beginnt am {start:%d.%m.%Y}"
+    page.get_by_text("Ihre Vereinbarung ist vereinbart").wait_for()
+    assert begins in page.content()
     axe_check(page)
 
     agreement = Agreement.objects.get(employee__user=employee)
+    assert agreement.status == AgreementStatus.AGREED
+    assert jobs.activate_due_agreements(start) == 1
+    page.goto(f"{live_server.url}/mobil/vereinbarungen/{agreement.pk}/")
+    assert page.locator("#agreement-status").inner_text().strip() == "aktiv"
+    axe_check(page)
+
+    agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
     assert agreement.weekdays == [0, 2]
-    assert [h.action for h in agreement.history.all()] == ["create", "accept", "activate"]
+    assert [h.action for h in agreement.history.all()] == ["create", "accept", "agree", "activate"]
