@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from rathausmobil.agreements.forms_checklist import (
 from rathausmobil.agreements.models import ChecklistDraft, ChecklistVersion
 from rathausmobil.agreements.selectors import current_checklist, employees_missing_pledge
 from rathausmobil.core.errors import DomainError
+from rathausmobil.core.figures import suppress_count
 from rathausmobil.organisation.models import Role
 from rathausmobil.organisation.scoping import role_required
 
@@ -72,7 +74,15 @@ def checklist_edit(request: HttpRequest) -> HttpResponse:
     versions = Paginator(
         ChecklistVersion.objects.select_related("published_by").order_by("-number"), 50
     ).get_page(request.GET.get("page"))
-    missing = employees_missing_pledge().select_related("unit").order_by("unit__code", "last_name")
+    # The DPO works with figures, not with lists of people (docs/roles.md): how many per
+    # unit still lack a valid pledge, small groups shown as "< 5". HR, who chases people,
+    # has the names on the overview.
+    missing = list(
+        employees_missing_pledge()
+        .values("unit__code", "unit__name")
+        .annotate(count=Count("pk"))
+        .order_by("unit__code")
+    )
     return render(
         request,
         "agreements/checklist_edit.html",
@@ -81,8 +91,15 @@ def checklist_edit(request: HttpRequest) -> HttpResponse:
             "draft": _draft(),
             "next_number": _next_number(current),
             "versions": versions,
-            "missing_count": missing.count(),
-            "missing": missing[:200],
+            "missing_count": sum(row["count"] for row in missing),
+            "missing": [
+                {
+                    "code": row["unit__code"],
+                    "name": row["unit__name"],
+                    "count": suppress_count(row["count"]),
+                }
+                for row in missing
+            ],
         },
     )
 

@@ -401,3 +401,25 @@ def test_it_shows_a_version_as_published_with_what_it_changed(client, dpo, publi
         assert item["text"] in body
     assert "Unterschiede zu Version 1" in body and "Entfernt" in body
     assert client.get(reverse("agreements:checklist_version", args=[9])).status_code == 404
+
+
+def test_it_shows_the_officer_missing_pledges_per_unit_never_names(client, dpo, checklist, org):
+    from rathausmobil.agreements.models import Agreement, AgreementStatus, WorkKind
+    from rathausmobil.organisation.tests.factories import EmployeeFactory
+
+    people = [EmployeeFactory(unit=org["A1"], last_name=f"Ohnepflicht{i}") for i in range(6)]
+    people.append(EmployeeFactory(unit=org["B1"], last_name="Einzelfall"))
+    for person in people:
+        Agreement.objects.create(
+            employee=person,
+            kind=WorkKind.ALTERNATING,
+            weekdays=[0],
+            start_date=TODAY,
+            status=AgreementStatus.PENDING,
+        )
+    client.force_login(dpo)
+    page = client.get(reverse("agreements:checklist_edit")).content.decode()
+    assert "7 Personen mit Vereinbarung ohne gültige Erklärung" in page
+    assert "Ohnepflicht" not in page and "Einzelfall" not in page
+    assert ">6</td>" in page  # A1, exact
+    assert "&lt; 5</td>" in page  # B1: one person, a small group
