@@ -147,7 +147,9 @@ class _Seeder:
             by=self.it, auto_grant=True, device_rule=DeviceRule.ANY_OFFICIAL_DEVICE
         )
         for agreement in Agreement.objects.filter(
-            status=AgreementStatus.PENDING, accepted_at__isnull=False, employee__is_active=True
+            status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED],
+            accepted_at__isnull=False,
+            employee__is_active=True,
         ).order_by("pk"):
             agreement_try_activate(agreement=agreement, by=None)
         # 3. VPN without an agreement, for a stated reason, up to the published figure.
@@ -204,7 +206,12 @@ class _Seeder:
 
         with_vpn = AccessGrant.objects.filter(kind=AccessKind.VPN).values("employee_id")
         open_agreement = Agreement.objects.filter(
-            status__in=[AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDING]
+            status__in=[
+                AgreementStatus.PENDING,
+                AgreementStatus.AGREED,
+                AgreementStatus.ACTIVE,
+                AgreementStatus.ENDING,
+            ]
         ).values("employee_id")
         people = list(
             Employee.objects.filter(is_active=True)

@@ -56,6 +56,7 @@ CHECKLIST = [
 PLAN = {
     "offenbach": {
         "pending": 12,
+        "agreed": 6,
         "ending": 6,
         "ended": 18,
         "offered": 14,
@@ -69,6 +70,7 @@ PLAN = {
     },
     "halver": {
         "pending": 3,
+        "agreed": 2,
         "ending": 1,
         "ended": 3,
         "offered": 3,
@@ -144,6 +146,8 @@ class _Seeder:
             ],
         )
         people = self._eligible_people()
+        # The pandemic period comes first: pandemic offers answer its duty and begin in it.
+        self.period = self._pandemic_period()
         plan = PLAN[self.scenario]
         cursor = 0
         for outcome, count in plan.items():
@@ -218,9 +222,19 @@ class _Seeder:
         rest = [e for e in eligible if e not in front]
         plan = PLAN[self.scenario]
         before_submitted = sum(
-            v for k, v in plan.items() if k in ("pending", "ending", "ended", "offered", "declined")
+            v
+            for k, v in plan.items()
+            if k in ("pending", "agreed", "ending", "ended", "offered", "declined")
         )
         return rest[:before_submitted] + front + rest[before_submitted:]
+
+    def _request_pattern(self, employee, *, start: dt.date) -> dict:
+        """What a person asks for: any kind but the pandemic offer, which only the
+        employer makes."""
+        values = self._pattern(employee, start=start)
+        if values["kind"] == WorkKind.PANDEMIC:
+            values["kind"] = WorkKind.ALTERNATING
+        return values
 
     def _pattern(self, employee, *, start: dt.date, kind: str | None = None) -> dict:
         partial = self.results.get(employee.position_id) == "partial"
@@ -272,6 +286,10 @@ class _Seeder:
     def _approved_agreement(self, employee, *, start: dt.date, kind: str | None = None):
         values = self._pattern(employee, start=start, kind=kind)
         if values["kind"] == WorkKind.PANDEMIC:
+            # A pandemic offer answers the period's duty: it begins in the period (and
+            # its agreement ends with it).
+            start = max(start, self.period.start_date + dt.timedelta(days=self.rng.randint(0, 20)))
+            values["start_date"] = start
             offer = services.offer_create(
                 employee=employee,
                 by=self._decider(employee),
@@ -328,6 +346,20 @@ class _Seeder:
             services.agreement_accept(
                 agreement=agreement, by=self._user(employee), today=self.today
             )
+
+    def _agreed(self, employee) -> None:
+        """Consented and pledged; it begins in a few weeks: "vereinbart, beginnt am …"."""
+        start = self.today + dt.timedelta(days=self.rng.randint(10, 40))
+        self._sign(employee)
+        values = self._pattern(employee, start=start, kind=WorkKind.ALTERNATING)
+        request = services.request_create(by=self._user(employee), values=values, today=self.today)
+        services.request_submit(
+            request=request, by=self._user(employee), today=self.today - dt.timedelta(days=6)
+        )
+        agreement = services.request_approve(
+            request=request, by=self._decider(employee), today=self.today
+        )
+        services.agreement_accept(agreement=agreement, by=self._user(employee), today=self.today)
 
     def _ending(self, employee) -> None:
         start = self.today - dt.timedelta(days=self.rng.randint(200, 500))
@@ -403,7 +435,9 @@ class _Seeder:
     def _draft(self, employee) -> None:
         start = self.today + dt.timedelta(days=30)
         services.request_create(
-            by=self._user(employee), values=self._pattern(employee, start=start), today=self.today
+            by=self._user(employee),
+            values=self._request_pattern(employee, start=start),
+            today=self.today,
         )
 
     def _rejected(self, employee) -> None:
@@ -437,7 +471,9 @@ class _Seeder:
     def _withdrawn(self, employee) -> None:
         start = self.today + dt.timedelta(days=20)
         request = services.request_create(
-            by=self._user(employee), values=self._pattern(employee, start=start), today=self.today
+            by=self._user(employee),
+            values=self._request_pattern(employee, start=start),
+            today=self.today,
         )
         services.request_submit(
             request=request, by=self._user(employee), today=self.today - dt.timedelta(days=3)
@@ -446,17 +482,21 @@ class _Seeder:
             request=request, by=self._user(employee), reason="Hat sich erledigt."
         )
 
-    def _pandemic(self) -> None:
-        from rathausmobil.agreements.selectors import pandemic_gaps
-
+    def _pandemic_period(self):
         hr = get_user_model().objects.get(username="personalamt")
-        period = services.pandemic_period_set(
+        return services.pandemic_period_set(
             by=hr,
             start_date=self.today - dt.timedelta(days=45),
             end_date=self.today + dt.timedelta(days=60),
             legal_basis="§ 28b Abs. 7 IfSG (Demo-Szenario nach der Rechtslage 2021)",
             title="Homeoffice-Angebotspflicht",
         )
+
+    def _pandemic(self) -> None:
+        from rathausmobil.agreements.selectors import pandemic_gaps
+
+        hr = get_user_model().objects.get(username="personalamt")
+        period = self.period
         gaps = list(pandemic_gaps(hr, period)[:40])
         for position in gaps[: len(gaps) * 2 // 3]:
             services.pandemic_gap_document(

@@ -51,6 +51,7 @@ def assert_the_workflow_from_generated_records(figures):
     }
     assert set(Agreement.objects.values_list("status", flat=True)) >= {
         "pending",
+        "agreed",
         "active",
         "ending",
         "ended",
