@@ -1,6 +1,6 @@
 """What waits for IT in access, for Meine Aufgaben (core.todos): the requested grants
-to give. Up to `SHOWN` one by one (straight to the grant), beyond that one line with
-the count linking to the queue "Zugänge zu erteilen". At most two queries.
+to give today (access for an agreement not yet begun waits for its access day). Up to `SHOWN` one by one (straight to the grant), beyond that one line with
+the count linking to the queue "Zugänge zu erteilen". At most three queries.
 
 Reconciliation findings are not a task here: `manage.py reconcile_access` reports
 them when it runs and stores none, so there is nothing to list between runs.
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rathausmobil.access.selectors import can_manage_grants, requested_grants
+from rathausmobil.access.selectors import can_manage_grants, due_grants
 from rathausmobil.core.dates import german_date
 from rathausmobil.core.todos import GROUP_DEVICES, Todo, Urgency
 
@@ -24,7 +24,8 @@ SHOWN = 5
 def todos_for_user(user, today: dt.date) -> list[Todo]:
     if not can_manage_grants(user):
         return []
-    grants = requested_grants(user)
+    # Only what IT may grant today: access for an agreement waits for its access day.
+    grants = due_grants(user, today)
     first = list(grants[: SHOWN + 1])
     if len(first) > SHOWN:
         count = grants.count()

@@ -127,6 +127,15 @@ class OfferForm(PatternForm):
     text = forms.CharField(
         label=_("Hinweise zum Angebot"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    quota_exception_reason = forms.CharField(
+        label=_("Begründung einer Ausnahme vom Höchstanteil"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Nur nötig, wenn das Angebot über dem Höchstanteil liegt (außer einem "
+            "Pandemie-Angebot während einer Pandemielage)."
+        ),
+    )
 
 
 class ApprovalForm(BootstrapForm):

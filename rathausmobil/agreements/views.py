@@ -362,7 +362,10 @@ def offer_new(request: HttpRequest, employee_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 quota_exception_reason=form.cleaned_data["quota_exception_reason"],
             )
-            messages.success(request, f"Das Angebot an {employee.full_name} ist verschickt.")
+            messages.success(
+                request,
+                _("Das Angebot an %(name)s ist verschickt.") % {"name": employee.full_name},
+            )
             return redirect("agreements:offer_detail", pk=offer.pk)
         except DomainError as exc:
             _fail(form, exc)

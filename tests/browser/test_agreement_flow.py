@@ -33,7 +33,8 @@ def test_it_walks_request_decision_pledge_and_consent(
 
     # The employee asks for two home days.
     page = sign_in(employee)
-    page.get_by_role("link", name="Mein mobiles Arbeiten").first.click()
+    page.locator("summary", has_text="Mobiles Arbeiten").click()
+    page.get_by_role("link", name="Mein mobiles Arbeiten", exact=True).click()
     axe_check(page)
     page.get_by_role("link", name="Mobiles Arbeiten beantragen").click()
     axe_check(page)
@@ -47,7 +48,8 @@ def test_it_walks_request_decision_pledge_and_consent(
 
     # The supervisor tries to refuse without a reason, sees why not, then approves.
     boss = sign_in(supervisor)
-    boss.get_by_role("link", name="Eingang").click()
+    boss.locator("summary", has_text="Mobiles Arbeiten").click()
+    boss.get_by_role("link", name="Eingang", exact=True).click()
     axe_check(boss)
     boss.get_by_role("link", name="Employee, Erika").click()
     boss.locator("summary", has_text="Ablehnen").click()

@@ -257,3 +257,52 @@ def test_it_filters_the_overview_like_the_api_with_its_german_names(
     assert page(einheit="NIRGENDS") == listed(unit="NIRGENDS") == set()
     # On the page a filter answers to its German name; the English one changes nothing.
     assert page(kind="occasional") == {submitted.pk, other.pk}
+
+
+def test_it_lets_the_head_offer_mobile_work_from_the_page(client, employee, supervisor):
+    from rathausmobil.agreements.models import Offer, OfferStatus
+
+    person = Employee.objects.get(user=employee)
+    url = reverse("agreements:offer_new", args=[person.pk])
+    client.force_login(supervisor)
+    page = client.get(url).content.decode()
+    assert 'data-show-when="pattern_type=weekdays"' in page
+    assert 'data-show-when="pattern_type=share"' in page
+    start = localdate() + dt.timedelta(days=14)
+    data = {
+        "kind": "alternating",
+        "pattern_type": "weekdays",
+        "weekdays": ["0", "1"],
+        "working_days_per_week": "5",
+        "start_date": start.isoformat(),
+        "text": "Gern zwei Tage zu Hause.",
+    }
+    response = client.post(url, data)
+    offer = Offer.objects.get(employee=person)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("agreements:offer_detail", args=[offer.pk])
+    assert offer.status == OfferStatus.OFFERED and offer.weekdays == [0, 1]
+
+
+def test_it_asks_for_the_reason_of_an_offer_above_the_quota_and_changes_nothing(
+    client, employee, supervisor
+):
+    from rathausmobil.agreements.models import Offer
+
+    person = Employee.objects.get(user=employee)
+    url = reverse("agreements:offer_new", args=[person.pk])
+    client.force_login(supervisor)
+    data = {
+        "kind": "alternating",
+        "pattern_type": "weekdays",
+        "weekdays": ["0", "1", "2", "3", "4"],
+        "working_days_per_week": "5",
+        "start_date": (localdate() + dt.timedelta(days=14)).isoformat(),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Höchstanteil" in response.content.decode()
+    assert not Offer.objects.filter(employee=person).exists()
+    data["quota_exception_reason"] = "Pflege eines Angehörigen, ärztlich bescheinigt für ein Jahr."
+    assert client.post(url, data).status_code == 302
+    assert Offer.objects.get(employee=person).quota_exception_reason.startswith("Pflege")

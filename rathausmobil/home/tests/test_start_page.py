@@ -250,6 +250,23 @@ def test_it_gives_it_the_access_to_grant(it, hr, employee, supervisor):
         assert not keys(user, "access.")
 
 
+def test_it_gives_it_the_access_of_an_agreement_only_from_its_access_day(it, make_agreement):
+    from rathausmobil.access.models import AccessGrant, GrantStatus
+    from rathausmobil.access.selectors import access_day
+
+    VpnGateway.objects.create(name="GW", product=GatewayProduct.WIREGUARD, capacity=5)
+    agreement = make_agreement("agreed")
+    grant = AccessGrant.objects.filter(agreement=agreement, status=GrantStatus.REQUESTED).first()
+    if grant is None:
+        grant = grant_request(
+            employee=agreement.employee, kind=AccessKind.VPN, by=it, agreement=agreement
+        )
+    day = access_day(agreement)
+    assert day > TODAY
+    assert not keys(it, "access.", today=day - dt.timedelta(days=1))
+    assert keys(it, "access.", today=day) == {f"access.grant.{grant.pk}"}
+
+
 def test_it_reminds_the_uploader_of_an_import_waiting_for_confirmation(hr, it):
     upload = ImportUpload.objects.create(
         kind="employees", filename="personal.csv", content=b"", sha256="x", uploaded_by=hr
