@@ -1,6 +1,8 @@
 """What waits for IT in access, for Meine Aufgaben (core.todos): the requested grants
-to give today (access for an agreement not yet begun waits for its access day). Up to `SHOWN` one by one (straight to the grant), beyond that one line with
-the count linking to the queue "Zugänge zu erteilen". At most three queries.
+to give today (access for an agreement not yet begun waits for its access day). Listed
+with `core.todos.each_or_count`: up to `SHOWN` one by one (straight to the grant), beyond
+that one line with the count linking to the queue "Zugänge zu erteilen". At most three
+queries.
 
 Reconciliation findings are not a task here: `manage.py reconcile_access` reports
 them when it runs and stores none, so there is nothing to list between runs.
@@ -16,9 +18,7 @@ from django.utils.translation import ngettext
 
 from rathausmobil.access.selectors import can_manage_grants, due_grants
 from rathausmobil.core.dates import german_date
-from rathausmobil.core.todos import GROUP_DEVICES, Todo, Urgency
-
-SHOWN = 5
+from rathausmobil.core.todos import GROUP_DEVICES, Todo, Urgency, each_or_count
 
 
 def todos_for_user(user, today: dt.date) -> list[Todo]:
@@ -26,26 +26,9 @@ def todos_for_user(user, today: dt.date) -> list[Todo]:
         return []
     # Only what IT may grant today: access for an agreement waits for its access day.
     grants = due_grants(user, today)
-    first = list(grants[: SHOWN + 1])
-    if len(first) > SHOWN:
-        count = grants.count()
-        return [
-            Todo(
-                key="access.grant",
-                title=ngettext(
-                    "%(count)s Zugang zu erteilen", "%(count)s Zugänge zu erteilen", count
-                )
-                % {"count": count},
-                detail=_("Beantragte VPN- und Terminalserver-Zugänge warten auf die IT."),
-                url=reverse("access:queue"),
-                action=_("Zugänge erteilen"),
-                group=str(GROUP_DEVICES),
-                urgency=Urgency.DUE,
-                count=count,
-            )
-        ]
-    return [
-        Todo(
+    return each_or_count(
+        grants,
+        each=lambda grant: Todo(
             key=f"access.grant.{grant.pk}",
             title=_("%(kind)s für %(name)s erteilen")
             % {"kind": grant.get_kind_display(), "name": grant.employee.full_name},
@@ -58,6 +41,16 @@ def todos_for_user(user, today: dt.date) -> list[Todo]:
             action=_("Erteilen"),
             group=str(GROUP_DEVICES),
             urgency=Urgency.DUE,
-        )
-        for grant in first
-    ]
+        ),
+        together=lambda count, first: Todo(
+            key="access.grant",
+            title=ngettext("%(count)s Zugang zu erteilen", "%(count)s Zugänge zu erteilen", count)
+            % {"count": count},
+            detail=_("Beantragte VPN- und Terminalserver-Zugänge warten auf die IT."),
+            url=reverse("access:queue"),
+            action=_("Zugänge erteilen"),
+            group=str(GROUP_DEVICES),
+            urgency=Urgency.DUE,
+            count=count,
+        ),
+    )

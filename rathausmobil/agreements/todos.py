@@ -11,8 +11,8 @@
   the current one.
 
 Every read goes through the app's scoped selectors, and each part costs a fixed
-number of queries: at most `SHOWN` single items are read (one query with a LIMIT),
-beyond that a count links to the filtered list.
+number of queries: `core.todos.each_or_count` reads at most `SHOWN` single items (one
+query with a LIMIT), beyond that a count links to the filtered list.
 """
 
 from __future__ import annotations
@@ -46,14 +46,15 @@ from rathausmobil.core.dates import german_date
 from rathausmobil.core.todos import (
     GROUP_ADMIN,
     GROUP_WORK,
+    SHOWN,
     Todo,
     Urgency,
+    each_or_count,
     last_seen,
 )
 from rathausmobil.organisation.models import Role
 from rathausmobil.organisation.scoping import scope_for
 
-SHOWN = 5  # single items listed one by one; beyond that one line with the count
 REFUSALS_SEEN_KEY = "agreements.refusals"  # marked by the refusals page
 
 
@@ -169,11 +170,18 @@ def _employee_todos(user, employee_id: int) -> list[Todo]:
 
 def _decisions(user, today: dt.date) -> list[Todo]:
     """One query for up to SHOWN requests; one more for the counts when there are more."""
-    inbox = inbox_for(user, today)
-    first = list(inbox[: SHOWN + 1])
-    if len(first) <= SHOWN:
-        return [_decision(request, today) for request in first]
-    counts = inbox.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    return each_or_count(
+        inbox_for(user, today),
+        each=lambda request: _decision(request, today),
+        together=_many_decisions,
+        count=lambda inbox: inbox.aggregate(
+            total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))
+        ),
+    )
+
+
+def _many_decisions(counts: dict, first: list) -> list[Todo]:
+    """The inbox beyond SHOWN: the overdue ones, then the rest, each one line."""
     url = reverse("agreements:inbox")
     todos = []
     if counts["overdue"]:
@@ -257,29 +265,9 @@ def _expiring(user, scope, today: dt.date) -> list[Todo]:
         )
         .order_by("end_date", "pk")
     )
-    first = list(agreements[: SHOWN + 1])
-    if len(first) > SHOWN:
-        count = agreements.count()
-        return [
-            Todo(
-                key="agreements.expiring",
-                title=ngettext(
-                    "%(count)s Vereinbarung läuft bald aus",
-                    "%(count)s Vereinbarungen laufen bald aus",
-                    count,
-                )
-                % {"count": count},
-                detail=_("Verlängern Sie sie oder lassen Sie sie auslaufen."),
-                url=reverse("agreements:overview") + "?was=vereinbarungen&status=active",
-                action=_("Vereinbarungen ansehen"),
-                group=str(GROUP_WORK),
-                urgency=Urgency.OPEN,
-                due=first[0].end_date,
-                count=count,
-            )
-        ]
-    return [
-        Todo(
+    return each_or_count(
+        agreements,
+        each=lambda agreement: Todo(
             key=f"agreements.expiring.{agreement.pk}",
             title=_("Vereinbarung von %(name)s läuft aus") % {"name": agreement.employee.full_name},
             detail=_("Sie endet am %(date)s. Verlängern Sie sie oder lassen Sie sie auslaufen.")
@@ -289,9 +277,24 @@ def _expiring(user, scope, today: dt.date) -> list[Todo]:
             group=str(GROUP_WORK),
             urgency=Urgency.OPEN,
             due=agreement.end_date,
-        )
-        for agreement in first
-    ]
+        ),
+        together=lambda count, first: Todo(
+            key="agreements.expiring",
+            title=ngettext(
+                "%(count)s Vereinbarung läuft bald aus",
+                "%(count)s Vereinbarungen laufen bald aus",
+                count,
+            )
+            % {"count": count},
+            detail=_("Verlängern Sie sie oder lassen Sie sie auslaufen."),
+            url=reverse("agreements:overview") + "?was=vereinbarungen&status=active",
+            action=_("Vereinbarungen ansehen"),
+            group=str(GROUP_WORK),
+            urgency=Urgency.OPEN,
+            due=first[0].end_date,
+            count=count,
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- HR, staff council, DPO

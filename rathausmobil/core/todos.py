@@ -14,6 +14,10 @@ link to the list that holds them; a single item links straight to the action.
 The start page (`home`) lists `todos_for(user)`, most urgent first, and the main
 menu shows `todo_total(...)`. Core imports no app: the apps come to it.
 
+A provider lists its items with `each_or_count(rows, each=..., together=...)`: up to
+`SHOWN` rows one line each, beyond that one line with the count; where it only shows
+the first few without a count line it slices `[:SHOWN]`.
+
 A "since your last visit" task (the staff council's new refusals) keeps its marker
 with `mark_seen(user, key)` / `last_seen(user, key)`.
 """
@@ -21,7 +25,7 @@ with `mark_seen(user, key)` / `last_seen(user, key)`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -60,6 +64,38 @@ class Todo:
     urgency: Urgency = Urgency.OPEN
     due: dt.date | None = None
     count: int = 1  # how many items this line stands for
+
+
+SHOWN = 5  # single items listed one by one; beyond that one line with the count
+
+
+def each_or_count(
+    rows,
+    *,
+    each: Callable[[object], Todo],
+    together: Callable[[object, list], Todo | Iterable[Todo]],
+    shown: int = SHOWN,
+    count: Callable[[object], object] | None = None,
+) -> list[Todo]:
+    """The one way a provider lists its items: up to `shown` rows one line each (one query
+    with a LIMIT), more than that as one line with the count (one more query). `each(row)`
+    makes a row's Todo; `together(count, first)` makes the line(s) for many (it gets the
+    first rows read, e.g. for the earliest due date) and answers a Todo or a list of Todos.
+
+    `rows` is a queryset, or a list already read (then counted with `len`, no query).
+    `count(rows)` replaces `rows.count()` when the line for many needs more than one
+    figure from its one query (the inbox's total and overdue, in one aggregate)."""
+    first = list(rows[: shown + 1])
+    if len(first) <= shown:
+        return [each(row) for row in first]
+    if count is not None:
+        many = count(rows)
+    elif isinstance(rows, (list, tuple)):
+        many = len(rows)
+    else:
+        many = rows.count()
+    lines = together(many, first)
+    return [lines] if isinstance(lines, Todo) else list(lines)
 
 
 todo_providers: Hook[[object, dt.date], Iterable[Todo]] = Hook(
@@ -105,12 +141,10 @@ def last_seen(user, key: str) -> dt.datetime | None:
 
 # --------------------------------------------------------------------------- core's own tasks
 
-IMPORTS_SHOWN = 5
-
 
 def imports_waiting(user, today: dt.date) -> list[Todo]:
-    """Core's own provider: uploads of this user that wait in the preview for their
-    confirmation or discarding (one query). Each links to its preview page, which the
+    """Core's own provider: the newest `SHOWN` uploads of this user that wait in the
+    preview for their confirmation or discarding (one query). Each links to its preview page, which the
     app that serves the kind includes (`import_urls()`)."""
     from django.urls import reverse
     from django.utils.translation import gettext as _t
@@ -120,7 +154,7 @@ def imports_waiting(user, today: dt.date) -> list[Todo]:
 
     uploads = ImportUpload.objects.filter(
         uploaded_by_id=user.pk, status=ImportStatus.PREVIEW
-    ).order_by("-created_at", "-pk")[:IMPORTS_SHOWN]
+    ).order_by("-created_at", "-pk")[:SHOWN]
     todos = []
     for upload in uploads.only("pk", "kind", "filename", "created_at"):
         kind = import_kinds.get(upload.kind)

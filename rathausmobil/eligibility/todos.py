@@ -2,8 +2,9 @@
 of their units that nobody has assessed yet, and the assessments whose review date
 has come. Not their own position (the next head up assesses it).
 
-At most four queries: up to `SHOWN` positions of each kind one by one, beyond that
-one line with the count, linking to the overview filtered to them.
+At most four queries (`core.todos.each_or_count`): up to `SHOWN` positions of each kind
+one by one, beyond that one line with the count, linking to the overview filtered to
+them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rathausmobil.core.dates import german_date
-from rathausmobil.core.todos import GROUP_WORK, Todo, Urgency
+from rathausmobil.core.todos import GROUP_WORK, Todo, Urgency, each_or_count
 from rathausmobil.eligibility.selectors import (
     NOT_ASSESSED,
     filter_by_result,
@@ -24,8 +25,6 @@ from rathausmobil.eligibility.selectors import (
 )
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
-
-SHOWN = 5
 
 
 def todos_for_user(user, today: dt.date) -> list[Todo]:
@@ -99,24 +98,19 @@ def todos_for_user(user, today: dt.date) -> list[Todo]:
 def _listed(
     positions, *, key, one, detail_one, many, detail_many, list_url, action, urgency, due
 ) -> list[Todo]:
-    first = list(positions[: SHOWN + 1])
-    if len(first) <= SHOWN:
-        return [
-            Todo(
-                key=f"{key}.{position.pk}",
-                title=one(position),
-                detail=detail_one(position),
-                url=reverse("eligibility:position_detail", args=[position.pk]),
-                action=action,
-                group=str(GROUP_WORK),
-                urgency=urgency(position),
-                due=due(position),
-            )
-            for position in first
-        ]
-    count = positions.count()
-    return [
-        Todo(
+    return each_or_count(
+        positions,
+        each=lambda position: Todo(
+            key=f"{key}.{position.pk}",
+            title=one(position),
+            detail=detail_one(position),
+            url=reverse("eligibility:position_detail", args=[position.pk]),
+            action=action,
+            group=str(GROUP_WORK),
+            urgency=urgency(position),
+            due=due(position),
+        ),
+        together=lambda count, first: Todo(
             key=key,
             title=many(count),
             detail=detail_many,
@@ -126,5 +120,5 @@ def _listed(
             urgency=min(urgency(p) for p in first),
             due=due(first[0]),
             count=count,
-        )
-    ]
+        ),
+    )

@@ -7,15 +7,16 @@
   `hooks.device_recipients_wanted`, which access answers), leavers' devices to take back,
   and orders whose expected delivery date has passed. At most two queries each.
 
-A single item links straight to it; up to `SHOWN` are listed one by one (one query
-with a LIMIT of `SHOWN + 1`), beyond that one line with the count links to the list.
+A single item links straight to it; `core.todos.each_or_count` lists up to `SHOWN` one
+by one (one query with a LIMIT of `SHOWN + 1`), beyond that one line with the count
+links to the list.
 HR reads these lists but acts on none of them, so it gets no equipment tasks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from django.db.models import Q
 from django.urls import reverse
@@ -26,7 +27,7 @@ from django.utils.translation import ngettext
 
 from rathausmobil.core.dates import german_date
 from rathausmobil.core.numbers import format_number
-from rathausmobil.core.todos import GROUP_DEVICES, Todo, Urgency
+from rathausmobil.core.todos import GROUP_DEVICES, SHOWN, Todo, Urgency, each_or_count
 from rathausmobil.equipment import hooks
 from rathausmobil.equipment.models import OPEN_RECEIPT_PROBLEMS, Assignment, OrderStatus
 from rathausmobil.equipment.selectors import (
@@ -38,8 +39,6 @@ from rathausmobil.equipment.selectors import (
 )
 from rathausmobil.organisation.scoping import scope_for
 
-SHOWN = 5
-
 
 def todos_for_user(user, today: dt.date) -> list[Todo]:
     todos = _employee_todos(user, today)
@@ -49,14 +48,6 @@ def todos_for_user(user, today: dt.date) -> list[Todo]:
         todos += _returns_to_take_in(today)
         todos += _overdue_deliveries(user, today)
     return todos
-
-
-def _few_or_count(rows, *, single: Callable, many: Callable[[int], Todo]) -> list[Todo]:
-    """Up to SHOWN items one by one, else one line with the count (one more query)."""
-    first = list(rows[: SHOWN + 1])
-    if len(first) > SHOWN:
-        return [many(rows.count())]
-    return [single(row) for row in first]
 
 
 # --------------------------------------------------------------------------- employee
@@ -79,43 +70,39 @@ def _employee_todos(user, today: dt.date) -> list[Todo]:
         for a in rows
         if a.returned_at is None and a.acknowledged_at is None and not a.has_open_problem
     ]
-    if len(to_acknowledge) > SHOWN:
-        todos.append(
-            Todo(
-                key="equipment.acknowledge",
-                title=ngettext(
-                    "Empfang von %(count)s Gerät bestätigen",
-                    "Empfang von %(count)s Geräten bestätigen",
-                    len(to_acknowledge),
-                )
-                % {"count": format_number(len(to_acknowledge))},
-                detail=_("Die IT hat Ihnen Geräte übergeben; bitte bestätigen Sie den Empfang."),
-                url=mine,
-                action=_("Empfang bestätigen"),
-                group=str(GROUP_DEVICES),
-                urgency=Urgency.DUE,
-                count=len(to_acknowledge),
+    todos += each_or_count(
+        to_acknowledge,
+        each=lambda a: Todo(
+            key=f"equipment.acknowledge.{a.pk}",
+            title=_("Empfang bestätigen: %(model)s %(device)s")
+            % {"model": a.device.model.name, "device": a.device.inventory_number},
+            detail=_(
+                "Ausgegeben am %(date)s. Nicht erhalten oder ein anderes Gerät? "
+                "Das können Sie dort melden."
             )
-        )
-    else:
-        todos += [
-            Todo(
-                key=f"equipment.acknowledge.{a.pk}",
-                title=_("Empfang bestätigen: %(model)s %(device)s")
-                % {"model": a.device.model.name, "device": a.device.inventory_number},
-                detail=_(
-                    "Ausgegeben am %(date)s. Nicht erhalten oder ein anderes Gerät? "
-                    "Das können Sie dort melden."
-                )
-                % {"date": german_date(a.handed_over_at)},
-                url=f"{mine}#assignment-{a.pk}",
-                action=_("Empfang bestätigen"),
-                group=str(GROUP_DEVICES),
-                urgency=Urgency.DUE,
-                due=timezone.localdate(a.handed_over_at),
+            % {"date": german_date(a.handed_over_at)},
+            url=f"{mine}#assignment-{a.pk}",
+            action=_("Empfang bestätigen"),
+            group=str(GROUP_DEVICES),
+            urgency=Urgency.DUE,
+            due=timezone.localdate(a.handed_over_at),
+        ),
+        together=lambda count, first: Todo(
+            key="equipment.acknowledge",
+            title=ngettext(
+                "Empfang von %(count)s Gerät bestätigen",
+                "Empfang von %(count)s Geräten bestätigen",
+                count,
             )
-            for a in to_acknowledge
-        ]
+            % {"count": format_number(count)},
+            detail=_("Die IT hat Ihnen Geräte übergeben; bitte bestätigen Sie den Empfang."),
+            url=mine,
+            action=_("Empfang bestätigen"),
+            group=str(GROUP_DEVICES),
+            urgency=Urgency.DUE,
+            count=count,
+        ),
+    )
     todos += [
         Todo(
             key=f"equipment.confirm_return.{a.pk}",
@@ -167,9 +154,9 @@ def _employee_todos(user, today: dt.date) -> list[Todo]:
 
 def _receipt_problems(user) -> list[Todo]:
     page = reverse("equipment:receipt_problems")
-    return _few_or_count(
+    return each_or_count(
         receipt_problems_visible_to(user).filter(problem__in=OPEN_RECEIPT_PROBLEMS),
-        single=lambda a: Todo(
+        each=lambda a: Todo(
             key=f"equipment.problem.{a.pk}",
             title=_("Klären: %(name)s meldet „%(problem)s“")
             % {"name": a.employee.full_name, "problem": a.get_problem_display()},
@@ -185,7 +172,7 @@ def _receipt_problems(user) -> list[Todo]:
             urgency=Urgency.DUE,
             due=timezone.localdate(a.problem_reported_at) if a.problem_reported_at else None,
         ),
-        many=lambda count: Todo(
+        together=lambda count, first: Todo(
             key="equipment.problem",
             title=ngettext(
                 "%(count)s Rückmeldung zum Empfang klären",
@@ -212,9 +199,9 @@ def _handovers_to_do(today: dt.date) -> list[Todo]:
         if waiting is None:
             continue
         people = waiting.select_related("unit").order_by("last_name", "first_name", "pk")
-        todos += _few_or_count(
+        todos += each_or_count(
             people,
-            single=lambda e: Todo(
+            each=lambda e: Todo(
                 key=f"equipment.handover.{e.pk}",
                 title=_("Gerät ausgeben an %(name)s") % {"name": e.full_name},
                 detail=_(
@@ -227,7 +214,7 @@ def _handovers_to_do(today: dt.date) -> list[Todo]:
                 group=str(GROUP_DEVICES),
                 urgency=Urgency.DUE,
             ),
-            many=lambda count: Todo(
+            together=lambda count, first: Todo(
                 key="equipment.handover",
                 title=ngettext(
                     "%(count)s Person wartet auf ein Gerät",
@@ -269,10 +256,10 @@ def _returns_to_take_in(today: dt.date) -> list[Todo]:
             due=exit_date,
         )
 
-    return _few_or_count(
+    return each_or_count(
         leaver_return_list(today=today),
-        single=single,
-        many=lambda count: Todo(
+        each=single,
+        together=lambda count, first: Todo(
             key="equipment.return",
             title=ngettext(
                 "%(count)s Gerät ausscheidender Beschäftigter zurücknehmen",
@@ -300,9 +287,9 @@ def _overdue_deliveries(user, today: dt.date) -> list[Todo]:
         )
         .order_by("expected_on", "pk")
     )
-    return _few_or_count(
+    return each_or_count(
         late,
-        single=lambda order: Todo(
+        each=lambda order: Todo(
             key=f"equipment.order.{order.pk}",
             title=_("Lieferung überfällig: %(number)s (%(supplier)s)")
             % {"number": order.number, "supplier": order.supplier},
@@ -317,7 +304,7 @@ def _overdue_deliveries(user, today: dt.date) -> list[Todo]:
             urgency=Urgency.OVERDUE,
             due=order.expected_on,
         ),
-        many=lambda count: Todo(
+        together=lambda count, first: Todo(
             key="equipment.order",
             title=ngettext(
                 "%(count)s Lieferung überfällig", "%(count)s Lieferungen überfällig", count

@@ -5,7 +5,8 @@
   entered none for it (two queries).
 - Heads: next week's plan of the units they head or deputise, once the wish deadline
   has passed and until it is published (one query), and the swap requests of their
-  units to decide (one query, one more for the count beyond `SHOWN`).
+  units to decide (one query, one more for the count beyond `SHOWN`, through
+  `core.todos.each_or_count`).
 
 A unit "plans its weeks" when it has rooms or a week plan; other units are not asked.
 """
@@ -22,7 +23,7 @@ from django.utils.translation import ngettext
 
 from rathausmobil.agreements.models import Agreement, AgreementStatus
 from rathausmobil.core.dates import german_date
-from rathausmobil.core.todos import GROUP_WORK, Todo, Urgency
+from rathausmobil.core.todos import GROUP_WORK, Todo, Urgency, each_or_count
 from rathausmobil.organisation.models import Employee, OrgUnit
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.presence import planning
@@ -36,7 +37,6 @@ from rathausmobil.presence.models import (
 )
 from rathausmobil.presence.selectors import wishes_visible_to
 
-SHOWN = 5
 # Agreements that give home days: running, given notice, or agreed and starting later
 # ("agreed", helper A's status for a consented agreement before its start date).
 HOME_STATUSES = [AgreementStatus.ACTIVE, AgreementStatus.ENDING, "agreed"]
@@ -182,29 +182,9 @@ def _swaps(scope, today: dt.date) -> list[Todo]:
         .select_related("cell__employee", "cell__plan")
         .order_by("cell__date", "requested_at")
     )
-    first = list(swaps[: SHOWN + 1])
-    if len(first) > SHOWN:
-        count = swaps.count()
-        return [
-            Todo(
-                key="presence.swaps",
-                title=ngettext(
-                    "%(count)s Tauschwunsch zu entscheiden",
-                    "%(count)s Tauschwünsche zu entscheiden",
-                    count,
-                )
-                % {"count": count},
-                detail=_("Beschäftigte möchten einen veröffentlichten Tag tauschen."),
-                url=reverse("presence:planning"),
-                action=_("Entscheiden"),
-                group=str(GROUP_WORK),
-                urgency=Urgency.DUE,
-                due=first[0].cell.date,
-                count=count,
-            )
-        ]
-    return [
-        Todo(
+    return each_or_count(
+        swaps,
+        each=lambda swap: Todo(
             key=f"presence.swap.{swap.pk}",
             title=_("Tauschwunsch von %(name)s entscheiden")
             % {"name": swap.cell.employee.full_name},
@@ -219,6 +199,21 @@ def _swaps(scope, today: dt.date) -> list[Todo]:
             group=str(GROUP_WORK),
             urgency=Urgency.DUE,
             due=swap.cell.date,
-        )
-        for swap in first
-    ]
+        ),
+        together=lambda count, first: Todo(
+            key="presence.swaps",
+            title=ngettext(
+                "%(count)s Tauschwunsch zu entscheiden",
+                "%(count)s Tauschwünsche zu entscheiden",
+                count,
+            )
+            % {"count": count},
+            detail=_("Beschäftigte möchten einen veröffentlichten Tag tauschen."),
+            url=reverse("presence:planning"),
+            action=_("Entscheiden"),
+            group=str(GROUP_WORK),
+            urgency=Urgency.DUE,
+            due=first[0].cell.date,
+            count=count,
+        ),
+    )

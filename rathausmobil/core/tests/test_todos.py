@@ -7,8 +7,10 @@ import pytest
 
 from rathausmobil.core.models import ImportStatus, ImportUpload
 from rathausmobil.core.todos import (
+    SHOWN,
     Todo,
     Urgency,
+    each_or_count,
     imports_waiting,
     last_seen,
     mark_seen,
@@ -16,6 +18,8 @@ from rathausmobil.core.todos import (
     todo_total,
     todos_for,
 )
+from rathausmobil.organisation.models import Employee
+from rathausmobil.organisation.tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +90,36 @@ def test_it_reminds_only_the_uploader_of_their_imports_in_preview(hr, it):
     upload.status = ImportStatus.DISCARDED
     upload.save()
     assert imports_waiting(hr, DAY) == []
+
+
+def _people_lines(people):
+    return each_or_count(
+        people,
+        each=lambda e: Todo(key=f"person.{e.pk}", title=e.last_name, url="/", action="Los"),
+        together=lambda count, first: Todo(
+            key="people", title=first[0].last_name, url="/", action="Los", count=count
+        ),
+    )
+
+
+def test_it_lists_up_to_five_items_one_by_one_and_more_as_one_line_with_the_count(
+    django_assert_num_queries,
+):
+    people = [EmployeeFactory(last_name=f"Zählprobe{n}") for n in range(SHOWN + 1)]
+    five = Employee.objects.filter(pk__in=[p.pk for p in people[:SHOWN]]).order_by("last_name")
+    six = Employee.objects.filter(pk__in=[p.pk for p in people]).order_by("last_name")
+
+    with django_assert_num_queries(1):
+        lines = _people_lines(five)
+    assert [(t.key, t.count) for t in lines] == [(f"person.{p.pk}", 1) for p in people[:SHOWN]]
+
+    with django_assert_num_queries(2):
+        lines = _people_lines(six)
+    assert [(t.key, t.title, t.count) for t in lines] == [("people", "Zählprobe0", SHOWN + 1)]
+
+
+def test_it_counts_a_list_already_read_without_a_query(django_assert_num_queries):
+    people = [EmployeeFactory(last_name=f"Zählprobe{n}") for n in range(SHOWN + 2)]
+    with django_assert_num_queries(0):
+        lines = _people_lines(people)
+    assert [(t.key, t.count) for t in lines] == [("people", SHOWN + 2)]
