@@ -39,6 +39,8 @@ from rathausmobil.equipment.selectors import (
 )
 from rathausmobil.organisation.scoping import scope_for
 
+RECEIPT_DAYS = 90  # how long after a hand-over Meine Aufgaben asks to confirm the receipt
+
 
 def todos_for_user(user, today: dt.date) -> list[Todo]:
     todos = _employee_todos(user, today)
@@ -65,10 +67,17 @@ def _employee_todos(user, today: dt.date) -> list[Todo]:
     )
     mine = reverse("equipment:mine")
     todos = []
+    # A receipt is asked for a hand-over of the last RECEIPT_DAYS: what the inventory
+    # import took over years ago (or a hand-over long past) is a holding, not a parcel
+    # to confirm; Meine Geräte still offers the confirmation for it.
+    recent = timezone.now() - dt.timedelta(days=RECEIPT_DAYS)
     to_acknowledge = [
         a
         for a in rows
-        if a.returned_at is None and a.acknowledged_at is None and not a.has_open_problem
+        if a.returned_at is None
+        and a.acknowledged_at is None
+        and not a.has_open_problem
+        and a.handed_over_at >= recent
     ]
     todos += each_or_count(
         to_acknowledge,
@@ -205,7 +214,7 @@ def _handovers_to_do(today: dt.date) -> list[Todo]:
                 key=f"equipment.handover.{e.pk}",
                 title=_("Gerät ausgeben an %(name)s") % {"name": e.full_name},
                 detail=_(
-                    "%(unit)s, Personalnummer %(number)s: Die Vereinbarung ist zugestimmt und "
+                    "%(unit)s, Personalnummer %(number)s: Der Vereinbarung ist zugestimmt; sie "
                     "wartet auf ein dienstliches Gerät."
                 )
                 % {"unit": e.unit.code, "number": e.personnel_number},
@@ -222,7 +231,9 @@ def _handovers_to_do(today: dt.date) -> list[Todo]:
                     count,
                 )
                 % {"count": format_number(count)},
-                detail=_("Ihre Vereinbarung ist zugestimmt und wartet auf ein dienstliches Gerät."),
+                detail=_(
+                    "Ihren Vereinbarungen ist zugestimmt; sie warten auf ein dienstliches Gerät."
+                ),
                 url=handover,
                 action=_("Geräte ausgeben"),
                 group=str(GROUP_DEVICES),
