@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from rathausmobil.access.selectors import can_manage_grants, due_grants
 from rathausmobil.core.dates import german_date
+from rathausmobil.core.numbers import format_number
 from rathausmobil.core.todos import GROUP_DEVICES, Todo, Urgency, each_or_count
 
 
@@ -45,7 +46,7 @@ def todos_for_user(user, today: dt.date) -> list[Todo]:
         together=lambda count, first: Todo(
             key="access.grant",
             title=ngettext("%(count)s Zugang zu erteilen", "%(count)s Zugänge zu erteilen", count)
-            % {"count": count},
+            % {"count": format_number(count)},
             detail=_("Beantragte VPN- und Terminalserver-Zugänge warten auf die IT."),
             url=reverse("access:queue"),
             action=_("Zugänge erteilen"),

@@ -43,6 +43,7 @@ from rathausmobil.agreements.selectors import (
     requests_visible_to,
 )
 from rathausmobil.core.dates import german_date
+from rathausmobil.core.numbers import format_number
 from rathausmobil.core.todos import (
     GROUP_ADMIN,
     GROUP_WORK,
@@ -193,7 +194,7 @@ def _many_decisions(counts: dict, first: list) -> list[Todo]:
                     "%(count)s Anträge sind überfällig",
                     counts["overdue"],
                 )
-                % {"count": counts["overdue"]},
+                % {"count": format_number(counts["overdue"])},
                 detail=_(
                     "Die Entscheidungsfrist ist abgelaufen; ohne Entscheidung geht der Antrag "
                     "an die nächsthöhere Leitung."
@@ -216,7 +217,7 @@ def _many_decisions(counts: dict, first: list) -> list[Todo]:
                     "%(count)s Anträge zu entscheiden",
                     rest,
                 )
-                % {"count": rest},
+                % {"count": format_number(rest)},
                 detail=_("Beschäftigte Ihrer Einheit warten auf Ihre Entscheidung."),
                 url=url,
                 action=_("Entscheiden"),
@@ -285,7 +286,7 @@ def _expiring(user, scope, today: dt.date) -> list[Todo]:
                 "%(count)s Vereinbarungen laufen bald aus",
                 count,
             )
-            % {"count": count},
+            % {"count": format_number(count)},
             detail=_("Verlängern Sie sie oder lassen Sie sie auslaufen."),
             url=reverse("agreements:overview") + "?was=vereinbarungen&status=active",
             action=_("Vereinbarungen ansehen"),
@@ -314,7 +315,7 @@ def _hr_todos(user, today: dt.date) -> list[Todo]:
                         "%(count)s Stellen ohne Angebot im Pandemiemodus",
                         gaps,
                     )
-                    % {"count": gaps},
+                    % {"count": format_number(gaps)},
                     detail=_(
                         "Solange die Angebotspflicht gilt, braucht jede geeignete Stelle ein "
                         "Angebot oder einen dokumentierten zwingenden Grund."
@@ -337,7 +338,7 @@ def _hr_todos(user, today: dt.date) -> list[Todo]:
                     "%(count)s Beschäftigte ohne gültige Datenschutzerklärung",
                     missing,
                 )
-                % {"count": missing},
+                % {"count": format_number(missing)},
                 detail=_(
                     "Ihre Vereinbarungen werden erst mit der Erklärung wirksam; die Personen "
                     "sind per E-Mail gebeten worden."
@@ -377,7 +378,7 @@ def _new_refusals(user) -> list[Todo]:
     return [
         Todo(
             key="agreements.refusals",
-            title=title % {"count": count},
+            title=title % {"count": format_number(count)},
             detail=_("Abgelehnte Anträge mit ihren Gründen, zur Mitbestimmung."),
             url=reverse("agreements:refusals"),
             action=_("Ansehen"),
@@ -418,7 +419,7 @@ def _checklist_todos() -> list[Todo]:
                 "%(count)s Erklärungen zur Checkliste Version %(number)s fehlen",
                 missing,
             )
-            % {"count": missing, "number": version.number},
+            % {"count": format_number(missing), "number": version.number},
             detail=_(
                 "Beschäftigte mit Vereinbarung haben die aktuelle Checkliste noch nicht bestätigt."
             ),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rathausmobil.core.dates import german_date
+from rathausmobil.core.numbers import format_number
 from rathausmobil.core.todos import GROUP_WORK, Todo, Urgency, each_or_count
 from rathausmobil.eligibility.selectors import (
     NOT_ASSESSED,
@@ -58,7 +59,7 @@ def todos_for_user(user, today: dt.date) -> list[Todo]:
                     "%(count)s Stellen noch nicht bewertet",
                     n,
                 )
-                % {"count": n}
+                % {"count": format_number(n)}
             ),
             detail_many=_("Ohne Bewertung fehlt bei Anträgen die Grundlage der Entscheidung."),
             list_url=f"{overview}?result={NOT_ASSESSED}",
@@ -84,7 +85,7 @@ def todos_for_user(user, today: dt.date) -> list[Todo]:
                 ngettext(
                     "%(count)s Bewertung zu überprüfen", "%(count)s Bewertungen zu überprüfen", n
                 )
-                % {"count": n}
+                % {"count": format_number(n)}
             ),
             detail_many=_("Das Datum der Überprüfung ist erreicht."),
             list_url=f"{overview}?due=on",

@@ -138,7 +138,7 @@ def _employee_todos(user, today: dt.date) -> list[Todo]:
                     "%(count)s Geräte vor dem Austritt zurückgeben",
                     len(held),
                 )
-                % {"count": len(held)},
+                % {"count": format_number(len(held))},
                 detail=_(
                     "Ihr letzter Arbeitstag ist der %(date)s. Bitte bringen Sie %(devices)s "
                     "vorher zur IT."

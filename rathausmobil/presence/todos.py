@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from rathausmobil.agreements.models import Agreement, AgreementStatus
 from rathausmobil.core.dates import german_date
+from rathausmobil.core.numbers import format_number
 from rathausmobil.core.todos import GROUP_WORK, Todo, Urgency, each_or_count
 from rathausmobil.organisation.models import Employee, OrgUnit
 from rathausmobil.organisation.scoping import scope_for
@@ -207,7 +208,7 @@ def _swaps(scope, today: dt.date) -> list[Todo]:
                 "%(count)s Tauschwünsche zu entscheiden",
                 count,
             )
-            % {"count": count},
+            % {"count": format_number(count)},
             detail=_("Beschäftigte möchten einen veröffentlichten Tag tauschen."),
             url=reverse("presence:planning"),
             action=_("Entscheiden"),
