@@ -71,6 +71,7 @@ bench: install
 	$(PY) bench/devices_access.py
 	$(PY) bench/vpn_usage.py
 	$(PY) bench/planner.py
+	$(PY) bench/start_page.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
