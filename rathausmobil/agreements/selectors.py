@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -176,7 +176,17 @@ def pandemic_gaps(
         .filter(Exists(holders))
         .exclude(Exists(covered))
         .select_related("unit")
-        .annotate(holders_count=Count("employees", filter=Q(employees__is_active=True)))
+        # A subquery, not a Count over a join: count() (the page's paginator, the HR
+        # task) then drops it instead of grouping every position.
+        .annotate(
+            holders_count=Subquery(
+                Employee.objects.filter(position=OuterRef("pk"), is_active=True)
+                .order_by()
+                .values("position")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+        )
         .order_by("unit__path", "number")
     )
     if not scope.has(Role.HR):
