@@ -334,6 +334,28 @@ def test_it_answers_the_menus_count(client, employee, checklist, make_agreement,
     assert '>2<span class="visually-hidden"> Aufgaben</span>' in badge
 
 
+def test_it_keeps_the_menus_count_a_minute_and_the_start_page_renews_it(
+    client, employee, checklist, make_agreement
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agreement = make_agreement("pending")
+    client.force_login(employee)
+    url = reverse("home:todo_count")
+    with CaptureQueriesContext(connection) as asking:
+        assert ">2<" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        assert ">2<" in client.get(url).content.decode()
+    assert len(kept.captured_queries) < len(asking.captured_queries) - 3  # no app was asked
+    services.agreement_decline(agreement=agreement, by=employee)
+    assert ">2<" in client.get(url).content.decode()  # still the kept count
+    client.get("/")  # the start page counts anew (nothing waits now) and keeps that
+    assert client.get(url).content.decode().strip() == ""
+    cache.clear()
+
+
 def test_it_reads_a_fixed_number_of_queries_however_many_requests(
     client, supervisor, make_person, make_request, django_assert_max_num_queries
 ):
