@@ -104,7 +104,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        # Connections are kept a minute: opening one per request halves what a page can serve
+        # (the employee's start page: 209 -> 94 requests/s under load on PostgreSQL).
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -120,6 +123,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache keeps figures, task counts and list counts (docs/performance.md). Production
+# sets CACHE_URL=redis://HOST:6379/0, shared by every app server and worker, so a change
+# made in one process renews the figures of all; without it each process keeps its own
+# (the demo), and a figure is at most FIGURES_MAX_AGE seconds old.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "rathausmobil"),
+        }
+    }
+    # Sessions read from the shared cache (a query less per request), written through to
+    # the database. Only with a shared cache: a per-process cache would keep a session
+    # alive in one process after the person logged out in another.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_URL:
+    raise ValueError("CACHE_URL: nur redis://, rediss:// oder unix:// wird unterstützt.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+FIGURES_MAX_AGE = int(os.environ.get("FIGURES_MAX_AGE", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
