@@ -8,6 +8,14 @@ Then, in a throw-away database of the configured engine, it imports both files t
 ``import_vpn_log`` and prints lines per second end to end (parse, assemble, store, daily
 figures), and times ``vpn_usage`` over the whole year.
 
+Then, as if the last day of the logs were yesterday (the import has just run), it times what
+the usage pages and the dashboard read: the overview's figures for 4 weeks, a quarter and a
+year (``selectors.gateway_figures``, all gateways and one), the units page of a Dezernat over
+28 days (``selectors.unit_listing``), the figures of a Dezernat over 28 days
+(``figures.usage_figures(unit=...)``, first of all, right after the import), the dashboard's
+VPN figures (``figures.kpis``) and the two pages as HR sees them, each with its number of
+queries.
+
     .venv/bin/python bench/vpn_usage.py                      # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/vpn_usage.py
 Options: --employees N (50000), --days N (365), --repeat N (5), --first 2025-01-01
@@ -135,6 +143,7 @@ def run(args, connection, files: dict[str, Path]) -> None:
 
     first = dt.date.fromisoformat(args.first)
     last = first + dt.timedelta(days=args.days - 1)
+    pages(args, last)
     cases = [
         ("all gateways", []),
         ("one gateway", ["--gateway", "ASA"]),
@@ -158,6 +167,83 @@ def run(args, connection, files: dict[str, Path]) -> None:
             f"p95 {figures['concurrent_p95_workhours']}, "
             f"licences for 1 % blocking {figures['licences_for_1pct_blocking']}"
         )
+
+
+def _timed(repeat: int, call) -> tuple[float, float, int, object]:
+    """(median seconds, max seconds, queries of the last call, its result)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    samples = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            result = call()
+            samples.append(time.perf_counter() - began)
+    return statistics.median(samples), max(samples), len(queries.captured_queries), result
+
+
+def _report(label: str, timing: tuple) -> None:
+    median, worst, queries, _ = timing
+    print(f"{label}: median {median * 1000:,.1f} ms, max {worst * 1000:,.1f} ms, {queries} queries")
+
+
+def pages(args, last: dt.date) -> None:
+    """What the pages and the dashboard read, as if ``last`` were yesterday."""
+    from unittest import mock
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from rathausmobil.access.models import VpnGateway
+    from rathausmobil.organisation.models import OrgUnit, Role, RoleAssignment
+    from rathausmobil.usage import figures, selectors
+
+    today = last + dt.timedelta(days=1)
+    four_weeks = last - dt.timedelta(days=27)
+    dezernat = OrgUnit.objects.get(code="D1")
+    print(f"--- the pages as on {today} (the logs end yesterday), repeat {args.repeat}")
+    # First, right after the import: what took 18.3 s on PostgreSQL before ANALYZE.
+    timing = _timed(
+        args.repeat,
+        lambda: figures.usage_figures(four_weeks, last, unit=dezernat, today=today),
+    )
+    _report(f"figures of Dezernat D1 over 28 days (source {timing[3].get('source')})", timing)
+    with mock.patch.object(timezone, "localdate", return_value=today):
+        for key, first, end in selectors.quick_periods(today):
+            for gateway in (None, VpnGateway.objects.get(name="ASA")):
+                timing = _timed(
+                    args.repeat,
+                    lambda f=first, e=end, g=gateway: selectors.gateway_figures(f, e, g),
+                )
+                values = timing[3].get("figures", {})
+                _report(
+                    f"overview selector {key} ({(end - first).days + 1} days), "
+                    f"{gateway.name if gateway else 'all gateways'} "
+                    f"[peak {values.get('concurrent_peak')}, "
+                    f"p95 {values.get('concurrent_p95_workhours')}, "
+                    f"persons {values.get('users_distinct')}]",
+                    timing,
+                )
+        timing = _timed(args.repeat, lambda: selectors.unit_listing("D1", four_weeks, last))
+        shown = [r for r in timing[3].rows if not r.suppressed]
+        _report(f"units page selector, D1 over 28 days [{len(shown)} units shown]", timing)
+        timing = _timed(args.repeat, figures.kpis)
+        _report(f"dashboard kpis {timing[3]}", timing)
+
+        user = get_user_model().objects.create_user("bench-hr", password="x")
+        RoleAssignment.objects.create(user=user, role=Role.HR)
+        client = Client()
+        client.force_login(user)
+        period = {"von": four_weeks.isoformat(), "bis": last.isoformat()}
+        for label, url, params in [
+            ("overview page, 4 weeks", "/vpn/", period),
+            ("units page, D1 over 28 days", "/vpn/einheiten/", {**period, "einheit": "D1"}),
+        ]:
+            timing = _timed(args.repeat, lambda u=url, p=params: client.get(u, p))
+            assert timing[3].status_code == 200, timing[3].status_code
+            _report(f"{label} (HR, whole response)", timing)
 
 
 def _count_lines(path: Path) -> int:
