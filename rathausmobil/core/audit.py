@@ -1,4 +1,7 @@
-"""Writing the audit trail. Services call these; nothing else writes AuditEvent."""
+"""Writing the audit trail. Services call these; nothing else writes AuditEvent.
+
+Every write worth an audit entry may change a figure, so writing one tells the kept
+figures to be computed anew (`core.figures.figures_changed`, once per transaction)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any
 
 from django.db import models
 
+from rathausmobil.core.figures import figures_changed
 from rathausmobil.core.models import AuditEvent
 
 
@@ -49,11 +53,14 @@ def audit_event(
     )
     if save:
         event.save()
+        figures_changed()
     return event
 
 
 def audit_events_bulk(events: Iterable[AuditEvent]) -> None:
-    AuditEvent.objects.bulk_create(list(events), batch_size=2000)
+    rows = AuditEvent.objects.bulk_create(list(events), batch_size=2000)
+    if rows:
+        figures_changed()
 
 
 def history_of(obj: models.Model):

@@ -10,9 +10,18 @@ who may see them exact, is in docs/roles.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+T = TypeVar("T")
 
 
 def min_group_size() -> int:
@@ -39,3 +48,78 @@ def suppress_count(count: int, *, exact: bool = False) -> int | str:
 def suppress_breakdown(counts: Mapping[str, int], *, exact: bool = False) -> dict[str, int | str]:
     """A breakdown ({reason: count}) with every small group suppressed."""
     return {key: suppress_count(count, exact=exact) for key, count in counts.items()}
+
+
+# --------------------------------------------------------------------------- kept figures
+#
+# Figures are read, not recomputed on every page view (docs/performance.md). A set of
+# figures is kept in Django's cache under its name, the viewer's scope and a generation
+# number; every write that could change a figure writes an audit event (core/audit.py,
+# the only writer of the audit trail, also for every status change), and the audit trail
+# calls `figures_changed()` once per committed transaction, which starts a new generation.
+# The next reader computes the figures anew; so a figure read after a write equals the one
+# computed from the records. Figures that change with the clock alone (an overdue request
+# on the next morning) are renewed after `settings.FIGURES_MAX_AGE` seconds at the latest,
+# and the local date is part of the key, as is the threshold of the rule of 5.
+#
+# With a shared cache (Redis, CACHE_URL) a write in any process renews the figures of all;
+# with the per-process memory cache of the demo, a figure read in another process is at
+# most FIGURES_MAX_AGE old.
+
+GENERATION_KEY = "figures:generation"
+
+
+@dataclass(frozen=True)
+class Kept(Generic[T]):
+    """Figures as they were computed at `as_of` (the "Stand" a page shows)."""
+
+    values: T
+    as_of: dt.datetime
+
+
+def generation() -> int:
+    """The current generation of the figures; starts at the clock, so a generation lost
+    from the cache (evicted, restarted) never meets figures kept under an old one."""
+    return cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there (evicted): a new clock-based generation
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def figures_changed() -> None:
+    """The records behind the figures changed: kept figures are computed anew when next
+    read. Inside a transaction this happens once, on commit (nothing on a rollback)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _bump()
+        return
+    # One bump per transaction: the one waiting for this commit, if it is still waiting
+    # (a rolled-back savepoint drops it, and then a new one is registered).
+    waiting = getattr(connection, "_figures_bump", None)
+    if waiting is not None and any(func is waiting for _, func, _ in connection.run_on_commit):
+        return
+
+    def bump() -> None:
+        connection._figures_bump = None
+        _bump()
+
+    connection._figures_bump = bump
+    transaction.on_commit(bump)
+
+
+def kept(name: str, scope: str, compute: Callable[[], T]) -> Kept[T]:
+    """The figures `name` for a viewer's `scope`, from the cache when they are current,
+    else computed by `compute()` and kept."""
+    # The rule of 5's threshold is part of the key: a changed setting shows at once.
+    day = timezone.localdate().isoformat()
+    key = f"figures:{name}:{scope}:{min_group_size()}:{generation()}:{day}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    figures = Kept(values=compute(), as_of=timezone.now())
+    cache.set(key, figures, timeout=settings.FIGURES_MAX_AGE)
+    return figures

@@ -1,5 +1,8 @@
 """The headline figures a mayor reports, computed from the data, never typed in.
 
+Pages and `kpis --json` read them kept (`kept_kpis`, `core.figures.kept`): computed once
+per scope and generation of the records, not on every page view (docs/performance.md).
+
 Each capability contributes a provider, `kpis(*, viewer=None) -> dict` in its selectors;
 this module only collects them. Order of keys is the order of providers. A provider applies
 the rule of 5 itself (`core.figures`) before a figure leaves it: `viewer` is the person
@@ -14,9 +17,11 @@ from typing import Any
 
 from rathausmobil.access import selectors as access
 from rathausmobil.agreements import selectors as agreements
+from rathausmobil.core.figures import Kept, kept
 from rathausmobil.eligibility import selectors as eligibility
 from rathausmobil.equipment import selectors as equipment
 from rathausmobil.organisation import selectors as organisation
+from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.presence import selectors_figures as presence
 from rathausmobil.usage import figures as usage
 
@@ -64,6 +69,24 @@ def compute_kpis(*, viewer=None) -> dict[str, Any]:
     for provider in PROVIDERS:
         figures.update(provider(viewer=viewer))
     return figures
+
+
+def figure_scope(viewer=None) -> str:
+    """What of the viewer the providers look at, as a key: figures are kept per scope.
+
+    Today the providers consult only the viewer's roles (HR reads refusals by reason
+    exact); a provider that starts to depend on more (the units a head sees) adds it here.
+    """
+    if viewer is None:
+        return "published"
+    scope = scope_for(viewer)
+    roles = ",".join(sorted(scope.roles))
+    return f"roles:{roles}{':superuser' if scope.is_superuser else ''}"
+
+
+def kept_kpis(*, viewer=None) -> Kept[dict[str, Any]]:
+    """The figures for `viewer` (None: published), as kept, with the time they were computed."""
+    return kept("kpis", figure_scope(viewer), lambda: compute_kpis(viewer=viewer))
 
 
 def value_labels(key: str) -> dict[str, str]:

@@ -1,12 +1,13 @@
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from rathausmobil.organisation.scoping import scope_for
-from rathausmobil.reports.kpis import LABELS, compute_kpis, value_labels
+from rathausmobil.reports.kpis import LABELS, kept_kpis, value_labels
 
 SHARES = {
     "positions_eligible_share",
@@ -29,8 +30,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not scope.sees_aggregates:
         raise PermissionDenied
     figures = []
-    # The providers suppress small groups for this viewer (core/figures.py).
-    for key, value in compute_kpis(viewer=request.user).items():
+    # Kept per scope, computed anew after a change (core/figures.py); the providers
+    # suppress small groups for this viewer.
+    kept = kept_kpis(viewer=request.user)
+    for key, value in kept.values.items():
         figure = {"key": key, "label": LABELS.get(key, key), "value": value}
         if isinstance(value, dict):
             labels = value_labels(key)
@@ -44,4 +47,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         elif key in DATES:
             figure["value"] = dt.date.fromisoformat(value).strftime("%d.%m.%Y") if value else "–"
         figures.append(figure)
-    return render(request, "reports/dashboard.html", {"figures": figures})
+    context = {"figures": figures, "as_of": kept.as_of, "max_age": settings.FIGURES_MAX_AGE // 60}
+    return render(request, "reports/dashboard.html", context)

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from rathausmobil.reports.kpis import LABELS, compute_kpis
+from rathausmobil.reports.kpis import LABELS, kept_kpis
 
 
 class Command(BaseCommand):
@@ -12,7 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="als JSON ausgeben")
 
     def handle(self, *args, **options):
-        figures = compute_kpis()
+        # The published figures, as the pages read them (kept, renewed after each change).
+        figures = kept_kpis().values
         if options["json"]:
             self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
             return
