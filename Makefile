@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install demo test lint browser-deps bench clean
+.PHONY: install demo test lint browser-deps bench bench-pages clean
 
 install: $(STAMP)
 
@@ -72,6 +72,14 @@ bench: install
 	$(PY) bench/vpn_usage.py
 	$(PY) bench/planner.py
 	$(PY) bench/start_page.py
+
+# The pages under load (50 concurrent sessions, gunicorn as in production) on PostgreSQL:
+# builds the 50,000-staff city once in the database bench_pages. Needs wrk and Redis.
+bench-pages: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && \
+	  (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)); } || \
+	  { echo "wrk fehlt: apt-get install wrk"; exit 1; }
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
