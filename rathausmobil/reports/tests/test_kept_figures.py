@@ -171,3 +171,21 @@ def test_the_command_and_the_dashboard_read_the_same_kept_figures(client, org, e
     body = client.get(reverse("reports:dashboard")).content.decode()
     assert "Stand: " in body
     assert "Nach jeder Änderung werden sie neu berechnet, sonst spätestens nach 5 Minuten." in body
+
+
+def test_the_dashboard_shows_a_change_at_once(client, org, employee, supervisor, hr, committed):
+    client.force_login(hr)
+    url = reverse("reports:dashboard")
+    tile = '<p class="figure-value mb-1" data-kpi="requests_open">%d</p>'
+    assert tile % 0 in client.get(url).content.decode()
+    with committed():
+        request = agreements.request_create(
+            by=employee,
+            values={"kind": "alternating", "weekdays": [0], "start_date": _in(days=10)},
+        )
+        agreements.request_submit(request=request, by=employee)
+    body = client.get(url).content.decode()
+    assert tile % 1 in body
+    # The tiles are kept per language as well.
+    client.cookies["django_language"] = "en"
+    assert "Alternating mobile work" in client.get(url).content.decode()
