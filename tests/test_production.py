@@ -5,6 +5,8 @@ source map is missing) and every page would answer 500."""
 
 from __future__ import annotations
 
+import contextlib
+import http.cookiejar
 import os
 import re
 import socket
@@ -12,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -65,6 +68,12 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def production_server(tmp_path):
     """gunicorn with DEBUG=0 on a free port, after `migrate` into a throw-away SQLite
     database and `collectstatic` into a temporary STATIC_ROOT; yields its base URL."""
+    with _serve(tmp_path) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def _serve(tmp_path, *, workers: int = 1, setup: str = "", **extra: str):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -77,8 +86,11 @@ def production_server(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
         DJANGO_SETTINGS_MODULE="config.settings",
+        **extra,
     )
     _manage(env, "migrate", "--no-input", "-v", "0")
+    if setup:
+        _manage(env, "shell", "-c", setup)
     _manage(env, "collectstatic", "--no-input", "-v", "0")
     assert (tmp_path / "static" / "staticfiles.json").is_file()
 
@@ -93,7 +105,7 @@ def production_server(tmp_path):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--access-logfile",
             "-",
         ],
@@ -150,3 +162,61 @@ def test_it_answers_the_browsers_favicon_request_with_the_icon(production_server
     assert status == 200
     assert headers["Content-Type"].startswith("image/svg+xml")
     assert body.startswith(b"<svg")
+
+
+def _redis_url() -> str | None:
+    """Redis on this machine (database 13, emptied), or None."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/13", socket_connect_timeout=1)
+        client.flushdb()
+        return "redis://127.0.0.1:6379/13"
+    except Exception:  # noqa: BLE001 -- no Redis here: the test is skipped
+        return None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
+def test_several_workers_share_the_redis_cache_and_a_logout_ends_the_session_in_all(tmp_path):
+    """With CACHE_URL, sessions are read from the shared cache (cached_db): a logout in
+    one worker must end the session in every other, and the figures are kept there."""
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    setup = (
+        "from django.contrib.auth.models import User; "
+        "from rathausmobil.organisation.models import RoleAssignment, Role; "
+        "u = User.objects.create_user('hr', password='Geheim-Passwort-1'); "
+        "RoleAssignment.objects.create(user=u, role=Role.HR)"
+    )
+    # Plain HTTP on loopback: cookies without the Secure flag, or urllib would not send them.
+    with _serve(tmp_path, workers=3, setup=setup, CACHE_URL=url, SECURE_COOKIES="0") as base:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{base}/login/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode(
+            {"username": "hr", "password": "Geheim-Passwort-1", "csrfmiddlewaretoken": token}
+        ).encode()
+        opener.open(urllib.request.Request(f"{base}/login/", data=form))  # noqa: S310
+        # Every worker knows the session (each request may land on another worker).
+        for _ in range(6):
+            with opener.open(f"{base}/berichte/") as response:
+                assert response.status == 200
+                assert "Stand: " in response.read().decode()
+        import redis
+
+        assert redis.Redis.from_url(url).keys("*figures:kpis*"), "figures not kept in Redis"
+        csrf = next(c.value for c in jar if c.name == "csrftoken")
+        session = next(c.value for c in jar if c.name == "sessionid")
+        logout = urllib.request.Request(  # noqa: S310
+            f"{base}/logout/", data=urllib.parse.urlencode({"csrfmiddlewaretoken": csrf}).encode()
+        )
+        opener.open(logout)
+        # A copy of the old cookie is refused by every worker: each sends it to the login.
+        for _ in range(6):
+            old = urllib.request.Request(  # noqa: S310
+                f"{base}/berichte/", headers={"Cookie": f"sessionid={session}"}
+            )
+            with urllib.request.urlopen(old, timeout=10) as response:  # noqa: S310
+                assert "/login/" in response.geturl()
