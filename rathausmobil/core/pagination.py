@@ -12,20 +12,23 @@ starts and how many rows the list has. The page links come from one include,
 `templates/includes/pager.html` ("Erste Seite", "Zurück", "Weiter"; plain links that htmx
 turns into `#results` fragments).
 
-- **Ordering** is total: `pk` is appended unless the ordering names it, so rows with equal
-  names still come in one order. A nullable column sorts its NULLs last ascending and
-  first descending on both engines (PostgreSQL's own rule, so its indexes serve).
+- **Ordering** is total: it ends at the first column that is unique on its own (the pk,
+  or e.g. the inventory number), else `pk` is appended, so rows with equal names still
+  come in one order. A nullable column sorts its NULLs last ascending and first
+  descending on both engines (PostgreSQL's own rule, so its indexes serve).
 - **Cursors** (`?nach=` the next page, `?vor=` the previous one) hold the boundary row's
   ordering values and its position, signed with the secret key and salted with the list's
   model and ordering. A cursor that was tampered with, belongs to another list or is
-  garbage gives the first page, never an error.
-- **Counts**: a list of at most `EXACT_BELOW` rows is counted exactly on every view (one
-  count that stops reading after `EXACT_BELOW` rows; none at all when the first page
-  holds everything). A longer list shows "etwa" and a count kept a minute in Django's
-  cache, keyed by the list's SQL (so by scope and filter: a head's list and HR's list
-  never share a count). That is what a person paging through 50,000 names needs; where a
-  person acts on a number (a queue to work through, the counts of a status) the page
-  counts exactly outside this module.
+  garbage gives the first page, never an error. A cursor says where to continue, never
+  what to show: the rows are always the viewer's own scoped and filtered list.
+- **Counts** ("51–100 von 49.987") are exact without counting 50,000 rows per view: a
+  first page that holds every row needs no count; a list of up to `EXACT_BELOW` rows is
+  counted on every view by a count that stops reading there; a longer list's count is a
+  kept figure (`core.figures.kept`, keyed by the list's SQL, so by scope and filter):
+  computed once and read until the next write passes the audit trail, which renews every
+  kept figure, or at most `FIGURES_MAX_AGE` seconds. So a person who acts (grants access,
+  hands over a device) sees the count after their change; what the count may miss are
+  only writes that bypass the services, for at most a few minutes.
 
 The JSON API keeps limit/offset paging (`ApiPagination`), capped at `MAX_API_LIMIT` rows
 per request.
@@ -38,11 +41,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpRequest
 from rest_framework.pagination import LimitOffsetPagination
+
+from rathausmobil.core.figures import kept
 
 #: the query parameters of the page links (German, as the pages' other parameters)
 AFTER = "nach"
@@ -52,7 +56,6 @@ CURSOR_PARAMS = (AFTER, BEFORE, "page")
 
 DEFAULT_SIZE = 50
 EXACT_BELOW = 1000  # lists up to this long are counted exactly on every view
-COUNT_SECONDS = 60  # how long a longer list's count is kept
 
 MAX_API_LIMIT = 500
 
@@ -100,13 +103,26 @@ class _Key:
 
 
 def _keys(model: type[Model], ordering: Sequence[str]) -> tuple[_Key, ...]:
-    names = [name for name in ordering if name]
-    if not any(name.lstrip("-") in ("pk", "id", model._meta.pk.name) for name in names):
-        names.append("pk")
-    return tuple(
-        _Key(name.lstrip("-"), name.startswith("-"), _nullable(model, name.lstrip("-")))
-        for name in names
-    )
+    """The ordering as keys, made total: it ends at the first column that is unique on
+    its own (the pk, or a unique NOT NULL field of the model, e.g. an inventory number,
+    whose index then serves alone), or else `pk` is appended."""
+    keys = []
+    for name in (name for name in ordering if name):
+        path = name.lstrip("-")
+        keys.append(_Key(path, name.startswith("-"), _nullable(model, path)))
+        if _unique(model, path):
+            return tuple(keys)
+    return (*keys, _Key("pk", False, False))
+
+
+def _unique(model: type[Model], path: str) -> bool:
+    if path == "pk":
+        return True
+    try:
+        field = model._meta.get_field(path)
+    except FieldDoesNotExist:
+        return False
+    return bool(field.unique and not field.null and not field.is_relation)
 
 
 def _nullable(model: type[Model], path: str) -> bool:
@@ -135,6 +151,8 @@ def _seek(keys: Sequence[_Key], values: Sequence) -> Q:
     for key, value in zip(keys, values, strict=True):
         query |= equal & key.beyond(value)
         equal &= key.equal(value)
+    if len(keys) == 1:
+        return query
     return keys[0].not_before(values[0]) & query
 
 
@@ -192,8 +210,7 @@ class KeysetPage:
     next: str | None  # the cursor of the next page (`?nach=`), None on the last page
     previous: str | None  # the cursor of the previous page (`?vor=`), None on the first
     start: int  # position of the first row (0-based; after inserts while paging, about)
-    count: int  # rows in the list; about, when `count_is_estimate`
-    count_is_estimate: bool
+    count: int  # rows in the list (see `count_rows`)
 
     def __iter__(self) -> Iterator:
         return iter(self.rows)
@@ -216,16 +233,6 @@ class KeysetPage:
     @property
     def last_number(self) -> int:
         return self.start + len(self.rows)
-
-    @property
-    def count_shown(self) -> int:
-        """The count as a page shows it: an estimate rounded to two significant digits
-        ("etwa 50.000", not "etwa 49.987"), and never below the rows already shown."""
-        if not self.count_is_estimate:
-            return self.count
-        digits = len(str(self.count)) - 2
-        rounded = round(self.count, -digits) if digits > 0 else self.count
-        return max(rounded, self.last_number)
 
 
 def keyset_page(
@@ -286,17 +293,14 @@ def keyset_page(
         rows = rows[:size]
         more_before, start = False, 0
 
-    if not more_before and not more_after:
-        count, estimate = len(rows), False
-    else:
-        count, estimate = count_rows(queryset)
+    # the first page holds every row: no count needed
+    count = len(rows) if not (more_before or more_after) else count_rows(queryset)
     return KeysetPage(
         rows=rows,
         next=_encode(signer, values_of(rows[-1]), start + len(rows)) if more_after else None,
         previous=_encode(signer, values_of(rows[0]), start) if more_before and rows else None,
         start=start,
         count=count,
-        count_is_estimate=estimate,
     )
 
 
@@ -332,24 +336,27 @@ def cursor_at(queryset: QuerySet, ordering: Sequence[str], position: int) -> str
 # --------------------------------------------------------------------------- counting
 
 
-def count_rows(queryset: QuerySet) -> tuple[int, bool]:
-    """(rows, is_estimate): exact up to `EXACT_BELOW`, beyond that a count kept
-    `COUNT_SECONDS` in the cache per list and filter (the key is the list's SQL)."""
-    queryset = queryset.order_by()
+def list_key(queryset: QuerySet) -> str:
+    """A list's key: a hash of its SQL, so of its scope and filter (a head's list and HR's
+    never share one), for figures kept about the list (core.figures.kept)."""
     try:
-        sql, params = queryset.values("pk").query.sql_with_params()
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
-        return 0, False
-    key = "keyset-count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
-    kept = cache.get(key)
-    if kept is not None:
-        return kept, True
+        return "none"
+    return hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+
+
+def count_rows(queryset: QuerySet) -> int:
+    """The rows of a list: counted on every view up to `EXACT_BELOW` (a count that stops
+    reading there); a longer list's count is a kept figure (core.figures.kept): computed
+    once and read until the next write passes the audit trail (or FIGURES_MAX_AGE)."""
+    queryset = queryset.order_by()
+    if queryset.query.is_empty():
+        return 0
     rows = queryset[: EXACT_BELOW + 1].count()
     if rows <= EXACT_BELOW:
-        return rows, False
-    rows = queryset.count()
-    cache.set(key, rows, COUNT_SECONDS)
-    return rows, True
+        return rows
+    return kept("list-count", list_key(queryset), queryset.count).values
 
 
 # --------------------------------------------------------------------------- the API

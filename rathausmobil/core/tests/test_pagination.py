@@ -170,41 +170,40 @@ def test_it_answers_a_signed_cursor_whose_values_do_not_fit_with_the_first_page(
     assert page.start == 0 and len(page) == 10
 
 
-def test_it_counts_a_short_list_exactly_without_a_query(unit, django_assert_num_queries):
+def test_it_counts_a_list_of_one_page_without_a_query(unit, django_assert_num_queries):
     people(unit, ["A", "B", "C"])
     with django_assert_num_queries(1):
         page = keyset_page(Employee.objects.all(), NAME_ORDER, size=10)
-    assert (page.count, page.count_is_estimate) == (3, False)
+    assert page.count == 3
 
 
-def test_it_counts_a_long_list_once_a_minute_per_filter(
-    unit, monkeypatch, django_assert_num_queries
+def test_it_counts_a_list_up_to_exact_below_on_every_view(unit, monkeypatch):
+    monkeypatch.setattr(pagination, "EXACT_BELOW", 20)
+    people(unit, [f"Name{i % 3}" for i in range(15)])
+    everyone = Employee.objects.all()
+    assert keyset_page(everyone, NAME_ORDER, size=10).count == 15
+    people(unit, ["Name1"], start=500)
+    assert count_rows(everyone) == 16
+    assert keyset_page(everyone, NAME_ORDER, size=10).count == 16
+
+
+def test_it_keeps_a_long_lists_count_until_the_next_recorded_write(
+    unit, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
+    from rathausmobil.core.audit import audit_event
+
     monkeypatch.setattr(pagination, "EXACT_BELOW", 20)
     people(unit, [f"Name{i % 3}" for i in range(45)])
     everyone = Employee.objects.all()
-    assert count_rows(everyone.filter(last_name="Name0")) == (15, False)  # short: exact
-    assert count_rows(everyone) == (45, True)
-    people(unit, ["Name1"], start=500)
-    with django_assert_num_queries(0):
-        assert count_rows(everyone) == (45, True)  # kept: about
-    assert count_rows(everyone.filter(last_name="Name1")) == (16, False)
-    page = keyset_page(everyone, NAME_ORDER, size=10)
-    assert (page.count, page.count_is_estimate, page.count_shown) == (45, True, 45)
-
-
-def test_it_rounds_an_estimate_to_two_digits_but_never_below_what_is_shown():
-    def shown(count, start=0, rows=50):
-        page = pagination.KeysetPage(
-            rows=[None] * rows,
-            next=None,
-            previous=None,
-            start=start,
-            count=count,
-            count_is_estimate=True,
+    assert count_rows(everyone) == 45
+    assert count_rows(everyone.filter(last_name="Name0")) == 15  # another filter: its own
+    people(unit, ["Name1"], start=500)  # written beside the services: not noticed
+    with django_assert_num_queries(1):  # the capped count; the full count is kept
+        assert count_rows(everyone) == 45
+    # a write through the services leaves an audit event, which renews kept figures on commit
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_event(
+            actor=None, action="angelegt", obj=Employee.objects.get(personnel_number="P000500")
         )
-        return page.count_shown
-
-    assert shown(49_987) == 50_000
-    assert shown(1_257) == 1_300
-    assert shown(1_249, start=1_200) == 1_250
+    assert count_rows(everyone) == 46
+    assert keyset_page(everyone, NAME_ORDER, size=10).count == 46
