@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,7 +160,14 @@ class Employee(models.Model):
         verbose_name = _("Beschäftigte/r")
         verbose_name_plural = _("Beschäftigte")
         ordering = ["last_name", "first_name", "personnel_number"]
-        indexes = [models.Index(fields=["last_name", "first_name"], name="employee_name_idx")]
+        indexes = [
+            # the employee list's order (organisation.views.EMPLOYEE_ORDER): page 1 and
+            # page 500 walk this index from where the page starts
+            models.Index(fields=["last_name", "first_name", "id"], name="employee_name_idx"),
+            # the search by personnel number (`iexact` compares UPPER(...)); the search by
+            # name uses trigram indexes on PostgreSQL (migration 0004)
+            models.Index(Upper("personnel_number"), name="employee_pnr_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name} ({self.personnel_number})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role
 from rathausmobil.organisation.scoping import scope_for
@@ -49,6 +49,38 @@ def org_units_visible_to(user) -> QuerySet[OrgUnit]:
     if scope_for(user).user_id is None:
         return OrgUnit.objects.none()
     return OrgUnit.objects.select_related("parent", "head")
+
+
+#: how many units the unit filter suggests while one types
+UNIT_SUGGESTIONS = 20
+
+
+def org_units_to_filter_by(user) -> QuerySet[OrgUnit]:
+    """The units a person may pick in a list's unit filter: the whole administration for
+    the roles that see all of it (HR, IT, and the roles that read figures of every
+    unit), their own subtrees for supervisors, none for everyone else. A code outside
+    these is not suggested (the lists themselves are scoped by their selectors anyway)."""
+    scope = scope_for(user)
+    units = OrgUnit.objects.only("code", "name", "path")
+    if scope.user_id is None:
+        return units.none()
+    if scope.sees_aggregates:
+        return units.all()
+    return units.filter(scope.unit_filter(prefix=""))
+
+
+def org_units_matching(user, text: str, *, limit: int = UNIT_SUGGESTIONS) -> list[OrgUnit]:
+    """At most `limit` units the user may filter by whose code starts with, or whose name
+    contains, every word of `text` (by code; a code typed in full comes first). Without a
+    word: the topmost units the user may pick, to start from."""
+    units = org_units_to_filter_by(user)
+    words = text.split()
+    if not words:
+        return list(units.order_by("depth", "code")[:limit])
+    for word in words:
+        units = units.filter(Q(code__istartswith=word) | Q(name__icontains=word))
+    typed_in_full = Case(When(code__iexact=text.strip(), then=0), default=1)
+    return list(units.order_by(typed_in_full, "code")[:limit])
 
 
 def org_units_with_staff_counts(user) -> QuerySet[OrgUnit]:

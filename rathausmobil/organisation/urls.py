@@ -6,6 +6,7 @@ from rathausmobil.organisation import views
 app_name = "organisation"
 urlpatterns = [
     path("einheiten/", views.org_unit_list, name="org_unit_list"),
+    path("einheiten/suche/", views.org_unit_search, name="unit_search"),
     path("beschaeftigte/", views.employee_list, name="employee_list"),
     path("beschaeftigte/export.csv", views.employee_export, name="employee_export"),
     path("beschaeftigte/<int:pk>/", views.employee_detail, name="employee_detail"),

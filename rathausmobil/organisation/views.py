@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.formats import number_format
@@ -7,28 +6,28 @@ from django.views.decorators.http import require_GET
 from rathausmobil.core.audit import history_of
 from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.htmx import query_without, render_page
+from rathausmobil.core.pagination import CURSOR_PARAMS, request_page
 from rathausmobil.organisation.filters import EmployeeFilter
 from rathausmobil.organisation.importing import EMPLOYEE_COLUMNS
 from rathausmobil.organisation.models import Role
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.organisation.selectors import (
     employees_visible_to,
-    org_units_visible_to,
+    org_units_matching,
     org_units_with_staff_counts,
 )
 
-PAGE_SIZE = 50
+#: the employee list's order; pk makes it total (indexes: migration 0004)
+EMPLOYEE_ORDER = ("last_name", "first_name", "pk")
 
 
 @require_GET
 def employee_list(request: HttpRequest) -> HttpResponse:
     filterset = EmployeeFilter.for_page(request, employees_visible_to(request.user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
-        "units": org_units_visible_to(request.user).select_related(None).only("code", "name"),
-        "page": page,
-        "query": query_without(request, "page"),
+        "page": request_page(request, filterset.qs, ordering=EMPLOYEE_ORDER),
+        "query": query_without(request, *CURSOR_PARAMS),
     }
     return render_page(request, "organisation/employee_list.html", context, partial="results")
 
@@ -76,6 +75,16 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "headed_units": employee.headed_units.all(),
         },
     )
+
+
+@require_GET
+def org_unit_search(request: HttpRequest) -> HttpResponse:
+    """The unit filter's suggestions while one types (includes/unit_picker.html): the
+    options of a <datalist>. The text comes as `q`, or under the name the filter field
+    has on its page (htmx sends the field's own value: `unit`, `einheit`)."""
+    text = request.GET.get("q") or request.GET.get("unit") or request.GET.get("einheit") or ""
+    units = org_units_matching(request.user, text[:100])
+    return render(request, "organisation/_unit_options.html", {"units": units})
 
 
 @require_GET
