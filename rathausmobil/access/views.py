@@ -23,11 +23,16 @@ from rathausmobil.access.filters import STATUS_CHOICES, AccessGrantFilter
 from rathausmobil.access.forms import GrantNewForm, PolicyForm, RevokeForm
 from rathausmobil.access.models import AccessKind, AccessPolicy, GrantStatus, WireGuardPeer
 from rathausmobil.core.errors import DomainError
+from rathausmobil.core.figures import kept
 from rathausmobil.core.htmx import is_fragment, query_without, render_page
+from rathausmobil.core.pagination import CURSOR_PARAMS, list_key, request_page
 from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import role_required, scope_for
 
 PAGE_SIZE = 50
+#: the grants list's order: by person (their id keeps one person's grants together
+#: among equal names), then kind (pk appended by core.pagination)
+GRANT_ORDER = ("employee__last_name", "employee__first_name", "employee_id", "kind")
 
 
 def _require_reader(user) -> None:
@@ -54,17 +59,19 @@ def overview(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
     visible = selectors.grants_visible_to(request.user)
     filterset = AccessGrantFilter.for_page(request, visible)
-    rows = filterset.qs.order_by(
-        "employee__last_name", "employee__first_name", "kind", "application__name", "pk"
-    )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = {
-        (k, s): n
-        for k, s, n in visible.order_by()
-        .values_list("kind", "status")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "status", "n")
-    }
+    page = request_page(request, filterset.qs, ordering=GRANT_ORDER)
+    # "Stand" and capacity: kept figures per scope, renewed by every write (core.figures)
+    counts = kept(
+        "access.grants_by_kind_and_status",
+        list_key(visible),
+        lambda: {
+            (k, s): n
+            for k, s, n in visible.order_by()
+            .values_list("kind", "status")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "status", "n")
+        },
+    ).values
     context = {
         "page": page,
         "kind": filterset.chosen("kind"),
@@ -81,9 +88,13 @@ def overview(request: HttpRequest) -> HttpResponse:
             }
             for value, label in AccessKind.choices
         ],
-        "capacity": selectors.capacity() if selectors.sees_all_grants(request.user) else None,
+        "capacity": (
+            kept("access.capacity", "all", selectors.capacity).values
+            if selectors.sees_all_grants(request.user)
+            else None
+        ),
         "can_manage": selectors.can_manage_grants(request.user),
-        "query": query_without(request, "page"),
+        "query": query_without(request, *CURSOR_PARAMS),
     }
     return render_page(request, "access/overview.html", context, partial="results")
 

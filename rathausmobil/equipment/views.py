@@ -21,7 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rathausmobil.core.audit import history_of
 from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.errors import DomainError
+from rathausmobil.core.figures import kept
 from rathausmobil.core.htmx import is_fragment, query_without, render_page
+from rathausmobil.core.pagination import CURSOR_PARAMS, list_key, request_page
 from rathausmobil.equipment import rollout, services
 from rathausmobil.equipment.filters import DeviceFilter, HolderFilter, OrderFilter
 from rathausmobil.equipment.forms import (
@@ -75,6 +77,8 @@ from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
 
 PAGE_SIZE = 50
+#: the stock list's order; the inventory number is unique, so its index serves alone
+DEVICE_ORDER = ("inventory_number",)
 
 
 def _require(allowed: bool) -> None:
@@ -96,16 +100,24 @@ def _int(value) -> int:
 def device_list(request: HttpRequest) -> HttpResponse:
     _require(sees_device_list(request.user))
     visible = devices_visible_to(request.user)
-    filterset = DeviceFilter.for_page(request, visible.order_by("inventory_number"))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = dict(
-        visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    filterset = DeviceFilter.for_page(request, visible)
+    page = request_page(request, filterset.qs, ordering=DEVICE_ORDER)
+    # the stock by status: a kept figure per scope, renewed by every write (core.figures)
+    counts = kept(
+        "equipment.devices_by_status",
+        list_key(visible),
+        lambda: dict(
+            visible.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        ),
+    ).values
     full_inventory = views_inventory(request.user)
     context = {
         "filter": filterset,
         "page": page,
-        "query": query_without(request, "page"),
+        "query": query_without(request, *CURSOR_PARAMS),
         # "bestellt" is what the orders still owe (the one figure of the orders page and
         # the dashboard); device records counted as ordered by an inventory file come apart.
         "on_order": devices_on_order() if full_inventory else None,
