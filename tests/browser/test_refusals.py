@@ -48,7 +48,10 @@ def test_it_filters_the_refusals_by_unit(
     assert page.get_by_text("Erneute Prüfung nach der Nachbesetzung.").count() == 2
     axe_check(page)
 
-    page.get_by_label("Einheit (mit allen darunter)").select_option("B")
+    # the unit picker (includes/unit_picker.html): type the code, Enter filters
+    unit = page.get_by_label("Einheit (mit allen darunter)")
+    unit.fill("B")
+    unit.press("Enter")
     page.get_by_text("in B Amt B und allen Einheiten darunter").wait_for()
     results = page.locator("#results").inner_text()
     assert "Bertram" in results and "Aumann" not in results
