@@ -59,7 +59,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
     visible = selectors.grants_visible_to(request.user)
     filterset = AccessGrantFilter.for_page(request, visible)
-    page = request_page(request, filterset.qs, ordering=GRANT_ORDER)
+    page = request_page(request, filterset.qs, ordering=GRANT_ORDER, link="access:grant_detail")
     # "Stand" and capacity: kept figures per scope, renewed by every write (core.figures)
     counts = kept(
         "access.grants_by_kind_and_status",

@@ -44,6 +44,7 @@ from django.core import signing
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from rest_framework.pagination import LimitOffsetPagination
 
 from rathausmobil.core.figures import kept
@@ -305,16 +306,35 @@ def keyset_page(
 
 
 def request_page(
-    request: HttpRequest, queryset: QuerySet, *, ordering: Sequence[str], size: int = DEFAULT_SIZE
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    ordering: Sequence[str],
+    link: str | None = None,
+    size: int = DEFAULT_SIZE,
 ) -> KeysetPage:
-    """The page a list page's request asks for (`?nach=` / `?vor=`)."""
-    return keyset_page(
+    """The page a list page's request asks for (`?nach=` / `?vor=`); with `link` (a view
+    name), each row gets its detail address as `row.url` (`link_rows`)."""
+    page = keyset_page(
         queryset,
         ordering,
         after=request.GET.get(AFTER),
         before=request.GET.get(BEFORE),
         size=size,
     )
+    if link:
+        link_rows(page.rows, link)
+    return page
+
+
+def link_rows(rows, viewname: str, *, attr: str = "url") -> None:
+    """Give each row its detail address as `row.<attr>`, reversed once for the page: a
+    `{% url %}` in the loop of a 50-row page cost about 5 ms of the page's time. For
+    views whose only argument is the row's integer pk."""
+    marker = 987654321
+    head, _, tail = reverse(viewname, args=[marker]).partition(str(marker))
+    for row in rows:
+        setattr(row, attr, f"{head}{row.pk}{tail}")
 
 
 def cursor_at(queryset: QuerySet, ordering: Sequence[str], position: int) -> str | None:

@@ -101,7 +101,9 @@ def device_list(request: HttpRequest) -> HttpResponse:
     _require(sees_device_list(request.user))
     visible = devices_visible_to(request.user)
     filterset = DeviceFilter.for_page(request, visible)
-    page = request_page(request, filterset.qs, ordering=DEVICE_ORDER)
+    page = request_page(
+        request, filterset.qs, ordering=DEVICE_ORDER, link="equipment:device_detail"
+    )
     # the stock by status: a kept figure per scope, renewed by every write (core.figures)
     counts = kept(
         "equipment.devices_by_status",

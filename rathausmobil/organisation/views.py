@@ -19,6 +19,17 @@ from rathausmobil.organisation.selectors import (
 
 #: the employee list's order; pk makes it total (indexes: migration 0004)
 EMPLOYEE_ORDER = ("last_name", "first_name", "pk")
+#: what the list shows (the export reads every column)
+LIST_COLUMNS = (
+    "personnel_number",
+    "last_name",
+    "first_name",
+    "weekly_hours",
+    "is_active",
+    "unit__code",
+    "unit__name",
+    "position__title",
+)
 
 
 @require_GET
@@ -26,7 +37,12 @@ def employee_list(request: HttpRequest) -> HttpResponse:
     filterset = EmployeeFilter.for_page(request, employees_visible_to(request.user))
     context = {
         "filter": filterset,
-        "page": request_page(request, filterset.qs, ordering=EMPLOYEE_ORDER),
+        "page": request_page(
+            request,
+            filterset.qs.only(*LIST_COLUMNS),
+            ordering=EMPLOYEE_ORDER,
+            link="organisation:employee_detail",
+        ),
         "query": query_without(request, *CURSOR_PARAMS),
     }
     return render_page(request, "organisation/employee_list.html", context, partial="results")
