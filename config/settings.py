@@ -122,12 +122,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DB_JIT", False
+):
     # PostgreSQL's JIT compiles a plan when it guesses it costly; for our short queries the
     # compiling took longer than the query (HR's pandemic gaps: 0.6 s with JIT, 0.1 s
     # without). DB_JIT=1 turns it back on.
-    if not env_bool("DB_JIT", False):
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache keeps figures, task counts and list counts (docs/performance.md). Production
