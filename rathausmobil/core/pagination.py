@@ -22,13 +22,14 @@ turns into `#results` fragments).
   garbage gives the first page, never an error. A cursor says where to continue, never
   what to show: the rows are always the viewer's own scoped and filtered list.
 - **Counts** ("51–100 von 49.987") are exact without counting 50,000 rows per view: a
-  first page that holds every row needs no count; a list of up to `EXACT_BELOW` rows is
-  counted on every view by a count that stops reading there; a longer list's count is a
-  kept figure (`core.figures.kept`, keyed by the list's SQL, so by scope and filter):
-  computed once and read until the next write passes the audit trail, which renews every
-  kept figure, or at most `FIGURES_MAX_AGE` seconds. So a person who acts (grants access,
-  hands over a device) sees the count after their change; what the count may miss are
-  only writes that bypass the services, for at most a few minutes.
+  first page that holds every row needs no count; a longer list's count is a kept figure
+  (`core.figures.kept`, keyed by the list's SQL, so by scope and filter): counted once
+  and read until the next write passes the audit trail, which renews every kept figure,
+  or at most `FIGURES_MAX_AGE` seconds. So a person who acts (grants access, hands over a
+  device) sees the count after their change; a count misses only writes that bypass the
+  services, for at most a few minutes. (With the shared Redis cache of production a
+  write renews the counts of every process; with the memory cache of the one-process
+  demo, too.)
 
 The JSON API keeps limit/offset paging (`ApiPagination`), capped at `MAX_API_LIMIT` rows
 per request.
@@ -56,7 +57,6 @@ BEFORE = "vor"
 CURSOR_PARAMS = (AFTER, BEFORE, "page")
 
 DEFAULT_SIZE = 50
-EXACT_BELOW = 1000  # lists up to this long are counted exactly on every view
 
 MAX_API_LIMIT = 500
 
@@ -367,15 +367,11 @@ def list_key(queryset: QuerySet) -> str:
 
 
 def count_rows(queryset: QuerySet) -> int:
-    """The rows of a list: counted on every view up to `EXACT_BELOW` (a count that stops
-    reading there); a longer list's count is a kept figure (core.figures.kept): computed
-    once and read until the next write passes the audit trail (or FIGURES_MAX_AGE)."""
+    """The rows of a list of more than one page: a kept figure (core.figures.kept), counted
+    once and read until the next write passes the audit trail (at most FIGURES_MAX_AGE)."""
     queryset = queryset.order_by()
     if queryset.query.is_empty():
         return 0
-    rows = queryset[: EXACT_BELOW + 1].count()
-    if rows <= EXACT_BELOW:
-        return rows
     return kept("list-count", list_key(queryset), queryset.count).values
 
 
