@@ -72,6 +72,7 @@ bench: install
 	$(PY) bench/vpn_usage.py
 	$(PY) bench/planner.py
 	$(PY) bench/start_page.py
+	$(PY) bench/lists.py
 
 # The pages under load (50 concurrent sessions, gunicorn as in production) on PostgreSQL:
 # builds the 50,000-staff city once in the database bench_pages. Needs wrk and Redis.
