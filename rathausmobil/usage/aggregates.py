@@ -1,9 +1,10 @@
 """Daily aggregates, always recomputed from the stored sessions (never added up), so that
 importing a file again, or a later file that closes an open session, gives the same result.
 
-``rebuild(gateway_ids, first, last)`` rewrites ``UsageDay`` of those gateways and
-``UnitUsageDay`` (all gateways) for the local days ``first``..``last``. A session still open
-counts until its gateway's ``log_until``.
+``rebuild(gateway_ids, first, last)`` rewrites ``UsageDay`` of those gateways, and
+``TotalUsageDay`` and ``UnitUsageDay`` (all gateways) for the local days ``first``..``last``.
+A session still open counts until its gateway's ``log_until``. The pages read these rows
+only (docs/vpn-usage.md, "What reads what").
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from django.db import connection, transaction
 from rathausmobil.usage.concurrency import Occupancy
 from rathausmobil.usage.models import (
     GatewayLogState,
+    TotalUsageDay,
     UnitUsageDay,
     UsageDay,
     pack_counts,
+    pack_hours,
+    unpack_counts,
 )
 
 CHUNK_DAYS = 14
@@ -159,26 +163,25 @@ def bitmap_ids(blob: bytes | None) -> np.ndarray:
     return np.flatnonzero(np.unpackbits(raw, bitorder="little")).astype(np.int64)
 
 
-def persons(account_ids: np.ndarray, employee_of: np.ndarray) -> int:
-    """Distinct people among these accounts: mapped accounts count by person, unmapped ones
-    by name. ``employee_of[account_id]`` is the employee id or -1."""
-    if not account_ids.size:
-        return 0
-    emp = employee_of[account_ids]
-    mapped = emp >= 0
-    return int(np.unique(emp[mapped]).size + np.count_nonzero(~mapped))
-
-
-def employee_of_accounts() -> np.ndarray:
-    from rathausmobil.usage.models import VpnAccount
-
-    rows = list(VpnAccount.objects.values_list("pk", "employee_id"))
-    size = max((pk for pk, _ in rows), default=0) + 1
-    out = np.full(size, -1, dtype=np.int64)
-    for pk, emp in rows:
-        if emp is not None:
-            out[pk] = emp
+def union_bits(blobs: Iterable[bytes]) -> np.ndarray:
+    """The union of zlib bitmaps (``_bitmap``) as packed bytes."""
+    out = np.zeros(0, dtype=np.uint8)
+    for blob in blobs:
+        raw = np.frombuffer(zlib.decompress(bytes(blob)), dtype=np.uint8)
+        if raw.size > out.size:
+            raw, out = out, raw.copy()
+        out[: raw.size] |= raw
     return out
+
+
+def count_bits(packed: np.ndarray) -> int:
+    return int(np.unpackbits(packed).sum(dtype=np.int64)) if packed.size else 0
+
+
+def person_keys(accounts: np.ndarray, employees: np.ndarray) -> np.ndarray:
+    """Who a session belongs to, as one number: 2 · employee id for a person (however many
+    names they use), 2 · account id + 1 for a name that maps to nobody (``employees`` -1)."""
+    return np.where(employees >= 0, 2 * employees, 2 * accounts + 1)
 
 
 # Any number; the key of the PostgreSQL advisory lock that serialises writers of figures.
@@ -205,7 +208,7 @@ def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date, *, units=None
     # Days whose raw sessions the retention job has deleted are final: rebuilding them from
     # what is left would lose figures.
     final = set(
-        UsageDay.objects.filter(day__gte=first, day__lte=last, accounts__isnull=True)
+        UsageDay.objects.filter(day__gte=first, day__lte=last, persons__isnull=True)
         .values_list("day", flat=True)
         .distinct()
     )
@@ -216,7 +219,24 @@ def rebuild(gateway_ids: list[int], first: dt.date, last: dt.date, *, units=None
         for chunk in _chunks(days):
             _rebuild_gateway_days(gateway_id, chunk, tz)
     for chunk in _chunks(days):
+        _rebuild_total_days(chunk)
         _rebuild_unit_days(chunk, tz, units)
+
+
+def day_shape(counts: np.ndarray, lo: int) -> dict:
+    """The fields of ``DayFigures`` that follow from a day's N per second from ``lo``."""
+    i = int(np.argmax(counts))
+    hours = -(-counts.size // 3600)
+    edges = np.arange(0, hours * 3600, 3600)
+    return {
+        "lo": lo,
+        "seconds": int(counts.size),
+        "peak": int(counts[i]),
+        "peak_at": lo + i if counts[i] else None,
+        "hour_sums": np.add.reduceat(counts, edges, dtype=np.int64).tolist(),
+        "hour_peaks": np.maximum.reduceat(counts, edges).tolist(),
+        "hour_counts": pack_hours(counts),
+    }
 
 
 def _rebuild_gateway_days(gateway_id, days, tz) -> None:
@@ -231,31 +251,50 @@ def _rebuild_gateway_days(gateway_id, days, tz) -> None:
         touching = (starts < dhi) & (ends > dlo)
         if not touching.any():
             continue
-        i = int(np.argmax(counts))
-        seen = np.unique(accounts[touching])
         # People: a mapped session counts by its person (stored with it at import and kept
-        # in step by ``remap_accounts``), an unmapped one by its name -- what ``persons``
-        # does from the accounts, without loading every account for each call.
-        emp = employees[touching]
-        mapped = emp >= 0
+        # in step by ``remap_accounts``), an unmapped one by its name.
+        who = np.unique(person_keys(accounts[touching], employees[touching]))
         new.append(
             UsageDay(
                 gateway_id=gateway_id,
                 day=day,
-                lo=dlo,
-                seconds=dhi - dlo,
                 counts=pack_counts(counts),
                 sessions=int(np.count_nonzero((starts >= dlo) & (starts < dhi))),
-                peak=int(counts[i]),
-                peak_at=dlo + i if counts[i] else None,
-                accounts=_bitmap(seen),
-                users=int(
-                    np.unique(emp[mapped]).size + np.unique(accounts[touching][~mapped]).size
-                ),
+                persons=_bitmap(who),
+                users=int(who.size),
+                **day_shape(counts, dlo),
             )
         )
     UsageDay.objects.filter(gateway_id=gateway_id, day__in=days).delete()
     UsageDay.objects.bulk_create(new, batch_size=500)
+
+
+def _rebuild_total_days(days) -> None:
+    """All gateways together: their N per second added up, from the gateways' day rows."""
+    by_day: dict[dt.date, list] = {}
+    for row in UsageDay.objects.filter(day__in=days).values_list(
+        "day", "lo", "counts", "sessions", "persons"
+    ):
+        by_day.setdefault(row[0], []).append(row[1:])
+    new = []
+    for day, rows in sorted(by_day.items()):
+        lo = rows[0][0]
+        counts = unpack_counts(bytes(rows[0][1]))
+        for _lo, blob, _s, _p in rows[1:]:
+            counts = counts + unpack_counts(bytes(blob))
+        persons = [p for *_rest, p in rows]
+        new.append(
+            TotalUsageDay(
+                day=day,
+                sessions=sum(s for _lo, _b, s, _p in rows),
+                persons=None
+                if any(p is None for p in persons)
+                else zlib.compress(union_bits(persons).tobytes(), 6),
+                **day_shape(counts, lo),
+            )
+        )
+    TotalUsageDay.objects.filter(day__in=days).delete()
+    TotalUsageDay.objects.bulk_create(new, batch_size=500)
 
 
 def unit_tree() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -308,11 +347,13 @@ def _rebuild_unit_days(days, tz, units=None) -> None:
         if not m.any():
             continue
         u, cs, ce, emp, s0 = U[a:b][m], cs[m], ce[m], EMP[a:b][m], S[a:b][m]
-        hours = _hour_seconds(u, cs, ce, n_units, dlo, hour_bounds(day, tz))
+        hours, real = _hour_seconds(u, cs, ce, n_units, dlo, hour_bounds(day, tz))
+        busiest = np.argmax(real, axis=1)
+        busy = np.rint(real[np.arange(n_units), busiest]).astype(np.int64)
         started = np.bincount(u[s0 >= dlo], minlength=n_units)
         pairs = np.unique(u * (1 << 32) + emp)
         users = np.bincount(pairs >> 32, minlength=n_units)
-        peak = _peaks(u, cs, ce, n_units)
+        peak, peak_at = _peaks(u, cs, ce, n_units)
         for i in np.flatnonzero(users).tolist():
             new.append(
                 (
@@ -322,13 +363,17 @@ def _rebuild_unit_days(days, tz, units=None) -> None:
                     int(users[i]),
                     int(peak[i]),
                     json.dumps(hours[i].tolist()),
+                    int(peak_at[i]),
+                    int(busy[i]),
+                    dlo + 3600 * int(busiest[i]),
                 )
             )
     _insert_unit_days(new)
 
 
 def _hour_seconds(u, cs, ce, n_units: int, dlo: int, hours: list[tuple[int, int, int]]):
-    """Seconds of sessions [cs, ce) (clipped to the day) per unit and local clock hour.
+    """Seconds of sessions [cs, ce) (clipped to the day) per unit and local clock hour, and
+    per unit and real hour of the day (float, whole numbers).
 
     Real hour k of the day is [dlo + 3600 k, ...): a session adds its partial seconds to the
     hour it starts in and the hour it ends in, and 3600 to every hour in between (a
@@ -350,7 +395,12 @@ def _hour_seconds(u, cs, ce, n_units: int, dlo: int, hours: list[tuple[int, int,
     out = np.zeros((n_units, 24), dtype=np.int64)
     for k, (clock_hour, _lo, _hi) in enumerate(hours):
         out[:, clock_hour] += np.rint(real[:, k]).astype(np.int64)
-    return out
+    return out, real
+
+
+_UNIT_DAY_COLUMNS = (
+    "unit_id, day, sessions, users, peak, hour_seconds, peak_at, busy_seconds, busy_at"
+)
 
 
 def _insert_unit_days(rows: list[tuple]) -> None:
@@ -361,28 +411,29 @@ def _insert_unit_days(rows: list[tuple]) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             text = "".join(
-                f"{unit}\t{day.isoformat()}\t{sessions}\t{users}\t{peak}\t{hours}\n"
-                for unit, day, sessions, users, peak, hours in rows
+                f"{unit}\t{day.isoformat()}\t{sessions}\t{users}\t{peak}\t{hours}"
+                f"\t{peak_at}\t{busy}\t{busy_at}\n"
+                for unit, day, sessions, users, peak, hours, peak_at, busy, busy_at in rows
             )
             with cur.cursor.copy(
-                "COPY usage_unitusageday (unit_id, day, sessions, users, peak, hour_seconds)"
-                " FROM STDIN"
+                f"COPY usage_unitusageday ({_UNIT_DAY_COLUMNS}) FROM STDIN"
             ) as copy:
                 copy.write(text)
             return
         sql = (
-            "INSERT INTO usage_unitusageday (unit_id, day, sessions, users, peak, hour_seconds)"
-            " VALUES (%s, %s, %s, %s, %s, %s)"
+            f"INSERT INTO usage_unitusageday ({_UNIT_DAY_COLUMNS})"  # noqa: S608
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         )
         for i in range(0, len(rows), 5000):
             cur.executemany(sql, rows[i : i + 5000])
 
 
-def _peaks(u: np.ndarray, s: np.ndarray, e: np.ndarray, n_units: int) -> np.ndarray:
+def _peaks(u: np.ndarray, s: np.ndarray, e: np.ndarray, n_units: int):
     """Highest number of sessions open at one instant, per unit ([s, e) half-open: at an
-    instant where one ends and another starts, the ending one is already closed)."""
+    instant where one ends and another starts, the ending one is already closed), and the
+    first instant it is reached (0 for a unit without sessions)."""
     if not u.size:
-        return np.zeros(n_units, dtype=np.int64)
+        return np.zeros(n_units, dtype=np.int64), np.zeros(n_units, dtype=np.int64)
     # One sort of packed keys (unit, time, start bit): by unit, then time, then an end (bit 0)
     # before a start (bit 1) at the same instant.
     t0 = int(min(s.min(), e.min()))
@@ -399,4 +450,9 @@ def _peaks(u: np.ndarray, s: np.ndarray, e: np.ndarray, n_units: int) -> np.ndar
     running -= np.repeat(base, np.diff(np.r_[first, uu.size]))
     out = np.zeros(n_units, dtype=np.int64)
     out[uu[first]] = np.maximum.reduceat(running, first)
-    return out
+    # Keys are sorted by unit and time, so the first key at its unit's peak is the earliest.
+    at_peak = np.flatnonzero(running == out[uu])
+    units, where = np.unique(uu[at_peak], return_index=True)
+    at = np.zeros(n_units, dtype=np.int64)
+    at[units] = ((keys[at_peak[where]] >> 1) & ((1 << 39) - 1)) + t0
+    return out, at

@@ -1,8 +1,11 @@
-"""The figures of ``vpn_usage`` and of the usage pages (definitions: docs/vpn-usage.md).
+"""The figures of ``vpn_usage``, the usage pages and the dashboard (definitions and what
+reads what: docs/vpn-usage.md).
 
-Gateway figures come from ``UsageDay`` (the exact N(t) per second), so a year costs 365
-decompressions, not a scan of millions of sessions. Unit figures come from the raw sessions
-of the unit and its sub-units while they are kept, and from ``UnitUsageDay`` after that.
+Every figure is read from the day rows the import writes (``aggregates.rebuild``): gateway
+figures from ``UsageDay`` (one gateway) or ``TotalUsageDay`` (all together), by real hour, so
+a year is 364 small rows and no per-second array; unit figures from ``UnitUsageDay``. Raw
+sessions only for a unit's figures of a single day while they are kept (people and the 95 %
+value of a unit need them).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -27,7 +29,13 @@ from rathausmobil.usage.concurrency import (
     servers_for_blocking,
     workhour_windows,
 )
-from rathausmobil.usage.models import GatewayLogState, UnitUsageDay, UsageDay, unpack_counts
+from rathausmobil.usage.models import (
+    GatewayLogState,
+    TotalUsageDay,
+    UnitUsageDay,
+    UsageDay,
+    unpack_hours,
+)
 
 
 def work_windows(first: dt.date, last: dt.date) -> np.ndarray:
@@ -59,23 +67,120 @@ class Period:
         self.hi = aggregates.day_bounds(self.last)[1]
 
 
-def gateway_occupancy(period: Period, gateway_ids: list[int] | None) -> tuple[Occupancy, Any]:
-    """N(t) per second over the period, all selected gateways added up, and the day rows."""
-    counts = np.zeros(period.hi - period.lo, dtype=np.int32)
-    rows = UsageDay.objects.filter(day__gte=period.first, day__lte=period.last)
-    if gateway_ids is not None:
-        rows = rows.filter(gateway_id__in=gateway_ids)
-    meta = []
-    for lo, blob, sessions, accounts in rows.values_list("lo", "counts", "sessions", "accounts"):
-        series = unpack_counts(bytes(blob))
-        a = lo - period.lo
-        counts[a : a + series.size] += series.astype(np.int32)
-        meta.append((sessions, accounts))
-    return Occupancy(period.lo, period.hi, counts), meta
+@dataclass
+class Hours:
+    """N(t) of a period by real local hour: hour i is [lo + 3600 i, lo + 3600 (i + 1)).
+
+    A local day always has whole real hours (23, 24 or 25) from its midnight, and the
+    working-hour windows begin and end on whole local hours, so every figure over windows is
+    a sum over whole hours here and equal to the same figure over the per-second N(t)."""
+
+    lo: int
+    sums: np.ndarray  # ∫N dt of each hour (person-seconds)
+    peaks: np.ndarray  # the highest N in each hour
+
+    def in_windows(self, windows: np.ndarray) -> np.ndarray:
+        """Which hours lie inside the windows ([start, end) in Unix seconds)."""
+        inside = np.zeros(self.sums.size, dtype=bool)
+        for a, b in windows.tolist():
+            if (a - self.lo) % 3600 or (b - self.lo) % 3600:
+                raise ValueError("working-hour windows must begin and end on whole hours")
+            inside[(a - self.lo) // 3600 : (b - self.lo) // 3600] = True
+        return inside
+
+    def mean(self, windows: np.ndarray) -> float:
+        """Time-weighted mean N over the windows (``Occupancy.mean``)."""
+        length = int((windows[:, 1] - windows[:, 0]).sum()) if windows.size else 0
+        total = int(self.sums[self.in_windows(windows)].sum())
+        return total / length if length else 0.0
+
+    def busy_hour(self) -> tuple[float, int | None]:
+        """The highest mean N over one hour and that hour's start, the first of equal ones
+        (``Occupancy.busy_hour_traffic``)."""
+        if not self.sums.size:
+            return 0.0, None
+        i = int(np.argmax(self.sums))
+        return float(self.sums[i]) / 3600, self.lo + 3600 * i
 
 
-def _capacity_figures(occ: Occupancy, capacity: int | None) -> dict[str, Any]:
-    traffic, busy_at = occ.busy_hour_traffic()
+@dataclass
+class DayRows:
+    """What the day rows of a period say: N(t) by hour, the peak, the sessions begun, the
+    distinct people (None once a day's raw sessions are deleted) and, when asked for, each
+    day's distribution of N by hour (for the percentile)."""
+
+    hours: Hours
+    peak: int
+    peak_at: int | None
+    sessions: int
+    persons: int | None
+    distributions: list[tuple[int, bytes]]  # (lo, pack_hours)
+
+    def percentile(self, q: float, windows: np.ndarray) -> int:
+        """Smallest v with N(t) <= v during at least q % of the window time
+        (``Occupancy.percentile``, from the days' distributions)."""
+        length = int((windows[:, 1] - windows[:, 0]).sum()) if windows.size else 0
+        if not length:
+            return 0
+        inside = self.hours.in_windows(windows)
+        values, seconds = [np.zeros(1, dtype=np.int64)], [np.zeros(1, dtype=np.int64)]
+        for lo, blob in self.distributions:
+            hour, value, secs = unpack_hours(blob)
+            keep = inside[(lo - self.hours.lo) // 3600 + hour]
+            values.append(value[keep])
+            seconds.append(secs[keep])
+        hist = np.bincount(np.concatenate(values), weights=np.concatenate(seconds))
+        hist[0] += length - hist.sum()  # days without a row: nobody connected
+        return int(np.searchsorted(np.cumsum(hist), q / 100 * length - 1e-9, side="left"))
+
+
+def read_days(
+    period: Period, gateway: VpnGateway | None = None, *, distributions: bool = True
+) -> DayRows:
+    """The day rows of one gateway (``UsageDay``) or of all together (``TotalUsageDay``) over
+    the period, in one query."""
+    rows = (
+        UsageDay.objects.filter(gateway=gateway)
+        if gateway is not None
+        else TotalUsageDay.objects.all()
+    )
+    fields = ["lo", "hour_sums", "hour_peaks", "peak", "peak_at", "sessions", "persons"]
+    if distributions:
+        fields.append("hour_counts")
+    n = (period.hi - period.lo) // 3600
+    sums = np.zeros(n, dtype=np.int64)
+    peaks = np.zeros(n, dtype=np.int64)
+    peak, peak_at, sessions = 0, None, 0
+    persons: list | None = []
+    kept = []
+    for lo, hour_sums, hour_peaks, day_peak, day_peak_at, day_sessions, who, *blob in (
+        rows.filter(day__gte=period.first, day__lte=period.last)
+        .order_by("day")
+        .values_list(*fields)
+    ):
+        i = (lo - period.lo) // 3600
+        sums[i : i + len(hour_sums)] = hour_sums
+        peaks[i : i + len(hour_peaks)] = hour_peaks
+        if day_peak > peak:
+            peak, peak_at = day_peak, day_peak_at
+        sessions += day_sessions
+        if who is None:
+            persons = None
+        elif persons is not None:
+            persons.append(who)
+        if blob:
+            kept.append((lo, bytes(blob[0])))
+    return DayRows(
+        hours=Hours(period.lo, sums, peaks),
+        peak=peak,
+        peak_at=peak_at,
+        sessions=sessions,
+        persons=None if persons is None else aggregates.count_bits(aggregates.union_bits(persons)),
+        distributions=kept,
+    )
+
+
+def _capacity_figures(traffic: float, busy_at: int | None, capacity: int | None) -> dict:
     out: dict[str, Any] = {
         "busy_hour_erlangs": round(traffic, 2),
         "busy_hour_at": _iso(busy_at),
@@ -112,34 +217,33 @@ def usage_figures(
 
 def gateway_figures(
     first: dt.date, last: dt.date, *, gateway: VpnGateway | None = None
-) -> tuple[dict[str, Any], Occupancy]:
-    """The gateway figures and the N(t) they were read from (pages draw it, too)."""
+) -> tuple[dict[str, Any], Hours]:
+    """The gateway figures and N(t) by hour (the overview draws it, too): two queries for the
+    day rows and the capacity, one for the coverage."""
     period = Period(first, last)
     windows = work_windows(first, last)
-    gateways = [gateway] if gateway else list(VpnGateway.objects.all())
-    occ, meta = gateway_occupancy(period, [g.pk for g in gateways] if gateway else None)
-    peak, peak_at = occ.peak()
-    users = None
-    if all(accounts is not None for _, accounts in meta):
-        seen = [aggregates.bitmap_ids(accounts) for _, accounts in meta]
-        ids = np.unique(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.int64)
-        users = aggregates.persons(ids, aggregates.employee_of_accounts())
+    days = read_days(period, gateway)
+    capacity = (
+        gateway.capacity
+        if gateway is not None
+        else VpnGateway.objects.aggregate(total=Sum("capacity"))["total"]
+    )
     out = {
         "from": first.isoformat(),
         "to": last.isoformat(),
         "gateway": gateway.name if gateway else None,
         "unit": None,
-        "sessions": sum(s for s, _ in meta),
-        "users_distinct": users,
-        "concurrent_peak": peak,
-        "concurrent_peak_at": _iso(peak_at),
-        "concurrent_avg_workhours": round(occ.mean(windows), 4) if windows.size else None,
-        "concurrent_p95_workhours": occ.percentile(95, windows) if windows.size else None,
+        "sessions": days.sessions,
+        "users_distinct": days.persons,
+        "concurrent_peak": days.peak,
+        "concurrent_peak_at": _iso(days.peak_at),
+        "concurrent_avg_workhours": round(days.hours.mean(windows), 4) if windows.size else None,
+        "concurrent_p95_workhours": days.percentile(95, windows) if windows.size else None,
         "workhours": _work_label(),
     }
-    out.update(_capacity_figures(occ, sum(g.capacity for g in gateways) or None))
+    out.update(_capacity_figures(*days.hours.busy_hour(), capacity or None))
     out["coverage"] = coverage(gateway)
-    return out, occ
+    return out, days.hours
 
 
 def _work_label() -> str:
@@ -164,6 +268,9 @@ def coverage(gateway: VpnGateway | None = None) -> dict[str, str | None]:
 
 
 def _unit_figures(period, windows, unit, gateway, today) -> dict[str, Any]:
+    """A unit's figures: from its day rows, but for a single day whose raw sessions are kept
+    from those (the day rows, all gateways together, know neither the people of several
+    days nor a unit's 95 % value, nor a single gateway)."""
     base = {
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
@@ -171,81 +278,75 @@ def _unit_figures(period, windows, unit, gateway, today) -> dict[str, Any]:
         "unit": unit.code,
         "workhours": _work_label(),
     }
-    if period.first >= raw_horizon(today):
-        base.update(_unit_from_sessions(period, windows, unit.path, gateway))
+    if period.first == period.last and period.first >= raw_horizon(today):
+        base.update(_unit_from_sessions(period, windows, unit, gateway))
         base["source"] = "sessions"
+    elif gateway is not None:
+        raise ValueError("Zahlen einer Einheit je Gateway gibt es nur für einen Tag.")
     else:
         base.update(_unit_from_days(period, windows, unit))
         base["source"] = "daily_aggregates"
     return base
 
 
-def _unit_from_sessions(period, windows, unit_path: str, gateway) -> dict[str, Any]:
-    states = GatewayLogState.objects.exclude(log_until=None)
-    if gateway is not None:
-        states = states.filter(gateway=gateway)
-    starts, ends, emps = [], [], []
-    with connection.cursor() as cur:
-        for state in states:
-            cap = state.log_until
-            since = period.lo - state.max_duration - 1
-            open_sessions = aggregates.open_sessions_table()
-            cur.execute(
-                "SELECT started, COALESCE(ended, %s), employee_id FROM usage_vpnsession"  # noqa: S608
-                " WHERE gateway_id = %s AND started < %s AND started >= %s"
-                " AND COALESCE(ended, %s) > %s AND unit_id IN ("
-                "SELECT id FROM organisation_orgunit WHERE path LIKE %s)"
-                f" UNION ALL SELECT started, %s, employee_id FROM {open_sessions}"
-                " WHERE gateway_id = %s AND ended IS NULL AND started < %s AND %s > %s"
-                " AND unit_id IN (SELECT id FROM organisation_orgunit WHERE path LIKE %s)",
-                [
-                    *(cap, state.gateway_id, period.hi, since, cap, period.lo, unit_path + "%"),
-                    *(cap, state.gateway_id, since, cap, period.lo, unit_path + "%"),
-                ],
-            )
-            for s, e, emp in cur.fetchall():
-                starts.append(s)
-                ends.append(e)
-                emps.append(emp)
-    s = np.array(starts, dtype=np.int64)
-    occ = Occupancy.build(s, np.array(ends, dtype=np.int64), period.lo, period.hi)
+def _unit_from_sessions(period, windows, unit, gateway) -> dict[str, Any]:
+    """One day: the day's sessions of the gateways (read as for the day rows), those of the
+    unit and its sub-units kept."""
+    rows = aggregates._fetch(None if gateway is None else [gateway.pk], period.lo, period.hi)
+    units = OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
+    rows = rows[np.isin(rows[:, 4], np.fromiter(units, dtype=np.int64))]
+    s, e = rows[:, 0], rows[:, 1]
+    occ = Occupancy.build(s, e, period.lo, period.hi)
     peak, peak_at = occ.peak()
     out = {
         "sessions": int(np.count_nonzero(s >= period.lo)),
-        "users_distinct": len(set(emps)),
+        "users_distinct": int(np.unique(rows[:, 3]).size),
         "concurrent_peak": peak,
         "concurrent_peak_at": _iso(peak_at),
         "concurrent_avg_workhours": round(occ.mean(windows), 4) if windows.size else None,
         "concurrent_p95_workhours": occ.percentile(95, windows) if windows.size else None,
     }
-    out.update(_capacity_figures(occ, None))
+    out.update(_capacity_figures(*occ.busy_hour_traffic(), None))
     return out
 
 
 def _unit_from_days(period, windows, unit) -> dict[str, Any]:
-    rows = UnitUsageDay.objects.filter(unit=unit, day__gte=period.first, day__lte=period.last)
-    total = 0
+    """``UnitUsageDay``: the mean from the person-seconds per clock hour (the windows are whole
+    hours), the peak and its instant and the busiest hour from each day's, sessions added
+    up: one query."""
+    rows = list(
+        UnitUsageDay.objects.filter(unit=unit, day__gte=period.first, day__lte=period.last)
+        .order_by("day")
+        .values_list(
+            "day", "hour_seconds", "peak", "peak_at", "sessions", "busy_seconds", "busy_at"
+        )
+    )
     length = int((windows[:, 1] - windows[:, 0]).sum()) if windows.size else 0
-    work_hours = range(settings.USAGE_WORK_START_HOUR, settings.USAGE_WORK_END_HOUR)
+    work_hours = slice(settings.USAGE_WORK_START_HOUR, settings.USAGE_WORK_END_HOUR)
     workdays = set(settings.USAGE_WORKDAYS)
-    peak, peak_day = 0, None
-    for day, hours, p in rows.values_list("day", "hour_seconds", "peak"):
-        if day.weekday() in workdays:
-            total += sum(hours[h] for h in work_hours)
-        if p > peak:
-            peak, peak_day = p, day
-    agg = rows.aggregate(sessions=Sum("sessions"))
-    return {
-        "sessions": agg["sessions"] or 0,
+    total = sum(sum(hours[work_hours]) for day, hours, *_ in rows if day.weekday() in workdays)
+    peak, peak_at = 0, None
+    for day, _hours, p, at, *_ in rows:
+        if p > peak:  # rows written before peak_at was kept: the day
+            peak, peak_at = p, _iso(at) if at is not None else day.isoformat()
+    out: dict[str, Any] = {
+        "sessions": sum(r[4] for r in rows),
         "users_distinct": None,
         "concurrent_peak": peak,
-        "concurrent_peak_at": peak_day.isoformat() if peak_day else None,
+        "concurrent_peak_at": peak_at,
         "concurrent_avg_workhours": round(total / length, 4) if length else None,
         "concurrent_p95_workhours": None,
-        "capacity": None,
-        "blocking_probability": None,
-        "licences_for_1pct_blocking": None,
     }
+    if any(r[5] is None for r in rows):  # written before the busiest hour was kept
+        out.update(busy_hour_erlangs=None, busy_hour_at=None, licences_for_1pct_blocking=None)
+        out.update(capacity=None, blocking_probability=None)
+        return out
+    busy, busy_at = 0, period.lo  # no sessions: the first hour, as over N(t)
+    for *_, seconds, at in rows:
+        if seconds > busy:
+            busy, busy_at = seconds, at
+    out.update(_capacity_figures(busy / 3600, busy_at, None))
+    return out
 
 
 def busiest_day_users(
@@ -263,7 +364,8 @@ def kpis(*, viewer=None) -> dict[str, Any]:
     """Last 28 days up to yesterday, all gateways: the mayor's "about 350 at the same time".
 
     Like the gateway page of the same period, "< 5" when no day had 5 users; for every
-    viewer (nobody reads other people's sessions)."""
+    viewer (nobody reads other people's sessions). Read from the 28 rows of ``TotalUsageDay``:
+    three queries."""
     today = timezone.localdate()
     last = today - dt.timedelta(days=1)
     first = last - dt.timedelta(days=27)
@@ -275,9 +377,9 @@ def kpis(*, viewer=None) -> dict[str, Any]:
             "vpn_concurrent_avg_workdays": hidden_label(),
             "vpn_concurrent_peak": hidden_label(),
         }
-    occ, _ = gateway_occupancy(Period(first, last), None)
+    days = read_days(Period(first, last), distributions=False)
     windows = work_windows(first, last)
     return {
-        "vpn_concurrent_avg_workdays": round(occ.mean(windows), 1) if windows.size else None,
-        "vpn_concurrent_peak": occ.peak()[0],
+        "vpn_concurrent_avg_workdays": round(days.hours.mean(windows), 1) if windows.size else None,
+        "vpn_concurrent_peak": days.peak,
     }

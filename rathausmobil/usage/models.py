@@ -4,11 +4,16 @@ Three layers, each with its own retention:
 
 - ``VpnSession``: one session of one account on one gateway, times in Unix seconds (UTC).
   Raw, personal: deleted after ``USAGE_RAW_RETENTION_DAYS`` by ``run_due_jobs``.
-- ``UsageDay`` (per gateway and local day): the exact number of open sessions per second as a
-  compressed array, plus counts. ``UsageDay.accounts`` (which accounts were seen that day) is
+- ``UsageDay`` (per gateway and local day) and ``TotalUsageDay`` (all gateways together): N(t)
+  of the day read down to what the pages need (per real hour its integral, its highest value
+  and how many seconds N had each value), plus counts; ``UsageDay`` also keeps the exact number
+  of open sessions per second as a compressed array. ``persons`` (who was connected that day) is
   personal and dropped with the raw sessions; the rest stays.
 - ``UnitUsageDay`` (per organisational unit and its sub-units, per local day): counts and
   person-seconds per local hour. No person in it; stays.
+
+The pages read only the day rows; raw sessions only for a unit's figures of a single day and
+for a person's own sessions.
 
 ``VpnAccount`` is the name a gateway logs (user name, e-mail, certificate CN, WireGuard key)
 and the employee it belongs to, if any; ``VpnAlias`` is IT's table for names that do not
@@ -211,18 +216,73 @@ def unpack_counts(blob: bytes) -> np.ndarray:
     return np.cumsum(np.frombuffer(zlib.decompress(blob), dtype="<i4"), dtype=np.int64)
 
 
-class UsageDay(models.Model):
-    """One gateway on one local day: N(t) per second on [lo, lo + seconds)."""
+def pack_hours(counts: np.ndarray) -> bytes:
+    """A day's N per second (whole real hours from local midnight) → for each real hour the
+    values N took and for how many seconds each, ascending: the day's distribution by hour,
+    from which any time-weighted percentile over whole hours is exact. zlib of int32:
+    the number of hours, the number of values of each hour, the values (each as its
+    difference to the one before), the seconds."""
+    a = np.asarray(counts, dtype=np.int64)
+    lengths, values, seconds = [], [], []
+    for k in range(-(-a.size // 3600)):
+        part = a[k * 3600 : (k + 1) * 3600]
+        low = int(part.min())
+        hist = np.bincount(part - low)
+        present = np.flatnonzero(hist)
+        lengths.append(present.size)
+        values.append(present + low)
+        seconds.append(hist[present])
+    body = np.concatenate(
+        [
+            [len(lengths)],
+            lengths,
+            np.diff(np.concatenate(values), prepend=0) if values else [],
+            np.concatenate(seconds) if seconds else [],
+        ]
+    )
+    return zlib.compress(body.astype("<i4").tobytes(), 6)
 
-    gateway = models.ForeignKey(VpnGateway, on_delete=models.CASCADE)
+
+def unpack_hours(blob: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hour of the day 0.., value of N, seconds) for every entry of ``pack_hours``."""
+    body = np.frombuffer(zlib.decompress(bytes(blob)), dtype="<i4").astype(np.int64)
+    n = int(body[0])
+    lengths = body[1 : 1 + n]
+    total = int(lengths.sum())
+    values = np.cumsum(body[1 + n : 1 + n + total])
+    seconds = body[1 + n + total : 1 + n + 2 * total]
+    return np.repeat(np.arange(n), lengths), values, seconds
+
+
+class DayFigures(models.Model):
+    """One local day of N(t), read down to what the figures need.
+
+    ``hour_sums[k]``, ``hour_peaks[k]``: ∫N dt and the highest N in real hour k of the day
+    (k = 0 starts at local midnight ``lo``; 23, 24 or 25 hours). ``hour_counts``: ``pack_hours``.
+    ``persons``: zlib bitmap of who was connected (bit 2·employee id for a person, 2·account id
+    + 1 for a name that maps to nobody); personal, ``None`` once the raw sessions are deleted.
+    """
+
     day = models.DateField()
     lo = models.BigIntegerField()  # Unix seconds of local midnight
     seconds = models.IntegerField()  # 86400, or 82800/90000 on the summer-time change
-    counts = models.BinaryField()  # pack_counts
     sessions = models.IntegerField(default=0)  # sessions starting that day
     peak = models.IntegerField(default=0)
     peak_at = models.BigIntegerField(null=True)
-    accounts = models.BinaryField(null=True)  # zlib bitmap of account ids; personal
+    persons = models.BinaryField(null=True)
+    hour_sums = models.JSONField(default=list)
+    hour_peaks = models.JSONField(default=list)
+    hour_counts = models.BinaryField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class UsageDay(DayFigures):
+    """One gateway on one local day; ``counts``: N(t) per second on [lo, lo + seconds)."""
+
+    gateway = models.ForeignKey(VpnGateway, on_delete=models.CASCADE)
+    counts = models.BinaryField()  # pack_counts
     users = models.IntegerField(default=0)  # distinct persons (or unmapped names) that day
 
     class Meta:
@@ -238,11 +298,27 @@ class UsageDay(models.Model):
         return unpack_counts(bytes(self.counts))
 
 
+class TotalUsageDay(DayFigures):
+    """All gateways together on one local day: N(t) is the sum of the gateways' N(t), so its
+    peak and distribution are not those of any gateway (written with them by
+    ``aggregates.rebuild``)."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day"], name="total_usage_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
 class UnitUsageDay(models.Model):
     """A unit with all its sub-units on one local day, all gateways together.
 
     ``hour_seconds[h]``: ∫N dt over local clock hour h (person-seconds); the repeated autumn
-    hour adds to the same h. No person is recognisable in these rows.
+    hour adds to the same h. ``peak_at``: the first second of the day's peak. ``busy_seconds``,
+    ``busy_at``: ∫N dt of the day's busiest real hour and its start (the first one of equal
+    ones). No person is recognisable in these rows.
     """
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
@@ -251,6 +327,10 @@ class UnitUsageDay(models.Model):
     users = models.IntegerField(default=0)
     peak = models.IntegerField(default=0)
     hour_seconds = models.JSONField(default=list)
+    # Empty in rows written before they existed (migration 0003): figures that need them say so.
+    peak_at = models.BigIntegerField(null=True)
+    busy_seconds = models.BigIntegerField(null=True)
+    busy_at = models.BigIntegerField(null=True)
 
     class Meta:
         constraints = [

@@ -29,7 +29,6 @@ from rathausmobil.core.figures import min_group_size
 from rathausmobil.organisation.models import Employee, OrgUnit, Role
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.usage import aggregates, figures
-from rathausmobil.usage.concurrency import Occupancy
 from rathausmobil.usage.models import (
     UnitUsageDay,
     UnmappedCause,
@@ -125,57 +124,44 @@ def _local_hours(first: dt.date, last: dt.date) -> tuple[np.ndarray, np.ndarray,
     )
 
 
-def _reduce(occ: Occupancy, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(max, sum, length) of N over the contiguous buckets beginning at ``starts``."""
-    idx = starts - occ.lo
-    lengths = np.diff(np.r_[idx, occ.hi - occ.lo])
-    if not occ.counts.size:
-        zero = np.zeros(idx.size, dtype=np.int64)
-        return zero, zero, lengths
-    peaks = np.maximum.reduceat(occ.counts, idx)
-    sums = np.add.reduceat(occ.counts, idx, dtype=np.int64)
-    return peaks, sums, lengths
-
-
 def concurrency_series(
-    occ: Occupancy, first: dt.date, last: dt.date, capacity: int | None
+    hours: figures.Hours, first: dt.date, last: dt.date, capacity: int | None
 ) -> Series:
-    """Highest and mean N per local hour (periods up to 31 days) or per local day."""
+    """Highest and mean N per real local hour (periods up to 31 days) or per local day."""
     tz = aggregates.zone()
     hourly = (last - first).days + 1 <= HOURLY_UP_TO_DAYS
+    n = hours.sums.size
     if hourly:
-        starts, _, _ = _local_hours(first, last)
+        edges = np.arange(n)
     else:
-        starts = np.array(
-            [
-                aggregates.day_bounds(first + dt.timedelta(days=i), tz)[0]
-                for i in range((last - first).days + 1)
-            ],
-            dtype=np.int64,
-        )
-    peaks, sums, lengths = _reduce(occ, starts)
-    ends = np.r_[starts[1:], occ.hi]
+        starts = [
+            aggregates.day_bounds(first + dt.timedelta(days=i), tz)[0]
+            for i in range((last - first).days + 1)
+        ]
+        edges = (np.array(starts, dtype=np.int64) - hours.lo) // 3600
+    peaks = np.maximum.reduceat(hours.peaks, edges) if n else np.zeros(0, dtype=np.int64)
+    sums = np.add.reduceat(hours.sums, edges) if n else np.zeros(0, dtype=np.int64)
+    bounds = hours.lo + 3600 * np.r_[edges, n]
     buckets = [
         Bucket(
-            start=dt.datetime.fromtimestamp(int(s), tz),
-            end=dt.datetime.fromtimestamp(int(e), tz),
+            start=dt.datetime.fromtimestamp(int(a), tz),
+            end=dt.datetime.fromtimestamp(int(b), tz),
             peak=int(p),
-            mean=float(total) / float(n) if n else 0.0,
+            mean=float(total) / float(b - a) if b > a else 0.0,
         )
-        for s, e, p, total, n in zip(starts, ends, peaks, sums, lengths, strict=True)
+        for a, b, p, total in zip(bounds[:-1], bounds[1:], peaks, sums, strict=True)
     ]
     return Series(hourly=hourly, buckets=buckets, capacity=capacity)
 
 
-def weekday_hour_heatmap(occ: Occupancy, first: dt.date, last: dt.date) -> HeatMap:
+def weekday_hour_heatmap(hours: figures.Hours, first: dt.date, last: dt.date) -> HeatMap:
     """Time-weighted mean N per (weekday, local clock hour) over the period. The repeated
     autumn hour adds to the same clock hour, as in ``UnitUsageDay``."""
-    starts, hours, weekdays = _local_hours(first, last)
-    _, sums, lengths = _reduce(occ, starts)
+    _, clock, weekdays = _local_hours(first, last)
     total = np.zeros((7, 24), dtype=np.int64)
     seconds = np.zeros((7, 24), dtype=np.int64)
-    np.add.at(total, (weekdays, hours), sums)
-    np.add.at(seconds, (weekdays, hours), lengths)
+    np.add.at(total, (weekdays, clock), hours.sums)
+    np.add.at(seconds, (weekdays, clock), 3600)
     means = [
         [float(total[d, h]) / float(seconds[d, h]) if seconds[d, h] else None for h in range(24)]
         for d in range(7)
@@ -184,19 +170,20 @@ def weekday_hour_heatmap(occ: Occupancy, first: dt.date, last: dt.date) -> HeatM
 
 
 def gateway_figures(first: dt.date, last: dt.date, gateway=None) -> dict:
-    """Figures, the two charts' data and whether the rule of 5 hides them."""
+    """Figures, the two charts' data and whether the rule of 5 hides them: from the day rows
+    only (``figures.gateway_figures``), four queries whatever the period."""
     busiest = figures.busiest_day_users(first, last, gateway=gateway)
     if busiest is None:
         return {"empty": True, "suppressed": False}
     if busiest < min_group_size():
         return {"empty": False, "suppressed": True}
-    values, occ = figures.gateway_figures(first, last, gateway=gateway)
+    values, hours = figures.gateway_figures(first, last, gateway=gateway)
     return {
         "empty": False,
         "suppressed": False,
         "figures": values,
-        "series": concurrency_series(occ, first, last, values.get("capacity")),
-        "heatmap": weekday_hour_heatmap(occ, first, last),
+        "series": concurrency_series(hours, first, last, values.get("capacity")),
+        "heatmap": weekday_hour_heatmap(hours, first, last),
     }
 
 
@@ -287,11 +274,14 @@ def _subtree_heads(by_id: dict[int, tuple]) -> dict[int, int]:
     return heads
 
 
-def _users_per_unit_and_day(index: dict[int, int], first: dt.date, n_days: int) -> np.ndarray:
-    """Distinct users per unit (row, in `index` order) and day (a unit covers its subtree)."""
+def _users_per_unit_and_day(
+    index: dict[int, int], units: list[int], first: dt.date, n_days: int
+) -> np.ndarray:
+    """Distinct users per unit (row, in `index` order) and day (a unit covers its subtree),
+    for the ``units`` the listing weighs; zero for the others."""
     users = np.zeros((len(index), n_days), dtype=np.int64)
     day_rows = UnitUsageDay.objects.filter(
-        day__gte=first, day__lt=first + dt.timedelta(days=n_days)
+        unit_id__in=units, day__gte=first, day__lt=first + dt.timedelta(days=n_days)
     ).values_list("unit_id", "day", "users")
     for unit_id, day, n in day_rows:
         if unit_id in index:
@@ -303,8 +293,9 @@ def unit_listing(code: str | None, first: dt.date, last: dt.date) -> UnitListing
     """The children of the unit ``code`` (or the top-level units) with their figures over the
     local days ``first``..``last``. None when there is no unit with that code.
 
-    Four queries whatever the number of units and days: the units, the head counts, the users
-    per unit and day, and the figures of the rows shown.
+    Four queries whatever the number of units and days, all of day rows and none of sessions:
+    the units, the head counts, the users per unit and day of the units weighed, and the
+    figures of the rows shown.
     """
     limit = min_group_size()
     n_days = (last - first).days + 1
@@ -321,7 +312,10 @@ def unit_listing(code: str | None, first: dt.date, last: dt.date) -> UnitListing
 
     heads = _subtree_heads(by_id)
     index = {pk: i for i, (pk, *_rest) in enumerate(units)}
-    users = _users_per_unit_and_day(index, first, n_days)
+    # The rule of 5 weighs each level from the top down to this one: its units and their parent.
+    chain = _chain(by_id, parent_id)
+    weighed = [pk for level in [None, *chain] for pk in children_of.get(level, [])] + chain
+    users = _users_per_unit_and_day(index, weighed, first, n_days)
 
     def row(pk: int) -> UnitRow:
         code_, name, _parent = by_id[pk]
@@ -335,7 +329,6 @@ def unit_listing(code: str | None, first: dt.date, last: dt.date) -> UnitListing
         )
 
     # Walk down from the top: a unit hidden by its own listing stays hidden below.
-    chain = _chain(by_id, parent_id)
     level_parent: int | None = None
     level_hidden, level_reason = False, ""
     for pk in chain:

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from rathausmobil.usage import charts, selectors
 from rathausmobil.usage.concurrency import Occupancy
-from rathausmobil.usage.figures import Period
+from rathausmobil.usage.figures import Hours, Period
 
 SVG = "{http://www.w3.org/2000/svg}"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -44,11 +44,18 @@ def steps(n: int = 48, start=dt.datetime(2026, 11, 2, tzinfo=BERLIN)) -> list[ch
     return out
 
 
-def occupancy(first: dt.date, last: dt.date, sessions: list[tuple[dt.datetime, dt.datetime]]):
+def by_hour(first: dt.date, last: dt.date, sessions: list[tuple[dt.datetime, dt.datetime]]):
+    """N(t) of these sessions by real hour, as the overview reads it from the day rows."""
     period = Period(first, last)
     starts = [int(a.timestamp()) for a, _ in sessions]
     ends = [int(b.timestamp()) for _, b in sessions]
-    return Occupancy.build(np.array(starts), np.array(ends), period.lo, period.hi)
+    occ = Occupancy.build(np.array(starts), np.array(ends), period.lo, period.hi)
+    edges = np.arange(0, occ.counts.size, 3600)
+    return Hours(
+        occ.lo,
+        np.add.reduceat(occ.counts, edges, dtype=np.int64),
+        np.maximum.reduceat(occ.counts, edges),
+    )
 
 
 # --------------------------------------------------------------------------- well-formed
@@ -177,7 +184,7 @@ def test_it_keeps_neighbouring_heat_steps_apart_and_shows_the_value_anyway():
 def test_it_counts_heat_map_hours_in_local_time():
     # Monday 00:30 local in winter is Sunday 23:30 UTC.
     monday = dt.date(2026, 11, 2)
-    occ = occupancy(
+    hours = by_hour(
         monday,
         monday + dt.timedelta(days=6),
         [
@@ -188,7 +195,7 @@ def test_it_counts_heat_map_hours_in_local_time():
         ],
     )
 
-    heat = selectors.weekday_hour_heatmap(occ, monday, monday + dt.timedelta(days=6))
+    heat = selectors.weekday_hour_heatmap(hours, monday, monday + dt.timedelta(days=6))
 
     assert heat.means[0][0] == pytest.approx(0.5)
     assert heat.means[6][23] == 0.0
@@ -197,7 +204,7 @@ def test_it_counts_heat_map_hours_in_local_time():
 
 def test_it_skips_the_missing_hour_when_summer_time_begins():
     sunday = dt.date(2026, 3, 29)
-    occ = occupancy(
+    hours = by_hour(
         sunday,
         sunday,
         [
@@ -208,8 +215,8 @@ def test_it_skips_the_missing_hour_when_summer_time_begins():
         ],
     )
 
-    heat = selectors.weekday_hour_heatmap(occ, sunday, sunday)
-    series = selectors.concurrency_series(occ, sunday, sunday, None)
+    heat = selectors.weekday_hour_heatmap(hours, sunday, sunday)
+    series = selectors.concurrency_series(hours, sunday, sunday, None)
 
     assert heat.means[6][2] is None  # 02:00-02:59 does not exist that night
     assert heat.means[6][1] == pytest.approx(0.5)
@@ -223,10 +230,10 @@ def test_it_skips_the_missing_hour_when_summer_time_begins():
 def test_it_adds_the_repeated_hour_when_summer_time_ends():
     sunday = dt.date(2026, 10, 25)
     first_pass = dt.datetime(2026, 10, 25, 0, 0, tzinfo=dt.UTC)  # 02:00 CEST
-    occ = occupancy(sunday, sunday, [(first_pass, first_pass + dt.timedelta(hours=1))])
+    hours = by_hour(sunday, sunday, [(first_pass, first_pass + dt.timedelta(hours=1))])
 
-    heat = selectors.weekday_hour_heatmap(occ, sunday, sunday)
-    series = selectors.concurrency_series(occ, sunday, sunday, 5)
+    heat = selectors.weekday_hour_heatmap(hours, sunday, sunday)
+    series = selectors.concurrency_series(hours, sunday, sunday, 5)
 
     assert heat.seconds[6][2] == 7200
     assert heat.means[6][2] == pytest.approx(0.5)
@@ -237,7 +244,7 @@ def test_it_adds_the_repeated_hour_when_summer_time_ends():
 
 def test_it_uses_days_for_periods_longer_than_a_month():
     first, last = dt.date(2026, 3, 1), dt.date(2026, 4, 30)
-    occ = occupancy(
+    hours = by_hour(
         first,
         last,
         [
@@ -248,7 +255,7 @@ def test_it_uses_days_for_periods_longer_than_a_month():
         ],
     )
 
-    series = selectors.concurrency_series(occ, first, last, None)
+    series = selectors.concurrency_series(hours, first, last, None)
 
     assert not series.hourly and len(series.buckets) == 61
     sunday = series.buckets[28]

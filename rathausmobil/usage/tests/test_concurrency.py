@@ -172,11 +172,14 @@ def test_unit_hour_seconds_agree_with_clipping_hour_by_hour(day):
     u = rng.integers(0, n_units, n)
     hours = hour_bounds(day, tz)
     expected = np.zeros((n_units, 24), dtype=np.int64)
-    for h, hlo, hhi in hours:
+    real = np.zeros((n_units, len(hours)), dtype=np.int64)
+    for k, (h, hlo, hhi) in enumerate(hours):
         overlap = np.clip(np.minimum(ce, hhi) - np.maximum(cs, hlo), 0, None)
-        expected[:, h] += np.bincount(u, weights=overlap, minlength=n_units).astype(np.int64)
-    got = _hour_seconds(u, cs, ce, n_units, dlo, hours)
+        real[:, k] = np.bincount(u, weights=overlap, minlength=n_units).astype(np.int64)
+        expected[:, h] += real[:, k]
+    got, got_real = _hour_seconds(u, cs, ce, n_units, dlo, hours)
     assert (got == expected).all()
+    assert (got_real == real).all()  # per real hour: the busiest hour of a unit's day
     assert got.sum() == (ce - cs).sum()
 
 
@@ -190,10 +193,13 @@ def test_unit_peaks_agree_with_counting_at_every_instant():
     s[:3], e[:3] = [10, 20, 30], [20, 30, 40]  # one ends where the next starts
     u = rng.integers(0, n_units - 1, n)  # the last unit has no session
     u[:3] = n_units - 2
-    got = _peaks(u, s, e, n_units)
+    got, at = _peaks(u, s, e, n_units)
     for unit in range(n_units):
         mine = u == unit
         instants = np.unique(np.r_[s[mine], e[mine]])
-        expected = max((int(((s[mine] <= t) & (t < e[mine])).sum()) for t in instants), default=0)
+        open_at = [int(((s[mine] <= t) & (t < e[mine])).sum()) for t in instants]
+        expected = max(open_at, default=0)
         assert got[unit] == expected
+        if expected:  # the first instant it is reached
+            assert at[unit] == instants[open_at.index(expected)]
     assert got[n_units - 1] == 0

@@ -25,6 +25,7 @@ from rathausmobil.usage.accounts import remap_accounts
 from rathausmobil.usage.figures import usage_figures
 from rathausmobil.usage.importing import ImportError_, import_lines
 from rathausmobil.usage.models import (
+    TotalUsageDay,
     UnitUsageDay,
     UnmappedCause,
     UsageDay,
@@ -160,8 +161,9 @@ def test_a_second_process_reads_a_file_exactly_as_this_one(name, fmt, year, brok
         (p.line, p.message) for p in here.problems
     ]
     assert _stored(other) == _stored(gateway)
-    assert list(UsageDay.objects.filter(gateway=other).values_list("day", "peak", "sessions")) == (
-        list(UsageDay.objects.filter(gateway=gateway).values_list("day", "peak", "sessions"))
+    days = UsageDay.objects.order_by("day")
+    assert list(days.filter(gateway=other).values_list("day", "peak", "sessions")) == (
+        list(days.filter(gateway=gateway).values_list("day", "peak", "sessions"))
     )
 
 
@@ -174,10 +176,17 @@ def test_a_second_process_closes_what_the_previous_file_left_open(gateway):
 
 def _figures(gateway):
     days = UsageDay.objects.filter(gateway=gateway).order_by("day")
+    shape = ("day", "peak", "peak_at", "sessions", "persons", "hour_sums", "hour_peaks")
     units = UnitUsageDay.objects.order_by("unit_id", "day")
     return (
-        list(days.values_list("day", "peak", "peak_at", "sessions", "users", "counts", "accounts")),
-        list(units.values_list("unit_id", "day", "sessions", "users", "peak", "hour_seconds")),
+        list(days.values_list(*shape, "users", "counts", "hour_counts")),
+        list(
+            units.values_list(
+                "unit_id", "day", "sessions", "users", "peak", "hour_seconds", "peak_at"
+            )
+        ),
+        list(units.values_list("busy_seconds", "busy_at")),
+        list(TotalUsageDay.objects.order_by("day").values_list(*shape, "hour_counts")),
     )
 
 
@@ -438,15 +447,37 @@ def test_it_gives_the_same_unit_figures_from_sessions_and_from_daily_figures(gat
         for i in range(6)
     )
     _csv(gateway, lines)
-    kwargs = {"unit": org["A"]}
-    recent = usage_figures(dt.date(2026, 11, 2), dt.date(2026, 11, 6), **kwargs)
-    old = usage_figures(
-        dt.date(2026, 11, 2), dt.date(2026, 11, 6), today=dt.date(2027, 6, 1), **kwargs
-    )
+    monday, unit = dt.date(2026, 11, 2), org["A"]
+    recent = usage_figures(monday, monday, unit=unit, today=dt.date(2026, 11, 10))
+    old = usage_figures(monday, monday, unit=unit, today=dt.date(2027, 6, 1))
     assert recent["source"] == "sessions" and old["source"] == "daily_aggregates"
-    assert recent["concurrent_avg_workhours"] == pytest.approx(old["concurrent_avg_workhours"])
-    assert recent["concurrent_peak"] == old["concurrent_peak"]
-    assert recent["sessions"] == old["sessions"] == 6
+    for key in (
+        "sessions",
+        "concurrent_peak",
+        "concurrent_peak_at",
+        "concurrent_avg_workhours",
+        "busy_hour_erlangs",
+        "busy_hour_at",
+        "licences_for_1pct_blocking",
+    ):
+        assert recent[key] == old[key], key
+    assert recent["concurrent_peak"] == 2 and recent["users_distinct"] == 2
+    assert old["users_distinct"] is None and old["concurrent_p95_workhours"] is None
+    # More than a day reads the day rows, however recent.
+    week = usage_figures(monday, dt.date(2026, 11, 6), unit=unit, today=dt.date(2026, 11, 10))
+    assert week["source"] == "daily_aggregates" and week["sessions"] == 6
+    with pytest.raises(CommandError, match="nur für einen Tag"):
+        call_command(
+            "vpn_usage",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-03",
+            "--unit",
+            "A",
+            "--gateway",
+            "GW",
+        )
 
 
 def test_it_deletes_raw_sessions_after_the_retention_period_and_keeps_the_figures(gateway):
@@ -464,7 +495,7 @@ def test_it_deletes_raw_sessions_after_the_retention_period_and_keeps_the_figure
     for key in ("sessions", "concurrent_peak", "concurrent_avg_workhours"):
         assert after[key] == before[key]
     assert after["users_distinct"] is None  # who used it is gone with the raw sessions
-    assert UsageDay.objects.get(day=dt.date(2026, 6, 1)).accounts is None
+    assert UsageDay.objects.get(day=dt.date(2026, 6, 1)).persons is None
     assert set(VpnAccount.objects.values_list("name", flat=True)) == {"c"}
     # a late file for a day already final does not shrink its figures
     _csv(gateway, "d;2026-06-01T13:00:00;2026-06-01T14:00:00\n", name="late.csv")

@@ -62,7 +62,10 @@ class Command(BaseCommand):
             org = OrgUnit.objects.filter(code=unit).first()
             if org is None:
                 raise CommandError(f"Organisationseinheit „{unit}“ gibt es nicht.")
-        figures = usage_figures(first_day, last_day, gateway=gw, unit=org)
+        try:
+            figures = usage_figures(first_day, last_day, gateway=gw, unit=org)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         if as_json:
             self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
             return
