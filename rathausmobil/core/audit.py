@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 
+from rathausmobil.core.bulk import bulk_insert_rows
 from rathausmobil.core.figures import figures_changed
 from rathausmobil.core.models import AuditEvent
 
@@ -58,8 +59,10 @@ def audit_event(
 
 
 def audit_events_bulk(events: Iterable[AuditEvent]) -> None:
-    rows = AuditEvent.objects.bulk_create(list(events), batch_size=2000)
-    if rows:
+    """Many entries at once (COPY on PostgreSQL); the events get no primary key."""
+    events = list(events)
+    bulk_insert_rows(AuditEvent, events)
+    if events:
         figures_changed()
 
 

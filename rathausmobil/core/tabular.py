@@ -416,16 +416,25 @@ def _data_rows(records, index_of: dict[str, int], *, width: int, fmt: str) -> li
     # each data line (not the header) with separators: empty fields every line has.
     fields = len(header_record)
     longest = max((len(cells) for _line, cells in data), default=fields)
-    if all(len(cells) == longest and _is_blank(cells[fields:]) for _line, cells in data):
+    if longest > fields and all(
+        len(cells) == longest and _is_blank(cells[fields:]) for _line, cells in data
+    ):
         fields = longest
     problems: list[Problem] = []
     rows: list[Row] = []
+    names, indices = list(index_of), list(index_of.values())
+    shape_ok = min(fields, width)  # a line no longer than this has the right shape
+    complete = max(indices) + 1  # a line at least this long has every column's cell
     for line, cells in data:
-        problem = _row_shape_problem(cells, line, fields, len(header_record), width, fmt)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        values = {name: (cells[i] if i < len(cells) else None) for name, i in index_of.items()}
+        if len(cells) > shape_ok:
+            problem = _row_shape_problem(cells, line, fields, len(header_record), width, fmt)
+            if problem is not None:
+                problems.append(problem)
+                continue
+        if len(cells) >= complete:
+            values = dict(zip(names, [cells[i] for i in indices], strict=True))
+        else:
+            values = {name: (cells[i] if i < len(cells) else None) for name, i in index_of.items()}
         rows.append(Row(line=line, values=values))
     if problems:
         raise TableError(problems)
@@ -472,6 +481,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def cell_text(value: Any) -> str:
     """The cell as plain, trimmed text. Numbers from XLSX lose a `.0`."""
+    if type(value) is str and value.isprintable() and "  " not in value:
+        # No control character and no space but single ASCII ones: nothing to clean
+        # (the common cell, and a file has hundreds of thousands).
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -671,18 +684,27 @@ def parse_row(checked: CheckedRow, columns: Sequence[Column]) -> dict[str, Any]:
     """Every cell of the row through its column's parser. A cell that cannot be
     used is reported (not raised), so that all problems are listed at once, and
     its value is None."""
+    return _parse_cells(checked, _cell_specs(columns))
+
+
+def _cell_specs(columns: Sequence[Column]) -> list[tuple[str, Parser, bool]]:
+    return [(column.field, column.parse or cell_text, column.required) for column in columns]
+
+
+def _parse_cells(checked: CheckedRow, specs: list[tuple[str, Parser, bool]]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for column in columns:
+    cells = checked.row.values
+    for name, parse, required in specs:
         try:
-            value = column.value(checked.row.values.get(column.field))
+            value = parse(cells.get(name))
         except CellError as exc:
-            checked.problem(str(exc), column.field)
+            checked.problem(str(exc), name)
             value = None
         else:
-            if column.required and (value is None or value == ""):
-                checked.problem(_("Pflichtfeld ist leer."), column.field)
+            if required and (value is None or value == ""):
+                checked.problem(_("Pflichtfeld ist leer."), name)
                 value = None
-        values[column.field] = value
+        values[name] = value
     return values
 
 
@@ -703,14 +725,15 @@ def check_rows(
     """
     rules = list(rules)
     position = {table.header(column.field): i for i, column in enumerate(columns)}
+    specs = _cell_specs(columns)  # once, not for each of 50,000 rows
     checked_rows = []
     for row in table.rows:
         start = len(report.problems)
         checked = CheckedRow(row=row, table=table, report=report)
-        checked.values = parse_row(checked, columns)
+        checked.values = _parse_cells(checked, specs)
         for rule in rules:
             rule(checked, context)
-        if by_column:
+        if by_column and len(report.problems) > start + 1:
             report.problems[start:] = sorted(
                 report.problems[start:], key=lambda p: position.get(p.column, len(columns))
             )

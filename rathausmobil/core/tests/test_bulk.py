@@ -6,12 +6,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rathausmobil.core.audit import audit_event
-from rathausmobil.core.bulk import LARGE_WRITE, analyze, analyze_if_large, bulk_update_rows
+from rathausmobil.core.bulk import (
+    LARGE_WRITE,
+    analyze,
+    analyze_if_large,
+    bulk_insert_rows,
+    bulk_update_rows,
+    one_of,
+)
 from rathausmobil.core.models import AuditEvent
 from rathausmobil.organisation.models import Employee, OrgUnit, Position
 from rathausmobil.organisation.tests.factories import (
@@ -211,3 +220,68 @@ def test_analyze_only_after_a_large_write(db, django_assert_num_queries):
         assert analyze_if_large(Position, rows=LARGE_WRITE - 1) is False
     with django_assert_num_queries(1):
         assert analyze_if_large(Position, rows=LARGE_WRITE) is True
+
+
+def test_it_inserts_rows_with_defaults_and_auto_now_add(db):
+    actor = UserFactory()
+    before = timezone.now()
+    events = [
+        AuditEvent(
+            actor=actor if i % 2 else None,
+            action="angelegt",
+            object_type="organisation.employee",
+            object_id=str(i),
+            changes={"Wochenstunden": ["39", "19,5"]} if i == 1 else {},
+        )
+        for i in range(3)
+    ]
+
+    bulk_insert_rows(AuditEvent, events)
+
+    stored = list(
+        AuditEvent.objects.order_by("id").values_list(
+            "object_id", "actor_id", "changes", "reason", "source", "created_at"
+        )
+    )
+    assert [row[:5] for row in stored] == [
+        ("0", None, {}, "", ""),
+        ("1", actor.pk, {"Wochenstunden": ["39", "19,5"]}, "", ""),
+        ("2", None, {}, "", ""),
+    ]
+    assert all(before <= row[5] <= timezone.now() for row in stored)
+    assert all(event.created_at == row[5] for event, row in zip(events, stored, strict=True))
+
+
+def test_inserting_nothing_writes_nothing(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        bulk_insert_rows(AuditEvent, [])
+
+
+def test_one_of_filters_on_many_values(db):
+    unit = OrgUnitFactory(code="Q")
+    Position.objects.bulk_create(
+        [Position(number=f"N{i:05d}", title="x", unit=unit) for i in range(3000)]
+    )
+    wanted = [f"N{i:05d}" for i in range(0, 3000, 2)] + ["fehlt", None, "N00000"]
+
+    with CaptureQueriesContext(connection) as queries:
+        found = list(
+            Position.objects.filter(one_of("number", wanted)).values_list("number", flat=True)
+        )
+
+    if connection.vendor == "postgresql":
+        assert '"number" = ANY(' in queries[0]["sql"]
+    assert sorted(found) == [f"N{i:05d}" for i in range(0, 3000, 2)]
+    assert not Position.objects.filter(one_of("number", [])).exists()
+    assert not Position.objects.filter(one_of("number", [None])).exists()
+    ids = list(
+        Position.objects.filter(number__in=["N00001", "N00003"]).values_list("pk", flat=True)
+    )
+    assert Position.objects.filter(one_of("pk", ids)).count() == 2
+    UserFactory(username="gross", email="Gross@Stadt.example")
+    assert list(
+        get_user_model()
+        .objects.annotate(lower=Lower("email"))
+        .filter(one_of("lower", ["gross@stadt.example"]))
+        .values_list("username", flat=True)
+    ) == ["gross"]
