@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rathausmobil.core.audit import audit_event
+from rathausmobil.core.bulk import analyze_if_large
 from rathausmobil.core.dates import add_months
 from rathausmobil.core.importresult import ExtraList, ImportResult
 from rathausmobil.core.imports import ImportKind, ImportPage
@@ -841,6 +842,8 @@ def _apply(table: Table, rows: list[_Row], result: DeviceImportResult, *, by, fi
         _import_status_and_holder(
             device, r, by=by, source=source, now=now, changes=changed_by_label.get(r.label)
         )
+    # A large inventory changes what the planner knows of these tables (core/bulk.py).
+    analyze_if_large(Device, Assignment, rows=len(result.created) + len(result.changed))
     result.applied = True
 
 

@@ -552,13 +552,14 @@ def _org_units_apply(
         if table.has("head"):
             unit.head_personnel_number = r["head"]
             unit.head_id = heads.get(r["head"])
-    OrgUnit.objects.bulk_update(
+    bulk_update_rows(
+        OrgUnit,
         [by_code[r["code"]] for r in rows],
         ["name", "kind", "parent", "head_personnel_number", "head"],
-        batch_size=1000,
     )
     org_units_rebuild_paths()
     audit_events_bulk(_unit_events(rows, by_code, new_codes, result, by=by, filename=filename))
+    analyze_if_large(OrgUnit, rows=len(new_units) + len(result.changed))
     result.applied = True
 
 

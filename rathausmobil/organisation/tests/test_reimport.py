@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from rathausmobil.core import bulk
 from rathausmobil.core.models import AuditEvent
 from rathausmobil.organisation.importing import employees_import
 from rathausmobil.organisation.models import Employee, OrgUnit, Position
@@ -246,3 +247,16 @@ def test_its_dry_run_shows_the_same_and_writes_nothing(imported):
     }
     assert state() == before
     assert AuditEvent.objects.count() == events
+
+
+def test_a_large_import_refreshes_the_statistics_of_what_it_wrote(units, monkeypatch):
+    analysed = []
+    monkeypatch.setattr(bulk, "LARGE_WRITE", 50)
+    monkeypatch.setattr(bulk, "analyze", lambda *models: analysed.append(models))
+    first = employee_file([person(i) for i in range(60)])
+
+    employees_import(data=first, filename="erste.csv", today=MARCH_2021)
+    employees_import(data=first, filename="erste.csv", today=MARCH_2021)  # writes nothing
+    employees_import(data=employee_file(a_tenth_changed()), filename="z.csv", today=MARCH_2021)
+
+    assert analysed == [(Employee, Position)]
