@@ -271,3 +271,33 @@ def test_it_uses_days_for_periods_longer_than_a_month():
     root = parse(svg)
     assert "Mittel je Tag" in [t.text for t in root.iter(f"{SVG}text")]
     assert re.search(r"Höchstwert 1 am 29\.03\.2026", root.find(f"{SVG}desc").text)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [(dt.date(2026, 10, 24), dt.date(2026, 10, 26)), (dt.date(2026, 9, 1), dt.date(2026, 10, 31))],
+)
+def test_the_data_table_reads_as_the_template_filters_would_write_it(language, first, last):
+    from django.template import Context, Template
+
+    from rathausmobil.usage.views import series_rows
+
+    start = dt.datetime.combine(first, dt.time(7, 15), BERLIN)
+    hours = by_hour(first, last, [(start, start + dt.timedelta(days=1, hours=3, seconds=7))])
+    series = selectors.concurrency_series(hours, first, last, None)
+    template = Template(
+        "{% load numbers %}{% if s.hourly %}"
+        '{{ b.start|date:"D d.m.Y H:i" }}–{{ b.end|date:"H:i" }}'
+        '{% else %}{{ b.start|date:"D d.m.Y" }}{% endif %}|{{ b.peak|number }}|{{ b.mean|number:1 }}'
+    )
+
+    with translation.override(language):
+        rows = series_rows(series)
+        expected = [
+            tuple(template.render(Context({"s": series, "b": b})).split("|"))
+            for b in series.buckets
+        ]
+
+    assert rows == expected
+    assert any(mean not in ("0", "0.0", "0,0") for _, _, mean in rows)
