@@ -36,6 +36,7 @@ import gc
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router, transaction
@@ -179,11 +180,16 @@ def _update_each(connection, table: str, pk, columns, rows, batch_size: int) -> 
 
 
 def bulk_insert_rows(
-    model: type[models.Model], objs: Iterable[models.Model], *, batch_size: int = 2000
+    model: type[models.Model],
+    objs: Iterable[models.Model | dict[str, Any]],
+    *,
+    batch_size: int = 2000,
 ) -> None:
     """Insert the objects as new rows, as `bulk_create` would (defaults, `auto_now_add`),
     but without giving them their primary keys: read the rows back by their own
-    key where they are needed."""
+    key where they are needed. An object may also be a dict of field values by
+    attname (`{"unit_id": 3, …}`; what it leaves out gets the field's default):
+    building 50,000 model instances costs a second."""
     objs = list(objs)
     if not objs:
         return
@@ -192,10 +198,13 @@ def bulk_insert_rows(
         raise ValueError("bulk_insert_rows() writes one table (no proxy or child model).")
     using = router.db_for_write(model)
     connection = connections[using]
+    fields = [f for f in opts.local_concrete_fields if not f.db_returning]
     if connection.vendor != "postgresql":
+        objs = [model(**obj) if isinstance(obj, dict) else obj for obj in objs]
         model.objects.using(using).bulk_create(objs, batch_size=batch_size)
         return
-    fields = [f for f in opts.local_concrete_fields if not f.db_returning]
+    defaults = {field.attname: field.get_default() for field in fields}
+    objs = [_Values(defaults, obj) if isinstance(obj, dict) else obj for obj in objs]
     rows = _db_values(fields, objs, connection, add=True)
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)
@@ -207,7 +216,16 @@ def bulk_insert_rows(
         for row in rows:
             copy.write_row(row)
     for obj in objs:
-        obj._state.adding, obj._state.db = False, using
+        if isinstance(obj, models.Model):
+            obj._state.adding, obj._state.db = False, using
+
+
+class _Values:
+    """A row given as a dict, with attribute access for the fields' `pre_save`."""
+
+    def __init__(self, defaults: dict[str, Any], values: dict[str, Any]):
+        self.__dict__.update(defaults)
+        self.__dict__.update(values)
 
 
 class _OneOf(lookups.In):

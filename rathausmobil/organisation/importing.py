@@ -1022,7 +1022,7 @@ def _sync_positions(
         if r.position_number:
             wanted.setdefault(r.position_number, (r.position_title, r.values["unit_id"]))
     new = [
-        Position(number=number, title=title or number, unit_id=unit_id)
+        {"number": number, "title": title or number, "unit_id": unit_id}
         for number, (title, unit_id) in wanted.items()
         if number not in stored
     ]
@@ -1036,7 +1036,7 @@ def _sync_positions(
     ids = {number: pk for number, (pk, _title) in stored.items()}
     if new:
         ids.update(
-            Position.objects.filter(one_of("number", [p.number for p in new])).values_list(
+            Position.objects.filter(one_of("number", [p["number"] for p in new])).values_list(
                 "number", "pk"
             )
         )
@@ -1057,7 +1057,7 @@ def _write_employees(
         position_id = position_ids.get(r.position_number) if r.position_number else None
         if r.stored is None:
             created.append(
-                Employee(personnel_number=r.personnel_number, position_id=position_id, **r.values)
+                {"personnel_number": r.personnel_number, "position_id": position_id, **r.values}
             )
         elif r.changes:
             employee = Employee(pk=r.stored["pk"], updated_at=now, **r.values)
@@ -1069,7 +1069,7 @@ def _write_employees(
         return {}
     return dict(
         Employee.objects.filter(
-            one_of("personnel_number", [e.personnel_number for e in created])
+            one_of("personnel_number", [e["personnel_number"] for e in created])
         ).values_list("personnel_number", "pk")
     )
 

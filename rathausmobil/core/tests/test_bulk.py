@@ -285,3 +285,52 @@ def test_one_of_filters_on_many_values(db):
         .filter(one_of("lower", ["gross@stadt.example"]))
         .values_list("username", flat=True)
     ) == ["gross"]
+
+
+def test_it_inserts_rows_given_as_values_with_the_fields_defaults(db):
+    unit = OrgUnitFactory(code="W")
+    before = timezone.now()
+
+    bulk_insert_rows(
+        Employee,
+        [
+            {
+                "personnel_number": "W1",
+                "last_name": "Muster",
+                "first_name": "Erika",
+                "unit_id": unit.pk,
+                "weekly_hours": Decimal("19.5"),
+                "entry_date": dt.date(2020, 2, 29),
+            },
+            {
+                "personnel_number": "W2",
+                "last_name": "Muster",
+                "first_name": "Max",
+                "email": "max@stadt.example",
+                "unit_id": unit.pk,
+                "weekly_hours": Decimal("39"),
+                "entry_date": dt.date(2021, 1, 1),
+                "exit_date": dt.date(2021, 12, 31),
+                "is_active": False,
+            },
+        ],
+    )
+
+    stored = {e.personnel_number: e for e in Employee.objects.filter(unit=unit)}
+    assert _row(stored["W1"]) | {"updated_at": None} == {
+        "personnel_number": "W1",
+        "first_name": "Erika",
+        "last_name": "Muster",
+        "email": "",
+        "unit": unit.pk,
+        "position_id": None,
+        "weekly_hours": Decimal("19.5"),
+        "entry_date": dt.date(2020, 2, 29),
+        "exit_date": None,
+        "is_active": True,
+        "user": None,
+        "updated_at": None,
+    }
+    assert stored["W2"].exit_date == dt.date(2021, 12, 31) and not stored["W2"].is_active
+    assert all(before <= e.created_at <= timezone.now() for e in stored.values())
+    assert all(before <= e.updated_at <= timezone.now() for e in stored.values())
