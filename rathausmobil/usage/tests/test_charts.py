@@ -17,6 +17,15 @@ from rathausmobil.usage.concurrency import Occupancy
 from rathausmobil.usage.figures import Hours, Period
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(autouse=True)
+def german():
+    """The charts speak the active language; a test elsewhere may leave another active."""
+    with translation.override("de"):
+        yield
+
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
