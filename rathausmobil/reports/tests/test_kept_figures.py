@@ -11,9 +11,11 @@ import json
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from rathausmobil.access.models import VpnGateway
 from rathausmobil.agreements import services as agreements
@@ -188,4 +190,7 @@ def test_the_dashboard_shows_a_change_at_once(client, org, employee, supervisor,
     assert tile % 1 in body
     # The tiles are kept per language as well.
     client.cookies["django_language"] = "en"
-    assert "Alternating mobile work" in client.get(url).content.decode()
+    try:
+        assert "Alternating mobile work" in client.get(url).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active
