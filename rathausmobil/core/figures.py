@@ -111,12 +111,17 @@ def figures_changed() -> None:
     transaction.on_commit(bump)
 
 
+def kept_key(name: str, scope: str) -> str:
+    """The cache key of the figures `name` for `scope` now."""
+    # The rule of 5's threshold is part of the key: a changed setting shows at once.
+    day = timezone.localdate().isoformat()
+    return f"figures:{name}:{scope}:{min_group_size()}:{generation()}:{day}"
+
+
 def kept(name: str, scope: str, compute: Callable[[], T]) -> Kept[T]:
     """The figures `name` for a viewer's `scope`, from the cache when they are current,
     else computed by `compute()` and kept."""
-    # The rule of 5's threshold is part of the key: a changed setting shows at once.
-    day = timezone.localdate().isoformat()
-    key = f"figures:{name}:{scope}:{min_group_size()}:{generation()}:{day}"
+    key = kept_key(name, scope)
     found = cache.get(key)
     if found is not None:
         return found

@@ -20,6 +20,14 @@ the first few without a count line it slices `[:SHOWN]`.
 
 A "since your last visit" task (the staff council's new refusals) keeps its marker
 with `mark_seen(user, key)` / `last_seen(user, key)`.
+
+A person's list is kept, not asked of every app on each page view (docs/performance.md):
+`todos_for(user)` keeps it with `core.figures.kept` under the person, the language, the
+date and the generation of the figures, which every audited write renews on commit. So
+a task appears or goes with the write that makes it, and one that comes with the clock
+alone (a decision date passes at noon) shows within `FIGURES_MAX_AGE`. A write that
+changes a task without an audit event calls `core.figures.figures_changed()` (or, for
+one person's own marker, `mark_seen` forgets that person's list).
 """
 
 from __future__ import annotations
@@ -29,9 +37,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
-from django.utils import timezone
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from rathausmobil.core.figures import kept, kept_key
 from rathausmobil.core.hooks import IN_TRANSACTION, Hook
 
 
@@ -110,12 +121,30 @@ todo_providers: Hook[[object, dt.date], Iterable[Todo]] = Hook(
 
 
 def todos_for(user, *, today: dt.date | None = None) -> list[Todo]:
-    """Every task of every app for this user, most urgent first."""
+    """Every task of every app for this user, most urgent first: today's list as kept
+    (see above), or for another `today` asked of the apps."""
     if user is None or not user.is_authenticated:
         return []
-    today = today or timezone.localdate()
+    if today is not None:
+        return _ask_apps(user, today)
+    return kept("todos", _todo_scope(user), lambda: _ask_apps(user, timezone.localdate())).values
+
+
+def _ask_apps(user, today: dt.date) -> list[Todo]:
     items = [todo for answer in todo_providers.collect(user, today) for todo in answer or ()]
     return sorted(items, key=lambda t: (t.urgency, t.due or dt.date.max, t.group, t.title))
+
+
+def _todo_scope(user, language: str | None = None) -> str:
+    # The titles are translated when asked: the language is part of the key.
+    return f"user:{user.pk}:{language or translation.get_language()}"
+
+
+def forget_todos(user) -> None:
+    """Ask the apps again at this person's next view (their own marker changed)."""
+    cache.delete_many(
+        [kept_key("todos", _todo_scope(user, code)) for code, _name in settings.LANGUAGES]
+    )
 
 
 def todo_total(todos: Iterable[Todo]) -> int:
@@ -130,6 +159,7 @@ def mark_seen(user, key: str, *, at: dt.datetime | None = None) -> None:
     SeenMarker.objects.update_or_create(
         user=user, key=key, defaults={"seen_at": at or timezone.now()}
     )
+    forget_todos(user)
 
 
 def last_seen(user, key: str) -> dt.datetime | None:

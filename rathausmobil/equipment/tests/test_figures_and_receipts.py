@@ -28,6 +28,9 @@ from rathausmobil.organisation.models import Employee
 
 
 def equipment_todos(user, today=None):
+    # Asked of the apps for the day (the kept list is renewed on commit, which a test's
+    # transaction never reaches).
+    today = today or timezone.localdate()
     return [t for t in todos_for(user, today=today) if t.key.startswith("equipment.")]
 
 

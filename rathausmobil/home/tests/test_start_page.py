@@ -16,7 +16,15 @@ from rathausmobil.agreements.models import (
     PandemicPeriod,
 )
 from rathausmobil.core.models import ImportStatus, ImportUpload
-from rathausmobil.core.todos import Urgency, mark_seen, todos_for
+from rathausmobil.core.todos import (
+    Todo,
+    Urgency,
+    forget_todos,
+    last_seen,
+    mark_seen,
+    todo_providers,
+    todos_for,
+)
 from rathausmobil.eligibility.services import assessment_create
 from rathausmobil.home.tests.conftest import TODAY
 from rathausmobil.organisation.models import Employee, Role, RoleAssignment
@@ -334,14 +342,14 @@ def test_it_answers_the_menus_count(client, employee, checklist, make_agreement,
     assert '>2<span class="visually-hidden"> Aufgaben</span>' in badge
 
 
-def test_it_keeps_the_menus_count_a_minute_and_the_start_page_renews_it(
-    client, employee, checklist, make_agreement
+def test_it_keeps_the_list_and_a_write_renews_it_at_once(
+    client, employee, checklist, make_agreement, django_capture_on_commit_callbacks
 ):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    agreement = make_agreement("pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement = make_agreement("pending")
     client.force_login(employee)
     url = reverse("home:todo_count")
     with CaptureQueriesContext(connection) as asking:
@@ -349,11 +357,26 @@ def test_it_keeps_the_menus_count_a_minute_and_the_start_page_renews_it(
     with CaptureQueriesContext(connection) as kept:
         assert ">2<" in client.get(url).content.decode()
     assert len(kept.captured_queries) < len(asking.captured_queries) - 3  # no app was asked
-    services.agreement_decline(agreement=agreement, by=employee)
-    assert ">2<" in client.get(url).content.decode()  # still the kept count
-    client.get("/")  # the start page counts anew (nothing waits now) and keeps that
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agreement_decline(agreement=agreement, by=employee)  # audited: a new generation
     assert client.get(url).content.decode().strip() == ""
-    cache.clear()
+    assert "Im Moment wartet nichts auf Sie." in client.get("/").content.decode()
+
+
+def test_a_marker_of_ones_own_renews_ones_own_list(employee):
+    def since_last_visit(user, today):
+        if last_seen(user, "test.marker"):
+            return []
+        return [Todo(key="test.new", title="Neu", url="/", action="Ansehen")]
+
+    todo_providers.connect(since_last_visit, label="Test")
+    try:
+        assert [t.key for t in todos_for(employee) if t.key == "test.new"] == ["test.new"]
+        mark_seen(employee, "test.marker")  # no audit event: the person's own list is forgotten
+        seen = [t.key for t in todos_for(employee) if t.key == "test.new"]
+    finally:
+        todo_providers.disconnect(since_last_visit)
+    assert seen == []
 
 
 def test_it_reads_a_fixed_number_of_queries_however_many_requests(
@@ -367,10 +390,12 @@ def test_it_reads_a_fixed_number_of_queries_however_many_requests(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    forget_todos(supervisor)  # the apps are asked (the list is kept after a view)
     with CaptureQueriesContext(connection) as one:
         client.get("/")
     for n in range(20):
         make_request("submitted", user=make_person(f"more{n}"))
+    forget_todos(supervisor)  # the factories write beside the services, without an audit event
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get("/")
     assert "26 Anträge" in response.content.decode()
