@@ -19,13 +19,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.figures import min_group_size
+from rathausmobil.core.figures import kept, min_group_size
 from rathausmobil.core.htmx import query_without
 from rathausmobil.core.numbers import format_number
 from rathausmobil.organisation.models import Employee
@@ -177,29 +179,43 @@ def overview(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         first, last = form.period()
         gateway = form.cleaned_data.get("gateway")
-        result = selectors.gateway_figures(first, last, gateway)
-        context.update(first=first, last=last, gateway=gateway, result=result)
+        context.update(first=first, last=last, gateway=gateway)
         context["form"] = GatewayPeriodForm(
             initial={"von": first, "bis": last, "gateway": gateway.pk if gateway else ""}
         )
-        if not result["empty"] and not result["suppressed"]:
-            values = result["figures"]
-            series, heat = result["series"], result["heatmap"]
-            context["cards"] = _cards(values)
-            context["coverage"] = {
-                key: _local(value) for key, value in values.get("coverage", {}).items()
-            }
-            context["concurrency_svg"] = charts.concurrency_chart(
-                [charts.Step(b.start, b.end, b.peak, b.mean) for b in series.buckets],
-                capacity=series.capacity,
-                hourly=series.hourly,
-                ident="usage-concurrency",
-            )
-            context["heatmap_svg"] = charts.heatmap_chart(heat.means, ident="usage-heatmap")
-            context["series"] = series
-            context["series_rows"] = series_rows(series)
-            context["heat_rows"] = list(zip(charts.weekday_names(), heat.means, strict=True))
+        # The figures are the same for everyone who may see them: kept as rendered, renewed
+        # by the next VPN import (audited) or after FIGURES_MAX_AGE (docs/performance.md).
+        context["results"] = kept(
+            "vpn-overview",
+            f"{gateway.pk if gateway else 'all'}:{first}:{last}:{get_language()}",
+            lambda: render_to_string(
+                "usage/overview.html#results", _overview_results(context, first, last, gateway)
+            ),
+        ).values
     return render(request, "usage/overview.html", context)
+
+
+def _overview_results(context: dict, first, last, gateway) -> dict:
+    result = selectors.gateway_figures(first, last, gateway)
+    context = {**context, "result": result}
+    if not result["empty"] and not result["suppressed"]:
+        values = result["figures"]
+        series, heat = result["series"], result["heatmap"]
+        context["cards"] = _cards(values)
+        context["coverage"] = {
+            key: _local(value) for key, value in values.get("coverage", {}).items()
+        }
+        context["concurrency_svg"] = charts.concurrency_chart(
+            [charts.Step(b.start, b.end, b.peak, b.mean) for b in series.buckets],
+            capacity=series.capacity,
+            hourly=series.hourly,
+            ident="usage-concurrency",
+        )
+        context["heatmap_svg"] = charts.heatmap_chart(heat.means, ident="usage-heatmap")
+        context["series"] = series
+        context["series_rows"] = series_rows(series)
+        context["heat_rows"] = list(zip(charts.weekday_names(), heat.means, strict=True))
+    return context
 
 
 # --------------------------------------------------------------------------- units
