@@ -209,6 +209,30 @@ def test_it_filters_by_gateway(client, hr, org, gateway):
     assert "Weniger als 5 Personen" in reserve.content.decode()
 
 
+def test_it_keeps_the_figures_and_a_vpn_import_renews_them(
+    client, hr, org, gateway, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rathausmobil.usage import views
+
+    client.force_login(hr)
+    people = staff(org["A1"], 6, "a1-")
+    with django_capture_on_commit_callbacks(execute=True):
+        load(gateway, sessions_for(people[:5]))
+    computed = []
+    compute = views._overview_results
+    monkeypatch.setattr(views, "_overview_results", lambda *a: computed.append(1) or compute(*a))
+
+    first = client.get(reverse("usage:overview"), PERIOD).content.decode()
+    again = client.get(reverse("usage:overview"), PERIOD).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        load(gateway, sessions_for(people[5:], start="13:00:00", end="15:00:00"), name="later.csv")
+    after = client.get(reverse("usage:overview"), PERIOD).content.decode()
+
+    assert 'data-figure="sessions">5<' in first and 'data-figure="sessions">5<' in again
+    assert 'data-figure="sessions">6<' in after  # the import renewed them at once
+    assert len(computed) == 2  # the second view read the kept figures
+
+
 @pytest.mark.parametrize(
     "params,message",
     [
