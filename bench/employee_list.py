@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -203,9 +204,15 @@ def run(args, connection):
     big.save(update_fields=["head"])
     below = Employee.objects.filter(unit__path__startswith=big.path).count()
 
+    # Page 500 of the seek pager: the cursor its "weiter" link carries after 499 steps.
+    from rathausmobil.core.pagination import DEFAULT_SIZE, cursor_at
+    from rathausmobil.organisation.selectors import employees_visible_to
+    from rathausmobil.organisation.views import EMPLOYEE_ORDER
+
+    page_500 = cursor_at(employees_visible_to(hr), EMPLOYEE_ORDER, 499 * DEFAULT_SIZE)
     for label, user, query in [
         ("HR, first page", hr, ""),
-        ("HR, page 500", hr, "?page=500"),
+        ("HR, page 500", hr, f"?nach={quote(page_500)}"),
         ("HR, search by name", hr, "?q=Name0042"),
         ("HR, one Dezernat", hr, "?unit=D3"),
         (f"head of D1 ({below:,} below), first page", head_user, ""),

@@ -232,6 +232,9 @@ def page_list(city) -> list[Page]:
     pages = [
         Page("trivial", "a trivial view (/favicon.ico, the ceiling)", "", "/favicon.ico", 302),
         Page("login", "login page", "", "/login/"),
+        # Signed in, no page around it: session, user, roles and the kept task list. What
+        # every signed-in page costs before it asks anything of its own.
+        Page("floor", "signed-in floor: the menu's task count", "employee", "/aufgaben/anzahl/"),
         Page("home-employee", "employee's home (Meine Aufgaben)", "employee", "/"),
         Page("home-head", "head of a Dezernat's home", "head", "/"),
         Page("home-hr", "HR's home", "hr", "/"),
@@ -251,7 +254,7 @@ def page_list(city) -> list[Page]:
     ]  # fmt: skip
     if city["decision"]:
         pages.insert(
-            12,
+            13,
             Page("decision", "head: a request to decide", "head",
                  f"/mobil/antraege/{city['decision']}/"),
         )  # fmt: skip

@@ -111,6 +111,16 @@ def figures_changed() -> None:
     transaction.on_commit(bump)
 
 
+def _changed_in_this_transaction() -> bool:
+    connection = transaction.get_connection()
+    waiting = getattr(connection, "_figures_bump", None)
+    return (
+        connection.in_atomic_block
+        and waiting is not None
+        and any(func is waiting for _, func, _ in connection.run_on_commit)
+    )
+
+
 def kept_key(name: str, scope: str) -> str:
     """The cache key of the figures `name` for `scope` now."""
     # The rule of 5's threshold is part of the key: a changed setting shows at once.
@@ -121,6 +131,10 @@ def kept_key(name: str, scope: str) -> str:
 def kept(name: str, scope: str, compute: Callable[[], T]) -> Kept[T]:
     """The figures `name` for a viewer's `scope`, from the cache when they are current,
     else computed by `compute()` and kept."""
+    if _changed_in_this_transaction():
+        # This transaction wrote what the figures count, and no one else can see it yet:
+        # computed for this reader alone, and not kept.
+        return Kept(values=compute(), as_of=timezone.now())
     key = kept_key(name, scope)
     found = cache.get(key)
     if found is not None:

@@ -12,6 +12,7 @@ co-determined by the staff council, so no page shows a person's usage to anyone 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
@@ -235,40 +236,57 @@ def units(request: HttpRequest) -> HttpResponse:
     }
     if form.is_valid():
         first, last = form.period()
-        listing = selectors.unit_listing(code or None, first, last)
-        if listing is None:
-            raise Http404(_("Diese Organisationseinheit gibt es nicht."))
-        context.update(first=first, last=last, listing=listing)
+        context.update(first=first, last=last)
         context["form"] = PeriodForm(initial={"von": first, "bis": last})
         context["period_query"] = f"von={first.isoformat()}&bis={last.isoformat()}"
-        labels = {
-            "small": _("weniger als %(n)s Personen – ausgeblendet") % {"n": min_group_size()},
-            "complement": _("ausgeblendet, damit sich eine kleinere Gruppe nicht errechnen lässt"),
-        }
-        for r in [*listing.rows, listing.parent]:
-            if r is not None:
-                r.hidden_label = labels.get(r.reason, "")
-        context["chart_svg"] = charts.bar_chart(
-            [
-                charts.Bar(
-                    label=f"{r.code} {r.name}",
-                    value=None if r.suppressed else (r.mean or 0.0),
-                    note=r.hidden_label,
-                    decimals=1,
-                )
-                for r in listing.rows
-            ],
-            title=_("Mittlere gleichzeitige VPN-Sitzungen in der Arbeitszeit je Einheit"),
-            desc=_(
-                "Ein Balken je Einheit mit ihren Untereinheiten; ausgeblendete Einheiten "
-                "(weniger als %(n)s Personen) sind ohne Balken. Die Zahlen stehen auch in der "
-                "Tabelle."
-            )
-            % {"n": min_group_size()},
-            ident="usage-units",
-            axis_label=_("Sitzungen gleichzeitig im Mittel (Arbeitszeit)"),
-        )
+        # The same for everyone who may see it: kept as rendered, like the overview.
+        results = kept(
+            "vpn-units",
+            # The code as typed, hashed: the key stays short and of safe characters.
+            f"{hashlib.sha256(code.encode()).hexdigest()[:16]}:{first}:{last}:{get_language()}",
+            lambda: _units_results(context, code, first, last),
+        ).values
+        if results is None:
+            raise Http404(_("Diese Organisationseinheit gibt es nicht."))
+        context["results"] = results
     return render(request, "usage/units.html", context)
+
+
+def _units_results(context: dict, code: str, first, last) -> str | None:
+    """The rendered listing of a unit's sub-units, or None if there is no such unit."""
+    listing = selectors.unit_listing(code or None, first, last)
+    if listing is None:
+        return None
+    labels = {
+        "small": _("weniger als %(n)s Personen – ausgeblendet") % {"n": min_group_size()},
+        "complement": _("ausgeblendet, damit sich eine kleinere Gruppe nicht errechnen lässt"),
+    }
+    for r in [*listing.rows, listing.parent]:
+        if r is not None:
+            r.hidden_label = labels.get(r.reason, "")
+    chart_svg = charts.bar_chart(
+        [
+            charts.Bar(
+                label=f"{r.code} {r.name}",
+                value=None if r.suppressed else (r.mean or 0.0),
+                note=r.hidden_label,
+                decimals=1,
+            )
+            for r in listing.rows
+        ],
+        title=_("Mittlere gleichzeitige VPN-Sitzungen in der Arbeitszeit je Einheit"),
+        desc=_(
+            "Ein Balken je Einheit mit ihren Untereinheiten; ausgeblendete Einheiten "
+            "(weniger als %(n)s Personen) sind ohne Balken. Die Zahlen stehen auch in der "
+            "Tabelle."
+        )
+        % {"n": min_group_size()},
+        ident="usage-units",
+        axis_label=_("Sitzungen gleichzeitig im Mittel (Arbeitszeit)"),
+    )
+    return render_to_string(
+        "usage/units.html#results", {**context, "listing": listing, "chart_svg": chart_svg}
+    )
 
 
 # --------------------------------------------------------------------------- unmapped names

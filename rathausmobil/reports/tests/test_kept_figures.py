@@ -92,6 +92,25 @@ def test_a_transaction_starts_one_new_generation(org, employee, supervisor, comm
     assert figures.generation() == generation + 1
 
 
+def test_a_transaction_reads_its_own_writes_and_keeps_nothing_of_them(
+    org, employee, supervisor, counted, committed
+):
+    before = kept_kpis().values
+    with committed(), transaction.atomic():
+        request = agreements.request_create(
+            by=employee,
+            values={"kind": "alternating", "weekdays": [0], "start_date": _in(days=10)},
+        )
+        agreements.request_submit(request=request, by=employee)
+        inside = kept_kpis().values  # computed: the kept figures do not hold this write
+        assert inside == compute_kpis()
+        assert inside != before
+        kept_kpis()
+        assert counted["n"] == 3  # and nothing computed inside was kept
+    assert kept_kpis().values == inside
+    assert counted["n"] == 4
+
+
 def test_a_lost_generation_never_meets_old_figures(org, employee):
     from django.core.cache import cache
 

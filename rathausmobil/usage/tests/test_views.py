@@ -382,6 +382,34 @@ def test_it_hides_one_more_row_when_the_total_itself_is_hidden():
     assert sum(r.suppressed for r in rows) == 1
 
 
+def test_it_keeps_the_units_listing_and_an_import_renews_it(
+    client, town, gateway, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rathausmobil.usage import views
+
+    client.force_login(it_user())
+    people = staff(town["C1"], 6, "c1-")
+    with django_capture_on_commit_callbacks(execute=True):
+        load(gateway, sessions_for(people[:5]))
+    computed = []
+    compute = views._units_results
+    monkeypatch.setattr(views, "_units_results", lambda *a: computed.append(1) or compute(*a))
+    url, params = reverse("usage:units"), {**PERIOD, "einheit": "P"}
+
+    first = cell_texts(client.get(url, params).content.decode(), "C1")
+    again = cell_texts(client.get(url, params).content.decode(), "C1")
+    with django_capture_on_commit_callbacks(execute=True):
+        load(gateway, sessions_for(people[5:], start="13:00:00", end="15:00:00"), name="b.csv")
+    after = cell_texts(client.get(url, params).content.decode(), "C1")
+
+    assert first == again and first[4] == "5"
+    assert after[4] == "6"  # the import renewed the kept listing at once
+    assert len(computed) == 2
+    # A unit that does not exist is a 404, kept or not.
+    for _ in range(2):
+        assert client.get(url, {**PERIOD, "einheit": "GIBTSNICHT"}).status_code == 404
+
+
 def test_it_keeps_the_units_query_count_flat(client, town, gateway, django_assert_max_num_queries):
     client.force_login(it_user())
     load(gateway, sessions_for(staff(town["C1"], 5, "c1-")))
