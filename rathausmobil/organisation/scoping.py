@@ -1,7 +1,7 @@
 """Who may see what: the one place that turns a user into a scope.
 
 Every selector starts from `scope_for(user)`. The scope is computed once per
-user object (three small queries) and cached on it, so a page pays for it once.
+user object (one query) and cached on it, so a page pays for it once.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q
 
 from rathausmobil.organisation.models import (
@@ -90,20 +91,17 @@ def scope_for(user) -> Scope:
     roles: set[str] = set()
     paths: set[str] = set()
     direct: set[int] = set()
-    for role, unit_id, unit_path in RoleAssignment.objects.filter(user=user).values_list(
-        "role", "unit_id", "unit__path"
-    ):
-        roles.add(role)
-        if role == Role.SUPERVISOR and unit_path:
+    employee_id = None
+    for kind, role, unit_id, unit_path in _scope_rows(user.pk):
+        if kind == "role":
+            roles.add(role)
+            if role == Role.SUPERVISOR and unit_path:
+                paths.add(unit_path)
+                direct.add(unit_id)
+        elif kind == "person":
+            employee_id = unit_id
+        elif unit_id is not None:  # "heads": a unit the person heads
             paths.add(unit_path)
-            direct.add(unit_id)
-
-    employee_id = (
-        Employee.objects.filter(user=user, is_active=True).values_list("pk", flat=True).first()
-    )
-    if employee_id:
-        for unit_id, path in OrgUnit.objects.filter(head_id=employee_id).values_list("pk", "path"):
-            paths.add(path)
             direct.add(unit_id)
     if paths:
         roles.add(Role.SUPERVISOR)
@@ -118,6 +116,33 @@ def scope_for(user) -> Scope:
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def _scope_rows(user_id: int) -> list[tuple]:
+    """The user's roles, their active person and the units that person heads, in one
+    round trip: every signed-in request asks this, and three ORM queries cost about a
+    third of a small page (docs/performance.md). Rows are (kind, role, id, path); the
+    person is the first active one in the employees' order, as `.first()` would pick."""
+    role, unit, person = (
+        RoleAssignment._meta.db_table,
+        OrgUnit._meta.db_table,
+        Employee._meta.db_table,
+    )
+    # Table names from the models' own metadata; the user id is a parameter.
+    first_person = (
+        f"SELECT p.id FROM {person} p WHERE p.user_id = %s AND p.is_active "  # noqa: S608
+        "ORDER BY p.last_name, p.first_name, p.personnel_number LIMIT 1"
+    )
+    sql = (
+        f"SELECT 'role', r.role, r.unit_id, u.path FROM {role} r "  # noqa: S608
+        f"LEFT JOIN {unit} u ON u.id = r.unit_id WHERE r.user_id = %s "
+        f"UNION ALL SELECT 'person', NULL, ({first_person}), NULL "
+        f"UNION ALL SELECT 'heads', NULL, h.id, h.path FROM {unit} h "
+        f"WHERE h.head_id = ({first_person})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id, user_id])
+        return cursor.fetchall()
 
 
 def forget_scope(user) -> None:

@@ -63,6 +63,25 @@ def test_it_covers_a_deputy_by_role_assignment(everyone, org, stranger):
     assert "employee" in names(stranger)
 
 
+def test_it_reads_a_scope_in_one_query_with_roles_person_and_units_headed(
+    everyone, org, amt_head, django_assert_num_queries
+):
+    from rathausmobil.organisation.models import Role, RoleAssignment
+    from rathausmobil.organisation.scoping import forget_scope, scope_for
+
+    RoleAssignment.objects.create(user=amt_head, role=Role.SUPERVISOR, unit=org["B"])
+    RoleAssignment.objects.create(user=amt_head, role=Role.HR, unit=None)
+    forget_scope(amt_head)
+    with django_assert_num_queries(1):
+        scope = scope_for(amt_head)
+    person = Employee.objects.filter(user=amt_head).get()
+    headed = {u.pk for u in org.values() if u.head_id == person.pk}
+    assert scope.employee_id == person.pk
+    assert scope.roles == {Role.SUPERVISOR, Role.HR}
+    assert scope.direct_unit_ids == headed | {org["B"].pk}
+    assert headed and org["B"].pk not in headed
+
+
 def test_it_shows_a_left_head_nothing(everyone, supervisor):
     Employee.objects.filter(user=supervisor).update(is_active=False)
     from rathausmobil.organisation.scoping import forget_scope
