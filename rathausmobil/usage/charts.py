@@ -89,10 +89,11 @@ def ticks(top: float, count: int = 5, *, integer: bool = False) -> list[float]:
     step = nice_ceiling(top / count) if top > 0 else 1
     if integer:
         step = max(1, math.ceil(step))
-    out, v = [], 0.0
-    while v < top + step / 2:
-        out.append(round(v, 6))
-        v += step
+    # Up to the first tick at or above `top`: a bar longer than the last tick would run
+    # over the plot into its value's label.
+    out = [0.0]
+    while out[-1] < top - 1e-9:
+        out.append(round(out[-1] + step, 6))
     return out
 
 
@@ -477,7 +478,7 @@ def bar_chart(
         shown = number(b.value, b.decimals) if b.value is not None else b.note
         parts = [f"<g><title>{escape(b.label)}: {escape(shown)}</title>"]
         parts.append(
-            _text(left - 8, y + row_h / 2 + 4, _short(b.label, 38), text_anchor="end", fill=TEXT)
+            _text(left - 8, y + row_h / 2 + 4, _short(b.label, 34), text_anchor="end", fill=TEXT)
         )
         if b.value is None:
             parts.append(_text(left + 6, y + row_h / 2 + 4, b.note, fill=TEXT, font_style="italic"))

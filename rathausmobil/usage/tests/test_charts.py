@@ -310,3 +310,26 @@ def test_the_data_table_reads_as_the_template_filters_would_write_it(language, f
 
     assert rows == expected
     assert any(mean not in ("0", "0.0", "0,0") for _, _, mean in rows)
+
+
+@pytest.mark.parametrize("top", [1, 7, 100, 106, 131.5, 480])
+def test_the_last_tick_reaches_the_highest_value(top):
+    grid = charts.ticks(top, 4)
+    assert grid[0] == 0 and grid[-1] >= top
+    assert len(grid) <= 6  # and not far beyond it
+
+
+def test_no_bar_runs_past_the_last_tick():
+    svg = charts.bar_chart(
+        [
+            charts.Bar(label="A", value=106.0, decimals=1),
+            charts.Bar(label="B", value=31.9, decimals=1),
+        ],
+        title="t",
+        desc="d",
+        ident="x",
+    )
+    grid_x = max(float(x) for x in re.findall(r'<line x1="([\d.]+)"', svg))
+    bars = re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="\d+" fill', svg)
+    bar_end = max(float(x) + float(w) for x, w in bars if float(x) > 0)  # not the background
+    assert bar_end <= grid_x + 0.01
