@@ -65,6 +65,16 @@ def it_user():
     return user
 
 
+def counting(monkeypatch, name: str) -> list:
+    """Counts the calls of the view helper `name` that computes what a page keeps."""
+    from rathausmobil.usage import views
+
+    calls: list = []
+    compute = getattr(views, name)
+    monkeypatch.setattr(views, name, lambda *a: calls.append(1) or compute(*a))
+    return calls
+
+
 def cell_texts(html: str, code: str) -> list[str]:
     row = re.search(rf'<tr data-unit="{re.escape(code)}">(.*?)</tr>', html, re.S)
     assert row, f"no row for {code}"
@@ -212,15 +222,11 @@ def test_it_filters_by_gateway(client, hr, org, gateway):
 def test_it_keeps_the_figures_and_a_vpn_import_renews_them(
     client, hr, org, gateway, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from rathausmobil.usage import views
-
     client.force_login(hr)
     people = staff(org["A1"], 6, "a1-")
     with django_capture_on_commit_callbacks(execute=True):
         load(gateway, sessions_for(people[:5]))
-    computed = []
-    compute = views._overview_results
-    monkeypatch.setattr(views, "_overview_results", lambda *a: computed.append(1) or compute(*a))
+    computed = counting(monkeypatch, "_overview_results")
 
     first = client.get(reverse("usage:overview"), PERIOD).content.decode()
     again = client.get(reverse("usage:overview"), PERIOD).content.decode()
@@ -385,15 +391,11 @@ def test_it_hides_one_more_row_when_the_total_itself_is_hidden():
 def test_it_keeps_the_units_listing_and_an_import_renews_it(
     client, town, gateway, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from rathausmobil.usage import views
-
     client.force_login(it_user())
     people = staff(town["C1"], 6, "c1-")
     with django_capture_on_commit_callbacks(execute=True):
         load(gateway, sessions_for(people[:5]))
-    computed = []
-    compute = views._units_results
-    monkeypatch.setattr(views, "_units_results", lambda *a: computed.append(1) or compute(*a))
+    computed = counting(monkeypatch, "_units_results")
     url, params = reverse("usage:units"), {**PERIOD, "einheit": "P"}
 
     first = cell_texts(client.get(url, params).content.decode(), "C1")
