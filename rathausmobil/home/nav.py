@@ -10,7 +10,9 @@ plain link to that page.
 
 The context processor `main_nav` hands the template a lazy `Nav`: a fragment that never
 renders the menu costs nothing. The scope is cached on the user, so building the menu
-costs no query.
+costs no query. The menu depends on nothing but the code, the scope's roles, the page and
+the language, so each process builds and renders it once per such combination and
+reuses it (`kept_nav`); every signed-in page drew it anew before (about 1.5 ms).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cached_property
 
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.todos import GROUP_ADMIN, GROUP_DEVICES, GROUP_REPORTS, GROUP_WORK
@@ -261,6 +266,16 @@ class Nav:
         ]
         return [link for link in links if link.current]
 
+    @cached_property
+    def tasks_html(self) -> str:
+        """Meine Aufgaben beside the menu button, as base.html shows it."""
+        return render_to_string("home/_menu.html#tasks", {"main_nav": self})
+
+    @cached_property
+    def groups_html(self) -> str:
+        """The menu's groups, as base.html shows them."""
+        return render_to_string("home/_menu.html#groups", {"main_nav": self})
+
 
 def _score(entry: Entry, page: str) -> tuple[int, int] | None:
     """How well an entry claims a page: exact names first, then the longest pattern."""
@@ -301,6 +316,29 @@ def nav_for(scope: Scope, page: str | None) -> Nav:
     return Nav(tasks=tasks, groups=groups)
 
 
+_KEPT: dict[tuple, Nav] = {}
+_KEPT_MAX = 5000  # role sets x pages x languages; a bound, should the combinations grow
+
+
+def kept_nav(scope: Scope, page: str | None) -> Nav:
+    """`nav_for`, built (and rendered) once per process for what the menu depends on."""
+    key = (
+        scope.roles,
+        scope.is_superuser,
+        scope.is_supervisor,
+        bool(scope.employee_id),
+        page,
+        get_language(),
+        get_script_prefix(),
+    )
+    nav = _KEPT.get(key)
+    if nav is None:
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        nav = _KEPT[key] = nav_for(scope, page)
+    return nav
+
+
 def page_name(request) -> str | None:
     match = getattr(request, "resolver_match", None)
     if match is None or not match.url_name:
@@ -313,4 +351,4 @@ def main_nav(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"main_nav": None}
-    return {"main_nav": SimpleLazyObject(lambda: nav_for(scope_for(user), page_name(request)))}
+    return {"main_nav": SimpleLazyObject(lambda: kept_nav(scope_for(user), page_name(request)))}

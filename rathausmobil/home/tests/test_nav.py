@@ -168,3 +168,23 @@ def test_it_costs_no_query_to_build_the_menu(client, supervisor, django_assert_n
     with django_assert_num_queries(0):
         nav = main_nav(request)["main_nav"]
         assert nav.groups
+
+
+def test_it_builds_the_menu_once_per_roles_page_and_language(employee, supervisor, hr):
+    from django.utils import translation
+
+    from rathausmobil.home.nav import kept_nav
+
+    page = "agreements:mine"
+    mine = kept_nav(scope_for(employee), page)
+    assert kept_nav(scope_for(employee), page) is mine  # built and rendered once
+    assert mine.groups_html is mine.groups_html
+    assert kept_nav(scope_for(supervisor), page) is not mine
+    assert kept_nav(scope_for(hr), page).groups_html != mine.groups_html
+    assert kept_nav(scope_for(employee), "equipment:mine") is not mine
+    with translation.override("en"):
+        english = kept_nav(scope_for(employee), page)
+        assert english is not mine
+        assert "My devices" in english.groups_html
+    assert "Meine Geräte" in mine.groups_html
+    assert 'aria-current="page"' in mine.groups_html
