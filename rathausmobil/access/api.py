@@ -70,7 +70,7 @@ class GrantAgreementSerializer(serializers.Serializer):
 class GrantChangeSerializer(serializers.ModelSerializer):
     """One step of a grant's history (a `core.StatusChange`)."""
 
-    by = serializers.CharField(source="by.username", default=None, read_only=True)
+    by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = StatusChange
@@ -83,9 +83,13 @@ class AccessGrantSerializer(serializers.ModelSerializer):
     employee = PersonSerializer(read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    gateway = serializers.CharField(source="gateway.name", default=None, read_only=True)
-    farm = serializers.CharField(source="farm.name", default=None, read_only=True)
-    application = serializers.CharField(source="application.name", default=None, read_only=True)
+    gateway = serializers.CharField(
+        source="gateway.name", default=None, read_only=True, allow_null=True
+    )
+    farm = serializers.CharField(source="farm.name", default=None, read_only=True, allow_null=True)
+    application = serializers.CharField(
+        source="application.name", default=None, read_only=True, allow_null=True
+    )
     agreement = GrantAgreementSerializer(read_only=True, allow_null=True)
     history = GrantChangeSerializer(many=True, read_only=True)
 

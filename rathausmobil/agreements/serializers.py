@@ -71,7 +71,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class HistorySerializer(serializers.ModelSerializer):
     action_label = serializers.CharField(read_only=True)
-    by = serializers.CharField(source="by.username", default=None, read_only=True)
+    by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = StatusChange
@@ -123,8 +123,12 @@ class _WorkflowObjectSerializer(serializers.ModelSerializer):
 class WorkRequestSerializer(_WorkflowObjectSerializer):
     """Ein Antrag auf mobiles Arbeiten mit Verlauf (`history`)."""
 
-    decider_unit = serializers.CharField(source="decider_unit.code", default=None, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decider_unit = serializers.CharField(
+        source="decider_unit.code", default=None, read_only=True, allow_null=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", default=None, read_only=True, allow_null=True
+    )
     reason_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     agreement = serializers.SerializerMethodField(
         help_text=_("Die Vereinbarung aus der Genehmigung (Id)")
@@ -164,7 +168,9 @@ class WorkRequestSerializer(_WorkflowObjectSerializer):
 class OfferSerializer(_WorkflowObjectSerializer):
     """Ein Angebot des Arbeitgebers mit Verlauf (`history`)."""
 
-    offered_by = serializers.CharField(source="offered_by.username", default=None, read_only=True)
+    offered_by = serializers.CharField(
+        source="offered_by.username", default=None, read_only=True, allow_null=True
+    )
     agreement = serializers.SerializerMethodField(
         help_text=_("Die Vereinbarung aus der Annahme (Id)")
     )

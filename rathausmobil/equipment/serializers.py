@@ -38,7 +38,7 @@ class DeviceSerializer(serializers.ModelSerializer):
     manufacturer = serializers.CharField(source="model.manufacturer", read_only=True)
     kind = serializers.CharField(source="model.kind", read_only=True)
     is_mobile = serializers.BooleanField(source="model.is_mobile", read_only=True)
-    holder = DeviceHolderSerializer(read_only=True)
+    holder = DeviceHolderSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Device
@@ -108,7 +108,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 class OrderEventSerializer(serializers.ModelSerializer):
     """One step of an order's history (a `core.StatusChange`; `note` is its reason)."""
 
-    by = serializers.CharField(source="by.username", default=None, read_only=True)
+    by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
     note = serializers.CharField(source="reason", read_only=True)
 
     class Meta:

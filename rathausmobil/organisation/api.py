@@ -9,7 +9,7 @@ from rathausmobil.organisation.selectors import employees_visible_to, org_units_
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     head = serializers.SerializerMethodField()
 
     class Meta:
@@ -22,8 +22,12 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
 class EmployeeSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    position_number = serializers.CharField(source="position.number", default=None, read_only=True)
-    position_title = serializers.CharField(source="position.title", default=None, read_only=True)
+    position_number = serializers.CharField(
+        source="position.number", default=None, read_only=True, allow_null=True
+    )
+    position_title = serializers.CharField(
+        source="position.title", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Employee

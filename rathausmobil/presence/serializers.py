@@ -21,9 +21,9 @@ class PresenceErrorSerializer(serializers.Serializer):
 class PlanCellSerializer(serializers.ModelSerializer):
     personnel_number = serializers.CharField(source="employee.personnel_number", read_only=True)
     name = serializers.CharField(source="employee.full_name", read_only=True)
-    room = serializers.CharField(source="room.code", read_only=True, default=None)
+    room = serializers.CharField(source="room.code", read_only=True, default=None, allow_null=True)
     published_room = serializers.CharField(
-        source="published_room.code", read_only=True, default=None
+        source="published_room.code", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
