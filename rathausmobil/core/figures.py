@@ -19,7 +19,9 @@ from typing import Generic, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
 T = TypeVar("T")
 
@@ -142,3 +144,13 @@ def kept(name: str, scope: str, compute: Callable[[], T]) -> Kept[T]:
     figures = Kept(values=compute(), as_of=timezone.now())
     cache.set(key, figures, timeout=settings.FIGURES_MAX_AGE)
     return figures
+
+
+def kept_html(name: str, scope: str, template: str, context: Callable[[], dict]) -> str:
+    """A page fragment that is the same for every viewer of `scope`, kept as rendered in
+    the active language: `template` (a partial, "app/page.html#part") is rendered with
+    `context()` only when the kept one is not current. An exception in `context()` (a 404)
+    keeps nothing."""
+    return kept(
+        name, f"{scope}:{get_language()}", lambda: render_to_string(template, context())
+    ).values

@@ -4,11 +4,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from rathausmobil.core.figures import Kept, kept
+from rathausmobil.core.figures import Kept, kept_html
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.reports.kpis import LABELS, figure_scope, kept_kpis, value_labels
 
@@ -36,13 +34,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # suppress small groups for this viewer. The tiles are kept as rendered with them:
     # drawing 25 tiles cost more than reading the figures.
     figures = kept_kpis(viewer=request.user)
-    tiles = kept(
+    tiles = kept_html(
         "kpis-tiles",
-        f"{figure_scope(request.user)}:{get_language()}:{figures.as_of.isoformat()}",
-        lambda: render_to_string("reports/dashboard.html#tiles", _tiles_context(figures)),
+        f"{figure_scope(request.user)}:{figures.as_of.isoformat()}",
+        "reports/dashboard.html#tiles",
+        lambda: _tiles_context(figures),
     )
     context = {
-        "tiles": tiles.values,
+        "tiles": tiles,
         "as_of": figures.as_of,
         "max_age": settings.FIGURES_MAX_AGE // 60,
     }

@@ -20,15 +20,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.figures import kept, min_group_size
+from rathausmobil.core.figures import kept_html, min_group_size
 from rathausmobil.core.htmx import query_without
 from rathausmobil.core.numbers import format_number
 from rathausmobil.organisation.models import Employee
@@ -186,18 +184,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
         # The figures are the same for everyone who may see them: kept as rendered, renewed
         # by the next VPN import (audited) or after FIGURES_MAX_AGE (docs/performance.md).
-        context["results"] = kept(
+        context["results"] = kept_html(
             "vpn-overview",
-            f"{gateway.pk if gateway else 'all'}:{first}:{last}:{get_language()}",
-            lambda: render_to_string(
-                "usage/overview.html#results", _overview_results(context, first, last, gateway)
-            ),
-        ).values
+            f"{gateway.pk if gateway else 'all'}:{first}:{last}",
+            "usage/overview.html#results",
+            lambda: _overview_results(context),
+        )
     return render(request, "usage/overview.html", context)
 
 
-def _overview_results(context: dict, first, last, gateway) -> dict:
-    result = selectors.gateway_figures(first, last, gateway)
+def _overview_results(context: dict) -> dict:
+    """The context of the overview's figures for the period and gateway in `context`."""
+    result = selectors.gateway_figures(context["first"], context["last"], context["gateway"])
     context = {**context, "result": result}
     if not result["empty"] and not result["suppressed"]:
         values = result["figures"]
@@ -239,24 +237,23 @@ def units(request: HttpRequest) -> HttpResponse:
         context.update(first=first, last=last)
         context["form"] = PeriodForm(initial={"von": first, "bis": last})
         context["period_query"] = f"von={first.isoformat()}&bis={last.isoformat()}"
-        # The same for everyone who may see it: kept as rendered, like the overview.
-        results = kept(
+        # The same for everyone who may see it: kept as rendered, like the overview; a unit
+        # that does not exist is a 404 and keeps nothing.
+        context["results"] = kept_html(
             "vpn-units",
             # The code as typed, hashed: the key stays short and of safe characters.
-            f"{hashlib.sha256(code.encode()).hexdigest()[:16]}:{first}:{last}:{get_language()}",
-            lambda: _units_results(context, code, first, last),
-        ).values
-        if results is None:
-            raise Http404(_("Diese Organisationseinheit gibt es nicht."))
-        context["results"] = results
+            f"{hashlib.sha256(code.encode()).hexdigest()[:16]}:{first}:{last}",
+            "usage/units.html#results",
+            lambda: _units_results(context),
+        )
     return render(request, "usage/units.html", context)
 
 
-def _units_results(context: dict, code: str, first, last) -> str | None:
-    """The rendered listing of a unit's sub-units, or None if there is no such unit."""
-    listing = selectors.unit_listing(code or None, first, last)
+def _units_results(context: dict) -> dict:
+    """The context of the listing of the unit and period in `context` (404 for no unit)."""
+    listing = selectors.unit_listing(context["code"] or None, context["first"], context["last"])
     if listing is None:
-        return None
+        raise Http404(_("Diese Organisationseinheit gibt es nicht."))
     labels = {
         "small": _("weniger als %(n)s Personen – ausgeblendet") % {"n": min_group_size()},
         "complement": _("ausgeblendet, damit sich eine kleinere Gruppe nicht errechnen lässt"),
@@ -284,9 +281,7 @@ def _units_results(context: dict, code: str, first, last) -> str | None:
         ident="usage-units",
         axis_label=_("Sitzungen gleichzeitig im Mittel (Arbeitszeit)"),
     )
-    return render_to_string(
-        "usage/units.html#results", {**context, "listing": listing, "chart_svg": chart_svg}
-    )
+    return {**context, "listing": listing, "chart_svg": chart_svg}
 
 
 # --------------------------------------------------------------------------- unmapped names
