@@ -40,16 +40,26 @@ browser-deps:
 	fi
 
 # Debian packages for the provisioning tests: a throw-away OpenLDAP (slapd, ldapmodify)
-# and `wg` to check WireGuard keys. Installed as root only if missing.
+# and `wg` to check WireGuard keys. For the PDF exports (core/pdf.py, WeasyPrint; also
+# needed in production): Pango, HarfBuzz's font subsetter and the DejaVu fonts. To read
+# exports back in the tests (docs/exports.md): pdfinfo/pdftotext (poppler-utils) and
+# LibreOffice Calc without its GUI. Installed as root only if missing.
+LIBDIR := /usr/lib/$(shell uname -m)-linux-gnu
+SYSTEM_DEPS := slapd:/usr/sbin/slapd ldap-utils:/usr/bin/ldapmodify wireguard-tools:/usr/bin/wg \
+  libpangoft2-1.0-0:$(LIBDIR)/libpangoft2-1.0.so.0 \
+  libharfbuzz-subset0:$(LIBDIR)/libharfbuzz-subset.so.0 \
+  fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+  poppler-utils:/usr/bin/pdftotext \
+  libreoffice-calc-nogui:/usr/lib/libreoffice/program/libsclo.so
 .PHONY: system-deps
 system-deps:
 	@missing=""; \
-	for pair in slapd:/usr/sbin/slapd ldap-utils:/usr/bin/ldapmodify wireguard-tools:/usr/bin/wg; do \
-	  [ -x "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; \
+	for pair in $(SYSTEM_DEPS); do \
+	  [ -e "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installiere$$missing (Debian) für die Provisionierungstests ..."; \
+	    echo "Installiere$$missing (Debian) für die Tests und den PDF-Export ..."; \
 	    export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
 	    (apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null); \
