@@ -3,7 +3,9 @@
 - `pdf_text(pdf)`: the text of a PDF as `pdftotext` extracts it (what a screen reader or
   a copy and paste gets), whitespace joined to single spaces.
 - `pdf_info(pdf)`: `pdfinfo`'s fields ("Tagged", "Title", ...) and the XMP metadata.
-- `pdf_alt_texts(pdf)`: the alternative texts of the PDF's figures (`/Alt`).
+- `pdf_structure(pdf)`, `pdf_fonts(pdf)`: the tag tree and the fonts (embedded or not).
+- `pdf_alt_texts(pdf)`, `pdf_languages(pdf)`: the figures' alternative texts (`/Alt`) and
+  the document's language (`/Lang`).
 - `calc_csv(path, outdir)`: an XLSX opened by LibreOffice Calc (headless) and saved as
   CSV, each sheet's rows as Calc shows its cells.
 
@@ -47,9 +49,12 @@ def _run(args: list[str], data: bytes | None = None) -> str:
     return result.stdout.decode("utf-8")
 
 
-def pdf_text(pdf: bytes) -> str:
+def pdf_text(pdf: bytes, *, page: int | None = None) -> str:
+    """The text of the whole PDF, or of one page (counted from 1)."""
     assert pdf.startswith(b"%PDF"), "not a PDF"
-    text = _run([system_tool("pdftotext", "poppler-utils"), "-enc", "UTF-8", "-", "-"], pdf)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    tool = system_tool("pdftotext", "poppler-utils")
+    text = _run([tool, "-enc", "UTF-8", *pages, "-", "-"], pdf)
     return " ".join(text.split())
 
 
@@ -65,22 +70,48 @@ def pdf_info(pdf: bytes) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in info.items()} | {"Metadata": metadata}
 
 
+def pdf_structure(pdf: bytes) -> str:
+    """The tag tree with its text, as `pdfinfo -struct-text` prints it."""
+    tool = system_tool("pdfinfo", "poppler-utils")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        return _run([tool, "-struct-text", file.name])
+
+
+def pdf_fonts(pdf: bytes) -> dict[str, bool]:
+    """Each font's name and whether it is embedded, from `pdffonts`."""
+    tool = system_tool("pdffonts", "poppler-utils")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        lines = _run([tool, file.name]).splitlines()[2:]
+    # name type [type] encoding emb sub uni object ID: read emb from the right
+    return {line.split()[0]: line.split()[-5] == "yes" for line in lines if line.strip()}
+
+
 _STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
-_ALT = re.compile(rb"/Alt\s*(?:\((?P<literal>(?:\\.|[^\\)])*)\)|<(?P<hex>[0-9A-Fa-f\s]*)>)")
+_STRING = rb"(?:\((?P<literal>(?:\\.|[^\\)])*)\)|<(?P<hex>[0-9A-Fa-f\s]*)>)"
 
 
-def pdf_alt_texts(pdf: bytes) -> list[str]:
-    """The `/Alt` texts of the structure tree (WeasyPrint keeps it in compressed object
-    streams); literal strings as PDFDocEncoding/ASCII, hex strings as UTF-16 with BOM."""
-    texts = []
+def _objects(pdf: bytes) -> list[bytes]:
+    """The file and its decompressed streams: WeasyPrint keeps the catalog and the
+    structure tree in compressed object streams."""
     chunks = [pdf]
     for stream in _STREAM.finditer(pdf):
         try:
             chunks.append(zlib.decompress(stream.group(1)))
         except zlib.error:
             continue
-    for chunk in chunks:
-        for match in _ALT.finditer(chunk):
+    return chunks
+
+
+def _strings(pdf: bytes, key: bytes) -> list[str]:
+    """Every string value of `/key` (literal strings as Latin-1, hex strings as UTF-16
+    with BOM, as PDF writes text that is not ASCII)."""
+    texts = []
+    for chunk in _objects(pdf):
+        for match in re.finditer(rb"/" + key + rb"\s*" + _STRING, chunk):
             if match.group("hex") is not None:
                 raw = bytes.fromhex(match.group("hex").decode())
                 texts.append(raw.decode("utf-16") if raw[:2] == b"\xfe\xff" else raw.decode())
@@ -88,6 +119,16 @@ def pdf_alt_texts(pdf: bytes) -> list[str]:
                 literal = re.sub(rb"\\(.)", rb"\1", match.group("literal"))
                 texts.append(literal.decode("latin-1"))
     return texts
+
+
+def pdf_alt_texts(pdf: bytes) -> list[str]:
+    """The alternative texts (`/Alt`) of the figures in the structure tree."""
+    return _strings(pdf, b"Alt")
+
+
+def pdf_languages(pdf: bytes) -> list[str]:
+    """Every `/Lang` of the document (the catalog's first)."""
+    return _strings(pdf, b"Lang")
 
 
 def calc_csv(path: Path, outdir: Path) -> dict[str, list[list[str]]]:
