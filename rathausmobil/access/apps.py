@@ -29,3 +29,8 @@ class AccessConfig(AppConfig):
         from rathausmobil.core.todos import todo_providers
 
         todo_providers.connect(todos.todos_for_user, label="Zugänge")
+
+        from rathausmobil.access import privacy
+        from rathausmobil.core.privacy import processing_activities
+
+        processing_activities.register(*privacy.ACTIVITIES)

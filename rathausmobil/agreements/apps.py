@@ -24,3 +24,8 @@ class AgreementsConfig(AppConfig):
         from rathausmobil.core.todos import todo_providers
 
         todo_providers.connect(todos.todos_for_user, label="Mobiles Arbeiten")
+
+        from rathausmobil.agreements import privacy
+        from rathausmobil.core.privacy import processing_activities
+
+        processing_activities.register(*privacy.ACTIVITIES)

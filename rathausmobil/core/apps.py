@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Grundlagen"
 
     def ready(self):
-        from rathausmobil.core import todos
+        from rathausmobil.core import privacy, todos
+
+        privacy.processing_activities.register(*privacy.ACTIVITIES)
 
         todos.todo_providers.connect(todos.imports_waiting, label="Importe")

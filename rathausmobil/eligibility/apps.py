@@ -11,3 +11,8 @@ class EligibilityConfig(AppConfig):
         from rathausmobil.eligibility import todos
 
         todo_providers.connect(todos.todos_for_user, label="Eignung")
+
+        from rathausmobil.core.privacy import processing_activities
+        from rathausmobil.eligibility import privacy
+
+        processing_activities.register(*privacy.ACTIVITIES)

@@ -20,3 +20,8 @@ class EquipmentConfig(AppConfig):
         from rathausmobil.equipment import todos
 
         todo_providers.connect(todos.todos_for_user, label="Geräte")
+
+        from rathausmobil.core.privacy import processing_activities
+        from rathausmobil.equipment import privacy
+
+        processing_activities.register(*privacy.ACTIVITIES)

@@ -13,3 +13,8 @@ class OrganisationConfig(AppConfig):
         # Offered in this order on /organisation/import/; employees are preselected.
         import_kinds.register(EMPLOYEES)
         import_kinds.register(ORG_UNITS)
+
+        from rathausmobil.core.privacy import processing_activities
+        from rathausmobil.organisation import privacy
+
+        processing_activities.register(*privacy.ACTIVITIES)

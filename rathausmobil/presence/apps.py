@@ -27,3 +27,8 @@ class PresenceConfig(AppConfig):
         from rathausmobil.presence import todos
 
         todo_providers.connect(todos.todos_for_user, label="Anwesenheit")
+
+        from rathausmobil.core.privacy import processing_activities
+        from rathausmobil.presence import privacy
+
+        processing_activities.register(*privacy.ACTIVITIES)
