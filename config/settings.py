@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rathausmobil.presence",
     "rathausmobil.usage",
     "rathausmobil.reports",
+    "rathausmobil.privacy",
     "rathausmobil.home",
     "rathausmobil.demo",
 ]

@@ -44,6 +44,7 @@ urlpatterns = [
     path("anwesenheit/", include("rathausmobil.presence.urls")),
     path("vpn/", include("rathausmobil.usage.urls")),
     path("berichte/", include("rathausmobil.reports.urls")),
+    path("datenschutz/", include("rathausmobil.privacy.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -20,7 +20,7 @@ LAYERS = [
     {"agreements"},
     {"access", "presence"},
     {"usage"},
-    {"reports"},
+    {"reports", "privacy"},
     {"home", "demo"},
 ]
 FLOOR = {app: floor for floor, apps in enumerate(LAYERS) for app in apps}

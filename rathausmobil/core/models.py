@@ -40,7 +40,12 @@ class AuditEvent(models.Model):
         verbose_name = _("Protokolleintrag")
         verbose_name_plural = _("Protokoll")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # the audit log's order, newest first (privacy.views.AUDIT_ORDER): its pages
+            # walk this index from where each starts
+            models.Index(fields=["created_at", "id"], name="audit_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.action} {self.object_label}"

@@ -33,6 +33,7 @@ from rathausmobil.organisation.models import Role
 from rathausmobil.organisation.scoping import Scope, scope_for
 
 GROUP_TASKS = _("Meine Aufgaben")
+GROUP_PRIVACY = _("Datenschutz")
 
 Shows = Callable[[Scope], bool]
 
@@ -97,6 +98,16 @@ def staff_council(scope: Scope) -> bool:
 
 def dpo(scope: Scope) -> bool:
     return Role.DPO in scope.roles
+
+
+def audit_reader(scope: Scope) -> bool:
+    """The audit log: the data-protection officer (and a superuser)."""
+    return scope.has(Role.DPO)
+
+
+def register_reader(scope: Scope) -> bool:
+    """The register of processing activities: DPO, HR and leadership."""
+    return scope.has(Role.DPO, Role.HR, Role.LEADERSHIP)
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,19 @@ MENU: tuple[Group, ...] = (
             Entry(_("Rollout mobiler Arbeitsplätze"), "equipment:rollout", aggregates),
             Entry(_("VPN-Nutzung"), "usage:overview", aggregates, ("usage:*",)),
             Entry(_("Belegung"), "presence:occupancy", occupancy),
+        ),
+    ),
+    Group(
+        GROUP_PRIVACY,
+        (
+            Entry(_("Protokoll"), "privacy:audit_log", audit_reader, ("privacy:audit_*",)),
+            Entry(
+                _("Verarbeitungsverzeichnis"),
+                "privacy:register",
+                register_reader,
+                ("privacy:register_*",),
+            ),
+            Entry(_("Auskunft (Art. 15)"), "privacy:access_request", hr, ("privacy:access_*",)),
         ),
     ),
     Group(

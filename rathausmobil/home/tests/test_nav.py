@@ -75,6 +75,7 @@ def test_it_gives_hr_the_administration(hr):
         "VPN-Nutzung",
         "Belegung",
     ]
+    assert groups["Datenschutz"] == ["Verarbeitungsverzeichnis", "Auskunft (Art. 15)"]
     assert "Eingang" not in groups["Mobiles Arbeiten"]
     assert "Geräteausgabe (Scanner)" not in groups["Geräte & Zugänge"]
 
@@ -89,7 +90,17 @@ def test_it_gives_the_staff_council_and_the_dpo_their_pages(staff_council, dpo):
     ]
     assert "Checkliste Datenschutz" not in council["Verwaltung"]
     assert labels(dpo)["Verwaltung"] == ["Checkliste Datenschutz", "Organigramm"]
+    assert labels(dpo)["Datenschutz"] == ["Protokoll", "Verarbeitungsverzeichnis"]
+    assert "Datenschutz" not in council
     assert "Ablehnungen" not in labels(dpo)["Auswertungen"]
+
+
+def test_it_gives_leadership_the_register_and_nobody_else_the_privacy_pages(
+    leadership, employee, supervisor, it
+):
+    assert labels(leadership)["Datenschutz"] == ["Verarbeitungsverzeichnis"]
+    for user in (employee, supervisor, it):
+        assert "Datenschutz" not in labels(user)
 
 
 @pytest.mark.parametrize(
@@ -120,6 +131,9 @@ def test_it_gives_the_staff_council_and_the_dpo_their_pages(staff_council, dpo):
         ("hr", "usage:units", ("Auswertungen", "VPN-Nutzung")),
         ("hr", "organisation:import_preview", ("Verwaltung", "Personaldaten importieren")),
         ("employee", "home:index", ("Meine Aufgaben", "Meine Aufgaben")),
+        ("dpo", "privacy:audit_export", ("Datenschutz", "Protokoll")),
+        ("dpo", "privacy:register_export", ("Datenschutz", "Verarbeitungsverzeichnis")),
+        ("hr", "privacy:access_preview", ("Datenschutz", "Auskunft (Art. 15)")),
     ],
 )
 def test_it_marks_exactly_one_item_current(request, role, page, expected):
