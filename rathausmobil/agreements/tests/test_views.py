@@ -8,7 +8,7 @@ from django.utils.timezone import localdate
 
 from rathausmobil.agreements import services
 from rathausmobil.agreements.models import AgreementStatus, WorkRequest
-from rathausmobil.core.tests.pdftext import pdf_text
+from rathausmobil.core.tests.readback import pdf_info, pdf_text
 from rathausmobil.eligibility.services import assessment_create
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.tests.factories import EmployeeFactory, UserFactory
@@ -218,6 +218,7 @@ def test_it_exports_the_pandemic_documentation(client, hr, supervisor, employee,
     assert pdf["Content-Disposition"].startswith(
         'attachment; filename="homeoffice-angebotspflicht-'
     )
+    assert pdf_info(pdf.content)["Tagged"] == "yes"
     text = pdf_text(pdf.content)
     assert text.startswith("Dokumentation der Homeoffice-Angebotspflicht")
     assert (
