@@ -93,10 +93,15 @@ def object_type_label(object_type: str) -> str:
 
 
 def object_type_choices() -> list[tuple[str, str]]:
-    """Every model as a choice of the audit log's type filter, by its German name."""
+    """The models the audit trail can be about (the project's and the user account), as
+    the choices of the audit log's type filter, by their German names; no query."""
     from django.apps import apps
 
-    choices = [(object_type_of(m), str(m._meta.verbose_name)) for m in apps.get_models()]
+    choices = [
+        (object_type_of(m), str(m._meta.verbose_name))
+        for m in apps.get_models()
+        if m.__module__.startswith("rathausmobil.") or m is User
+    ]
     return sorted(choices, key=lambda c: c[1].lower())
 
 
@@ -139,6 +144,12 @@ SECTIONS: tuple[Section, ...] = (
         leave_out=("password", "is_superuser", "is_staff"),
     ),
     Section("roles", gettext_lazy("Rollen"), _by_user(RoleAssignment, "unit")),
+    Section(
+        "headed_units",
+        gettext_lazy("Geleitete Organisationseinheiten"),
+        lambda e, u: OrgUnit.objects.filter(head=e).select_related("parent").order_by("pk"),
+        leave_out=("path", "depth"),
+    ),
     Section(
         "requests", gettext_lazy("Anträge"), _by_employee(WorkRequest, "decider_unit"), history=True
     ),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rathausmobil.core.audit import audit_event
@@ -58,7 +59,7 @@ def _changes_text(changes) -> str:
 def _actor_text(event) -> str:
     actor = event.actor
     if actor is None:
-        return "System"
+        return _("System")
     name = actor.get_full_name()
     return f"{name} ({actor.username})" if name else actor.username
 
@@ -89,15 +90,15 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     _require(may_read_audit_log(request.user))
     filterset = AuditEventFilter.for_page(request, audit_log_visible_to(request.user))
     header = [
-        "Zeitpunkt",
-        "durch",
-        "Aktion",
-        "Objekttyp",
-        "Objekt",
-        "Bezeichnung",
-        "Änderungen",
-        "Grund",
-        "Quelle",
+        _("Zeitpunkt"),
+        _("durch"),
+        _("Aktion"),
+        _("Objekttyp"),
+        _("Objekt"),
+        _("Bezeichnung"),
+        _("Änderungen"),
+        _("Grund"),
+        _("Quelle"),
     ]
 
     def rows():

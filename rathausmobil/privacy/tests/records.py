@@ -22,7 +22,7 @@ from rathausmobil.agreements.models import (
 from rathausmobil.core.audit import audit_event
 from rathausmobil.core.models import SeenMarker, StatusChange
 from rathausmobil.equipment.models import Assignment, Device, DeviceModel
-from rathausmobil.organisation.models import Role, RoleAssignment
+from rathausmobil.organisation.models import OrgUnit, Role, RoleAssignment, UnitKind
 from rathausmobil.presence.models import (
     Absence,
     CalendarFeed,
@@ -65,6 +65,12 @@ def records_of(employee, *, decider, tag: str) -> dict[str, list[int]]:
     keep("employee", employee)
     keep("account", user)
     keep("roles", RoleAssignment.objects.create(user=user, role=Role.IT))
+    keep(
+        "headed_units",
+        OrgUnit.objects.create(
+            code=f"SG-{tag}", name=f"Sachgebiet {tag}", kind=UnitKind.SACHGEBIET, head=employee
+        ),
+    )
     request = keep(
         "requests",
         WorkRequest.objects.create(
