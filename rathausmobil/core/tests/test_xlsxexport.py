@@ -135,6 +135,7 @@ def test_it_heads_each_sheet_with_a_bold_frozen_header(book):
     assert all(cell.font.bold for cell in sheet[4])
     assert not sheet["A5"].font.bold
     assert sheet.freeze_panes == "A5"
+    assert sheet.print_title_rows == "$4:$4"  # and on every printed page
     assert sheet.auto_filter.ref == "A4:G6"
     assert book["Formeln-"].freeze_panes == "A2"
     widths = {c: sheet.column_dimensions[c].width for c in "ABCD"}
