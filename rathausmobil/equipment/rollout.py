@@ -1,5 +1,5 @@
 """The rollout figures as plain arithmetic (no database), so that they are tested with
-fixed dates, and the geometry of the progress chart (drawn as inline SVG).
+fixed dates, and the progress chart (drawn by core.charts.line_chart).
 
 - progress = mobile workplace devices in use ÷ (those + stationary ones in use)
 - pace = mobile workplace hand-overs per week over the last 8 weeks
@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
+from rathausmobil.core import charts
 from rathausmobil.core.numbers import format_number
 
 PACE_WEEKS = 8
@@ -222,41 +225,20 @@ def target_share(day: dt.date, start: dt.date, target: dt.date) -> float:
 # --------------------------------------------------------------------------- chart
 
 
-@dataclass
-class Chart:
-    width: int = 720
-    height: int = 300
-    left: int = 52
-    right: int = 36
-    top: int = 16
-    bottom: int = 44
-    x0: dt.date = dt.date.min
-    x1: dt.date = dt.date.max
-    actual: str = ""
-    target: str = ""
-    projection: str = ""
-    y_ticks: list[dict] = field(default_factory=list)
-    x_ticks: list[dict] = field(default_factory=list)
-    markers: list[dict] = field(default_factory=list)
-    plot_bottom: int = 0
-    plot_right: int = 0
-
-    def x(self, day: dt.date) -> float:
-        span = (self.x1 - self.x0).days or 1
-        return round(self.left + (day - self.x0).days / span * (self.plot_right - self.left), 1)
-
-    def y(self, share: float) -> float:
-        return round(self.plot_bottom - share * (self.plot_bottom - self.top), 1)
-
-
-def _month_starts(x0: dt.date, x1: dt.date) -> list[dt.date]:
-    months = []
-    day = dt.date(x0.year, x0.month, 1)
-    while day <= x1:
-        if day >= x0:
-            months.append(day)
-        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return months
+def chart_range(
+    points: list[Point], projection: Projection, target_date: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """The chart's dates: the history, then up to the projection or the target date (two
+    weeks beyond), at least four weeks ahead, at most CHART_HORIZON_DAYS."""
+    today = projection.today
+    x0 = points[0].day if points else today - dt.timedelta(weeks=CHART_WEEKS)
+    horizon = today + dt.timedelta(days=CHART_HORIZON_DAYS)
+    x1 = today + dt.timedelta(weeks=4)
+    if projection.projected_date:
+        x1 = max(x1, min(projection.projected_date + dt.timedelta(weeks=2), horizon))
+    if target_date and x0 < target_date <= horizon:
+        x1 = max(x1, target_date + dt.timedelta(weeks=2))
+    return x0, x1
 
 
 def build_chart(
@@ -265,51 +247,80 @@ def build_chart(
     *,
     start_date: dt.date | None,
     target_date: dt.date | None,
-) -> Chart:
+) -> charts.Chart:
+    """The progress chart (core.charts.line_chart): the share of mobile devices so far
+    (solid), the projection at the current pace (dashed, cut at the chart's edge on its way
+    to 100 %), the target line from the campaign's start to 100 % at the target date (long
+    dashes), markers for today and the target date; the table gives every fourth week."""
     today = projection.today
-    chart = Chart()
-    chart.plot_bottom = chart.height - chart.bottom
-    chart.plot_right = chart.width - chart.right
-    chart.x0 = points[0].day if points else today - dt.timedelta(weeks=CHART_WEEKS)
-    horizon = today + dt.timedelta(days=CHART_HORIZON_DAYS)
-    x1 = today + dt.timedelta(weeks=4)
-    if projection.projected_date:
-        x1 = max(x1, min(projection.projected_date + dt.timedelta(weeks=2), horizon))
-    if target_date and chart.x0 < target_date <= horizon:
-        x1 = max(x1, target_date + dt.timedelta(weeks=2))
-    chart.x1 = x1
-
-    chart.actual = " ".join(f"{chart.x(p.day)},{chart.y(p.share)}" for p in points)
+    x0, x1 = chart_range(points, projection, target_date)
+    series = [
+        charts.Series(
+            _("Ist: Anteil mobiler Arbeitsplatzgeräte"),
+            [(p.day, p.share * 100) for p in points],
+            colour=charts.BLUE,
+            width=3,
+        )
+    ]
     if projection.projected_date and projection.stationary_in_use:
         end, end_share = projection.projected_date, 1.0
         if end > x1:  # cut at the edge, on the straight line towards 100 %
             fraction = (x1 - today).days / max((end - today).days, 1)
             end_share = projection.progress_share + (1 - projection.progress_share) * fraction
             end = x1
-        chart.projection = (
-            f"{chart.x(today)},{chart.y(projection.progress_share)} "
-            f"{chart.x(end)},{chart.y(end_share)}"
-        )
-    if start_date and target_date:
-        days = sorted({chart.x0, x1, *(d for d in (start_date, target_date) if chart.x0 < d < x1)})
-        chart.target = " ".join(
-            f"{chart.x(d)},{chart.y(target_share(d, start_date, target_date))}" for d in days
-        )
-        if chart.x0 <= target_date <= x1:
-            chart.markers.append(
-                {
-                    "x": chart.x(target_date),
-                    "label": f"Ziel {de_date(target_date)}",
-                    "kind": "target",
-                }
+        series.append(
+            charts.Series(
+                _("Hochrechnung beim aktuellen Tempo"),
+                [(today, projection.progress_share * 100), (end, end_share * 100)],
+                colour=charts.BLUE,
+                dash=charts.DOTTED,
             )
-    chart.markers.append({"x": chart.x(today), "label": "heute", "kind": "today"})
-
-    chart.y_ticks = [{"y": chart.y(v / 100), "label": f"{v} %"} for v in (0, 25, 50, 75, 100)]
-    months = _month_starts(chart.x0, x1)
-    step = max(1, math.ceil(len(months) / 8))
-    chart.x_ticks = [{"x": chart.x(m), "label": m.strftime("%m/%Y")} for m in months[::step]]
-    return chart
+        )
+    markers = []
+    if start_date and target_date:
+        days = sorted({x0, x1, *(d for d in (start_date, target_date) if x0 < d < x1)})
+        series.append(
+            charts.Series(
+                _("Soll bis zum Zieltermin"),
+                [(d, target_share(d, start_date, target_date) * 100) for d in days],
+                colour=charts.RED,
+                dash=charts.LONG_DASHED,
+            )
+        )
+        if x0 <= target_date <= x1:
+            markers.append(
+                charts.Marker(
+                    target_date,
+                    _("Ziel %(date)s") % {"date": de_date(target_date)},
+                    colour=charts.RED,
+                )
+            )
+    markers.append(charts.Marker(today, _("heute"), colour=charts.TEXT))
+    desc = _("Anteil mobiler Arbeitsplatzgeräte heute %(p)s %% (%(m)s mobil, %(s)s stationär).") % {
+        "p": projection.progress_percent,
+        "m": de_number(projection.mobile_in_use, 0),
+        "s": de_number(projection.stationary_in_use, 0),
+    }
+    table = charts.Table(
+        _("Geräte im Einsatz, je Stichtag"),
+        (_("Stichtag"), _("mobil"), _("stationär"), _("Anteil mobil")),
+        [
+            (de_date(p.day), de_number(p.mobile, 0), de_number(p.stationary, 0), f"{p.percent} %")
+            for p in table_rows(points)
+        ],
+    )
+    return charts.line_chart(
+        series,
+        title=_("Rollout-Fortschritt gegen die Soll-Linie"),
+        desc=f"{desc} {projection.verdict}",
+        ident="rollout-chart",
+        markers=markers,
+        y_max=100,
+        y_suffix=" %",
+        decimals=1,
+        x_range=(x0, x1),
+        table=table,
+    )
 
 
 def table_rows(points: list[Point], every: int = 4) -> list[Point]:

@@ -814,7 +814,6 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "projection": projection,
             "chart": chart,
-            "rows": rollout.table_rows(points),
             "on_order": devices_on_order(),
             "form": form,
             "pace": rollout.de_number(projection.pace),

@@ -20,18 +20,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rathausmobil.core import charts
 from rathausmobil.core.errors import DomainError
 from rathausmobil.core.figures import kept_html, min_group_size
 from rathausmobil.core.htmx import query_without
-from rathausmobil.core.numbers import format_number
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
-from rathausmobil.usage import charts, selectors, services
+from rathausmobil.usage import selectors, services
 from rathausmobil.usage.forms import AliasForm, GatewayPeriodForm, PeriodForm
 
 PAGE_SIZE = 50
@@ -148,22 +146,6 @@ def _cards(values: dict) -> list[dict]:
     ]
 
 
-def series_rows(series: selectors.Series) -> list[tuple[str, str, str]]:
-    """The chart's data table, (when, highest, mean) as text. Formatted here, once per day
-    for the date: four weeks are 672 hours, and the template's date and number filters cost
-    about 0.3 s for them on every view of the page."""
-    days: dict[dt.date, str] = {}
-    rows = []
-    for b in series.buckets:
-        start, end = timezone.localtime(b.start), timezone.localtime(b.end)
-        day = days.get(start.date())
-        if day is None:
-            day = days[start.date()] = date_format(start, "D d.m.Y")
-        when = f"{day} {start:%H:%M}–{end:%H:%M}" if series.hourly else day
-        rows.append((when, format_number(b.peak), format_number(b.mean, 1)))
-    return rows
-
-
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     _require(selectors.sees_usage_figures(request.user))
@@ -173,7 +155,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "quick": _quick_links(request, ("gateway",)),
         "min_group": min_group_size(),
         "work_hours": work_hours_text(),
-        "hours": [f"{h:02d}" for h in range(24)],
     }
     if form.is_valid():
         first, last = form.period()
@@ -204,16 +185,13 @@ def _overview_results(context: dict) -> dict:
         context["coverage"] = {
             key: _local(value) for key, value in values.get("coverage", {}).items()
         }
-        context["concurrency_svg"] = charts.concurrency_chart(
+        context["concurrency_chart"] = charts.concurrency_chart(
             [charts.Step(b.start, b.end, b.peak, b.mean) for b in series.buckets],
             capacity=series.capacity,
             hourly=series.hourly,
             ident="usage-concurrency",
         )
-        context["heatmap_svg"] = charts.heatmap_chart(heat.means, ident="usage-heatmap")
-        context["series"] = series
-        context["series_rows"] = series_rows(series)
-        context["heat_rows"] = list(zip(charts.weekday_names(), heat.means, strict=True))
+        context["heatmap_chart"] = charts.heatmap_chart(heat.means, ident="usage-heatmap")
     return context
 
 
@@ -261,7 +239,7 @@ def _units_results(context: dict) -> dict:
     for r in [*listing.rows, listing.parent]:
         if r is not None:
             r.hidden_label = labels.get(r.reason, "")
-    chart_svg = charts.bar_chart(
+    chart = charts.bar_chart(
         [
             charts.Bar(
                 label=f"{r.code} {r.name}",
@@ -280,8 +258,12 @@ def _units_results(context: dict) -> dict:
         % {"n": min_group_size()},
         ident="usage-units",
         axis_label=_("Sitzungen gleichzeitig im Mittel (Arbeitszeit)"),
+        caption=_(
+            "Zeitgewichtetes Mittel der gleichzeitig offenen Sitzungen, %(work_hours)s (Ortszeit)."
+        )
+        % {"work_hours": context["work_hours"]},
     )
-    return {**context, "listing": listing, "chart_svg": chart_svg}
+    return {**context, "listing": listing, "chart": chart}
 
 
 # --------------------------------------------------------------------------- unmapped names
@@ -299,20 +281,22 @@ def _unmapped_page(request: HttpRequest, form: AliasForm, status: int = 200) -> 
         "page": page,
         "query": query_without(request, "page"),
         "imports": imports,
-        "accounts_svg": charts.bar_chart(
+        "accounts_chart": charts.bar_chart(
             [charts.Bar(c.label, c.accounts, decimals=0) for c in causes],
             title=_("Namen ohne Person je Ursache"),
             desc=_("Anzahl der Namen aus den Protokollen, die keiner Person zugeordnet sind."),
             ident="usage-causes-accounts",
             axis_label=_("Namen"),
+            label_header=_("Ursache"),
             width=560,
         ),
-        "sessions_svg": charts.bar_chart(
+        "sessions_chart": charts.bar_chart(
             [charts.Bar(c.label, c.sessions, decimals=0) for c in causes],
             title=_("Sitzungen ohne Person je Ursache"),
             desc=_("Anzahl der gespeicherten Sitzungen unter diesen Namen."),
             ident="usage-causes-sessions",
             axis_label=_("Sitzungen"),
+            label_header=_("Ursache"),
             width=560,
         ),
     }

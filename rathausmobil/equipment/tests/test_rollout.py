@@ -1,9 +1,10 @@
 """The rollout figures: progress, pace, projection and verdict, with fixed dates."""
 
 import datetime as dt
+import re
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rathausmobil.equipment import rollout, selectors, services
 from rathausmobil.equipment.models import RolloutCampaign
@@ -172,13 +173,27 @@ def test_it_builds_a_chart_with_target_and_projection():
         [(True, today - dt.timedelta(days=10), None)], rollout.chart_days(today)
     )
 
-    chart = rollout.build_chart(points, figures, start_date=dt.date(2020, 5, 1), target_date=TARGET)
+    with translation.override("de"):
+        chart = rollout.build_chart(
+            points, figures, start_date=dt.date(2020, 5, 1), target_date=TARGET
+        )
 
-    assert chart.x0 == today - dt.timedelta(weeks=26)
-    assert chart.x1 == figures.projected_date + dt.timedelta(weeks=2)
-    assert chart.actual.count(",") == 27
-    assert chart.projection and chart.target
-    assert [m["label"] for m in chart.markers] == ["Ziel 31.12.2022", "heute"]
+    assert rollout.chart_range(points, figures, TARGET) == (
+        today - dt.timedelta(weeks=26),
+        figures.projected_date + dt.timedelta(weeks=2),
+    )
+    svg = str(chart)
+    # The history (27 weeks) as one line, the projection and the target line.
+    lines = re.findall(r'<path d="([^"]*)"', svg)
+    assert len(lines) == 3 and lines[0].count("L") == 26
+    assert 'stroke-dasharray="10 4"' in svg and 'stroke-dasharray="3 3"' in svg
+    labels = re.findall(r'font-weight="600"[^>]*>([^<]*)</text>', svg)
+    assert labels == ["Ziel 31.12.2022", "heute"]
+    assert "Anteil mobiler Arbeitsplatzgeräte heute 30,0 %" in chart.desc
+    assert chart.table.header == ("Stichtag", "mobil", "stationär", "Anteil mobil")
+    assert [row[0] for row in chart.table.rows] == [
+        p.day.strftime("%d.%m.%Y") for p in rollout.table_rows(points)
+    ]
 
 
 def test_it_projects_without_a_target():

@@ -367,9 +367,10 @@ def test_it_draws_the_rollout_chart_with_a_text_alternative(client, it, held):
     )
     client.force_login(it)
     body = client.get(reverse("equipment:rollout")).content.decode()
-    assert 'role="img"' in body and '<title id="chart-title">' in body and "<desc" in body
-    assert "Anteil mobiler Arbeitsplatzgeräte heute 100,0 %" in body
-    assert "Daten des Diagramms als Tabelle" in body
+    assert 'role="img"' in body and '<title id="rollout-chart-title">' in body
+    assert "Anteil mobiler Arbeitsplatzgeräte heute 100,0 %" in body.split("<desc", 1)[1]
+    assert "Daten als Tabelle" in body and "<caption>Geräte im Einsatz, je Stichtag" in body
+    assert "Soll bis zum Zieltermin" in body  # the legend
     # Coordinates keep a decimal point in German: "52,3" would be a list of two numbers.
     svg = body.split("<svg", 1)[1].split("</svg>", 1)[0]
     coordinates = re.findall(r' (?:x|y|x1|x2|y1|y2)="([^"]*)"', svg)
