@@ -98,6 +98,17 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _model_text(label: str) -> str:
+    """A model in words with its label: "Anträge (agreements.WorkRequest)"."""
+    from django.apps import apps
+
+    try:
+        name = apps.get_model(label)._meta.verbose_name_plural
+    except LookupError:
+        return label
+    return f"{name} ({label})"
+
+
 def register_rows(activities: Iterable[ProcessingActivity] | None = None) -> list[dict[str, str]]:
     """The register, one dict per activity with the keys of `COLUMNS` as text (lists
     joined with ", "); the retention is read now."""
@@ -112,7 +123,7 @@ def register_rows(activities: Iterable[ProcessingActivity] | None = None) -> lis
                 "data": ", ".join(str(d) for d in activity.data),
                 "recipients": ", ".join(activity.recipient_labels()),
                 "retention": activity.retention_text(),
-                "models": ", ".join(activity.models),
+                "models": ", ".join(_model_text(label) for label in activity.models),
             }
         )
     return rows

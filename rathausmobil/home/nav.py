@@ -33,7 +33,6 @@ from rathausmobil.organisation.models import Role
 from rathausmobil.organisation.scoping import Scope, scope_for
 
 GROUP_TASKS = _("Meine Aufgaben")
-GROUP_PRIVACY = _("Datenschutz")
 
 Shows = Callable[[Scope], bool]
 
@@ -215,19 +214,6 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
-        GROUP_PRIVACY,
-        (
-            Entry(_("Protokoll"), "privacy:audit_log", audit_reader, ("privacy:audit_*",)),
-            Entry(
-                _("Verarbeitungsverzeichnis"),
-                "privacy:register",
-                register_reader,
-                ("privacy:register_*",),
-            ),
-            Entry(_("Auskunft (Art. 15)"), "privacy:access_request", hr, ("privacy:access_*",)),
-        ),
-    ),
-    Group(
         GROUP_ADMIN,
         (
             Entry(
@@ -248,6 +234,21 @@ MENU: tuple[Group, ...] = (
                 "agreements:checklist_edit",
                 dpo,
                 ("agreements:checklist_*",),
+            ),
+            # Data protection (privacy): in this group, not one of its own, so that the
+            # header of HR and the DPO keeps its groups in one row from 1200 px on.
+            Entry(
+                _("Protokoll der Änderungen"),
+                "privacy:audit_log",
+                audit_reader,
+                ("privacy:audit_*",),
+            ),
+            Entry(_("Auskunft (Art. 15)"), "privacy:access_request", hr, ("privacy:access_*",)),
+            Entry(
+                _("Verarbeitungsverzeichnis"),
+                "privacy:register",
+                register_reader,
+                ("privacy:register_*",),
             ),
             Entry(_("Organigramm"), "organisation:org_unit_list", everyone),
         ),

@@ -67,6 +67,8 @@ def test_it_gives_hr_the_administration(hr):
         "Beschäftigte",
         "Personaldaten importieren",
         "Regeln",
+        "Auskunft (Art. 15)",
+        "Verarbeitungsverzeichnis",
         "Organigramm",
     ]
     assert groups["Auswertungen"] == [
@@ -75,7 +77,6 @@ def test_it_gives_hr_the_administration(hr):
         "VPN-Nutzung",
         "Belegung",
     ]
-    assert groups["Datenschutz"] == ["Verarbeitungsverzeichnis", "Auskunft (Art. 15)"]
     assert "Eingang" not in groups["Mobiles Arbeiten"]
     assert "Geräteausgabe (Scanner)" not in groups["Geräte & Zugänge"]
 
@@ -89,18 +90,26 @@ def test_it_gives_the_staff_council_and_the_dpo_their_pages(staff_council, dpo):
         "VPN-Nutzung",
     ]
     assert "Checkliste Datenschutz" not in council["Verwaltung"]
-    assert labels(dpo)["Verwaltung"] == ["Checkliste Datenschutz", "Organigramm"]
-    assert labels(dpo)["Datenschutz"] == ["Protokoll", "Verarbeitungsverzeichnis"]
-    assert "Datenschutz" not in council
+    assert labels(dpo)["Verwaltung"] == [
+        "Checkliste Datenschutz",
+        "Protokoll der Änderungen",
+        "Verarbeitungsverzeichnis",
+        "Organigramm",
+    ]
+    assert council["Verwaltung"] == ["Organigramm"]
     assert "Ablehnungen" not in labels(dpo)["Auswertungen"]
 
 
 def test_it_gives_leadership_the_register_and_nobody_else_the_privacy_pages(
     leadership, employee, supervisor, it
 ):
-    assert labels(leadership)["Datenschutz"] == ["Verarbeitungsverzeichnis"]
+    assert labels(leadership)["Verwaltung"] == ["Verarbeitungsverzeichnis", "Organigramm"]
     for user in (employee, supervisor, it):
-        assert "Datenschutz" not in labels(user)
+        assert not {
+            "Protokoll der Änderungen",
+            "Auskunft (Art. 15)",
+            "Verarbeitungsverzeichnis",
+        } & set(labels(user)["Verwaltung"])
 
 
 @pytest.mark.parametrize(
@@ -131,9 +140,9 @@ def test_it_gives_leadership_the_register_and_nobody_else_the_privacy_pages(
         ("hr", "usage:units", ("Auswertungen", "VPN-Nutzung")),
         ("hr", "organisation:import_preview", ("Verwaltung", "Personaldaten importieren")),
         ("employee", "home:index", ("Meine Aufgaben", "Meine Aufgaben")),
-        ("dpo", "privacy:audit_export", ("Datenschutz", "Protokoll")),
-        ("dpo", "privacy:register_export", ("Datenschutz", "Verarbeitungsverzeichnis")),
-        ("hr", "privacy:access_preview", ("Datenschutz", "Auskunft (Art. 15)")),
+        ("dpo", "privacy:audit_export", ("Verwaltung", "Protokoll der Änderungen")),
+        ("dpo", "privacy:register_export", ("Verwaltung", "Verarbeitungsverzeichnis")),
+        ("hr", "privacy:access_preview", ("Verwaltung", "Auskunft (Art. 15)")),
     ],
 )
 def test_it_marks_exactly_one_item_current(request, role, page, expected):
