@@ -67,6 +67,11 @@ class Table:
     header: tuple[str, ...]
     rows: list[tuple[str, ...]] = field(default_factory=list)
 
+    @property
+    def body(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The rows as (row header, the other cells), as the include prints them."""
+        return [(row[0], row[1:]) for row in self.rows]
+
 
 @dataclass(frozen=True)
 class Chart:
