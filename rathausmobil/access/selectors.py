@@ -32,8 +32,11 @@ from rathausmobil.access.models import (
     TerminalServerFarm,
     VpnGateway,
 )
-from rathausmobil.organisation.models import Role
+from rathausmobil.core.figures import NotRebuilt, rebuilt_since
+from rathausmobil.core.workflow import with_status_on
+from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
+from rathausmobil.organisation.selectors import records_began
 
 # --------------------------------------------------------------------------- who sees what
 
@@ -432,27 +435,41 @@ def capacity_row_of(grant: AccessGrant) -> CapacityRow | None:
 # --------------------------------------------------------------------------- figures and export
 
 
-def kpis(*, viewer=None) -> dict[str, int]:
+def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, int | NotRebuilt]:
     """Figures for the dashboard (`reports.kpis.PROVIDERS`); totals of the whole
-    administration, the same for every viewer."""
+    administration, the same for every viewer. `on`: as of that day (default today),
+    each grant with the status its history gives it then. Capacities keep no history:
+    none for a past day."""
+    today = timezone.localdate()
+    day = on or today
+    if day < today and (missing := rebuilt_since(day, records_began())):
+        return dict.fromkeys(ACCESS_FIGURES, missing)
+    active = with_status_on(AccessGrant.objects.all(), day).filter(status_on=GrantStatus.ACTIVE)
     staff_with_vpn = (
-        AccessGrant.objects.filter(
-            kind=AccessKind.VPN, status=GrantStatus.ACTIVE, employee__is_active=True
-        )
+        active.filter(kind=AccessKind.VPN, employee__in=Employee.objects.employed_on(day))
         .values("employee_id")
         .distinct()
         .count()
     )
+    past = day < today
     return {
         "staff_with_vpn_access": staff_with_vpn,
-        "vpn_capacity": VpnGateway.objects.aggregate(n=Coalesce(Sum("capacity"), 0))["n"],
-        "terminal_server_grants": AccessGrant.objects.filter(
-            kind=AccessKind.TERMINAL_SERVER, status=GrantStatus.ACTIVE
-        ).count(),
-        "terminal_server_capacity": TerminalServerFarm.objects.aggregate(
-            n=Coalesce(Sum("session_capacity"), 0)
-        )["n"],
+        "vpn_capacity": NotRebuilt()
+        if past
+        else VpnGateway.objects.aggregate(n=Coalesce(Sum("capacity"), 0))["n"],
+        "terminal_server_grants": active.filter(kind=AccessKind.TERMINAL_SERVER).count(),
+        "terminal_server_capacity": NotRebuilt()
+        if past
+        else TerminalServerFarm.objects.aggregate(n=Coalesce(Sum("session_capacity"), 0))["n"],
     }
+
+
+ACCESS_FIGURES = (
+    "staff_with_vpn_access",
+    "vpn_capacity",
+    "terminal_server_grants",
+    "terminal_server_capacity",
+)
 
 
 def export_rows() -> list[dict[str, Any]]:

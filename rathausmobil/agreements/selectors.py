@@ -41,11 +41,13 @@ from rathausmobil.agreements.models import (
     WorkRequest,
 )
 from rathausmobil.agreements.prerequisites import prerequisites_of
-from rathausmobil.core.dates import add_months
-from rathausmobil.core.figures import suppress_breakdown
+from rathausmobil.core.dates import add_months, day_end
+from rathausmobil.core.figures import rebuilt_since, suppress_breakdown
+from rathausmobil.core.workflow import with_status_on
 from rathausmobil.eligibility.selectors import assessments_visible_to
 from rathausmobil.organisation.models import Employee, Position, Role
 from rathausmobil.organisation.scoping import scope_for
+from rathausmobil.organisation.selectors import records_began
 
 if TYPE_CHECKING:
     from rathausmobil.eligibility.models import PositionAssessment
@@ -201,42 +203,81 @@ def pandemic_gaps(
     return positions
 
 
-def kpis(today: dt.date | None = None, *, viewer=None) -> dict:
+def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None) -> dict:
     """Figures for the dashboard. Refusals by reason follow the rule of 5 (one R8 refusal
     would point at one person's performance review), except for HR, who reads every
-    refusal with its reasons anyway; `viewer` None (the `kpis` command) is suppressed."""
-    today = today or timezone.localdate()
-    # In force today: a renewal that starts later does not count twice.
+    refusal with its reasons anyway; `viewer` None (the `kpis` command) is suppressed.
+
+    `on`: as of that day (default today): each record counts with the status its history
+    gives it at the end of that day (`core.workflow.with_status_on`)."""
+    now = timezone.localdate()
+    # `today` moves the clock (the statuses held now, judged on that day); `on` looks back
+    # (the statuses the history gives for that day).
+    past = on is not None and on < now
+    day = on or today or now
+    status_day = day if past else now
+    if past and (missing := rebuilt_since(day, records_began())):
+        return dict.fromkeys(AGREEMENT_FIGURES, missing)
+    # In force that day: a renewal that starts later does not count twice.
+    agreements = with_status_on(Agreement.objects.all(), status_day)
     by_kind = Counter(
         dict(
-            Agreement.objects.filter(
-                status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING], start_date__lte=today
+            agreements.filter(
+                status_on__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING],
+                start_date__lte=day,
             )
             .values_list("kind")
             .annotate(n=Count("pk"))
         )
     )
+    requests = with_status_on(WorkRequest.objects.all(), status_day)
     reasons: Counter = Counter()
-    for codes in WorkRequest.objects.filter(status=RequestStatus.REJECTED).values_list(
+    for codes in requests.filter(status_on=RequestStatus.REJECTED).values_list(
         "reason_codes", flat=True
     ):
         reasons.update(codes)
-    decided = WorkRequest.objects.filter(
-        status__in=[RequestStatus.APPROVED, RequestStatus.REJECTED]
+    decided = requests.filter(
+        status_on__in=[RequestStatus.APPROVED, RequestStatus.REJECTED]
     ).count()
-    rejected = WorkRequest.objects.filter(status=RequestStatus.REJECTED).count()
-    open_requests = WorkRequest.objects.filter(status=RequestStatus.SUBMITTED)
+    rejected = requests.filter(status_on=RequestStatus.REJECTED).count()
+    open_requests = requests.filter(status_on=RequestStatus.SUBMITTED)
     return {
         "agreements_active_by_kind": {kind: by_kind.get(kind, 0) for kind in WorkKind.values},
         "requests_open": open_requests.count(),
-        "requests_overdue": open_requests.filter(due_date__lt=today).count(),
+        "requests_overdue": open_requests.filter(due_date__lt=day).count(),
         "refusals_by_reason": suppress_breakdown(
             {code: reasons.get(code, 0) for code in ReasonCode.values},
             exact=viewer is not None and scope_for(viewer).has(Role.HR),
         ),
         "refusal_rate": round(rejected / decided, 3) if decided else 0.0,
-        "pledges_missing": employees_missing_pledge().count(),
+        "pledges_missing": _missing_pledges_on(status_day).count(),
     }
+
+
+AGREEMENT_FIGURES = (
+    "agreements_active_by_kind",
+    "requests_open",
+    "requests_overdue",
+    "refusals_by_reason",
+    "refusal_rate",
+    "pledges_missing",
+)
+
+
+def _missing_pledges_on(day: dt.date) -> QuerySet[Employee]:
+    """`employees_missing_pledge` as of the end of `day`: staff that day with an open
+    agreement and no valid pledge, signed by then, on the checklist published by then."""
+    if day >= timezone.localdate():
+        return employees_missing_pledge()
+    end = day_end(day)
+    version = ChecklistVersion.objects.filter(published_at__lt=end).order_by("-number").first()
+    open_agreement = with_status_on(Agreement.objects.filter(employee=OuterRef("pk")), day).filter(
+        status_on__in=OPEN_AGREEMENT
+    )
+    valid = Pledge.objects.filter(
+        employee=OuterRef("pk"), version=version, is_valid=True, signed_at__lt=end
+    )
+    return Employee.objects.employed_on(day).filter(Exists(open_agreement)).exclude(Exists(valid))
 
 
 # --------------------------------------------------------------------------- the quota in hours and days

@@ -28,3 +28,21 @@ def german_date(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
     return value.strftime("%d.%m.%Y")
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The first moment after `day` (local midnight that ends it): "as of the end of the
+    day" is everything that happened before this moment."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The last day of every month from `first`'s month to `last`'s, the last one cut at
+    `last` itself (a trend's points: one per month, the current month up to today)."""
+    days = []
+    month = first.replace(day=1)
+    while month <= last:
+        end = add_months(month, 1) - dt.timedelta(days=1)
+        days.append(min(end, last))
+        month = add_months(month, 1)
+    return days

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 T = TypeVar("T")
 
@@ -50,6 +50,39 @@ def suppress_count(count: int, *, exact: bool = False) -> int | str:
 def suppress_breakdown(counts: Mapping[str, int], *, exact: bool = False) -> dict[str, int | str]:
     """A breakdown ({reason: count}) with every small group suppressed."""
     return {key: suppress_count(count, exact=exact) for key, count in counts.items()}
+
+
+# --------------------------------------------------------------------------- as of a date
+#
+# Every figure can be asked for a past day (the Stichtag, docs/reports.md): each provider
+# rebuilds it from the records' own dates and their status history. A day before a
+# figure's records began (the first HR import, the first VPN log, the first published
+# presence plan) has no figure: the provider says so with `NotRebuilt` instead of a
+# number, and that sentence travels with the figure to every page, export and `--json`.
+
+
+@dataclass(frozen=True)
+class NotRebuilt:
+    """No figure for this day: its records begin later (`since`), or were never kept."""
+
+    since: dt.date | None = None
+
+    def __str__(self) -> str:
+        from rathausmobil.core.dates import german_date
+
+        if self.since is None:
+            return gettext("nicht rekonstruierbar: dafür gibt es keine Daten")
+        return gettext("nicht rekonstruierbar: Daten erst ab %(date)s") % {
+            "date": german_date(self.since)
+        }
+
+
+def rebuilt_since(day: dt.date, since: dt.date | None) -> NotRebuilt | None:
+    """`NotRebuilt` when `day` lies before `since` (the first day with records) or there
+    are no records at all, else None: the figure can be computed."""
+    if since is None or day < since:
+        return NotRebuilt(since)
+    return None
 
 
 # --------------------------------------------------------------------------- kept figures

@@ -25,8 +25,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from rathausmobil.core.audit import audit_event, audit_events_bulk
+from rathausmobil.core.dates import day_end
 from rathausmobil.core.errors import DomainError
 from rathausmobil.core.models import StatusChange
 
@@ -38,6 +41,24 @@ Transitions = Mapping[str, set[tuple[str, str]]]
 def workflow_of(model: type[models.Model] | None) -> Workflow | None:
     """The workflow declared for a model, if any."""
     return StatusChange.workflows.get(model) if model is not None else None
+
+
+def with_status_on(queryset: QuerySet, day) -> QuerySet:
+    """`queryset` annotated with `status_on`: the status each record had at the end of
+    `day`, read from its history (`core.StatusChange`), for figures as of a past date
+    (docs/reports.md). For today and later the status the record holds now, which is the
+    same (every move writes its history row), without reading the history."""
+    if day >= timezone.localdate():
+        return queryset.annotate(status_on=F("status"))
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    latest = (
+        StatusChange.objects.filter(
+            content_type=content_type, object_id=OuterRef("pk"), at__lt=day_end(day)
+        )
+        .order_by("-at", "-id")
+        .values("to_status")[:1]
+    )
+    return queryset.annotate(status_on=Subquery(latest))
 
 
 class IllegalTransition(DomainError):

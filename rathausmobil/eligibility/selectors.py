@@ -16,10 +16,14 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
+from rathausmobil.core.dates import day_end
+from rathausmobil.core.figures import NotRebuilt, rebuilt_since
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
 from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
+from rathausmobil.organisation.selectors import records_began
 
 MOVABLE_RESULTS = (EligibilityResult.ELIGIBLE, EligibilityResult.PARTIAL)
 # The filter value of the overview for positions without a current assessment.
@@ -165,17 +169,32 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def kpis(*, viewer=None) -> dict[str, float]:
+def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, float | NotRebuilt]:
     """Figures for the dashboard (aggregates, no persons; the same for every viewer).
 
-    Positions count when at least one active employee holds them; an unassessed
+    Positions count when at least one person employed that day holds them; an unassessed
     position counts in the denominator, so the figure cannot look better by leaving
-    positions unassessed.
+    positions unassessed. `on`: as of that day (default today): the assessments entered
+    by then and not yet replaced. Who holds which position is today's assignment (the
+    records keep no history of it; docs/reports.md).
     """
-    occupied = Position.objects.filter(employees__is_active=True).values("pk").distinct()
-    figures = PositionAssessment.objects.filter(
-        is_current=True, position_id__in=occupied
-    ).aggregate(
+    today = timezone.localdate()
+    day = on or today
+    if day < today and (missing := rebuilt_since(day, records_began())):
+        return {"positions_eligible_share": missing, "positions_assessed_share": missing}
+    occupied = (
+        Position.objects.filter(employees__in=Employee.objects.employed_on(day))
+        .values("pk")
+        .distinct()
+    )
+    if day >= today:
+        in_force = Q(is_current=True)
+    else:
+        end = day_end(day)
+        in_force = Q(created_at__lt=end) & (
+            Q(superseded_at__isnull=True) | Q(superseded_at__gte=end)
+        )
+    figures = PositionAssessment.objects.filter(in_force, position_id__in=occupied).aggregate(
         assessed=Count("pk"),
         movable=Count("pk", filter=Q(result__in=MOVABLE_RESULTS)),
     )

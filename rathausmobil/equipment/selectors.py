@@ -14,10 +14,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from rathausmobil.core.dates import day_end
+from rathausmobil.core.figures import rebuilt_since
+from rathausmobil.core.models import StatusChange
 from rathausmobil.equipment import rollout
 from rathausmobil.equipment.models import (
     MOBILE_WORKPLACE_KINDS,
@@ -34,6 +50,7 @@ from rathausmobil.equipment.models import (
 )
 from rathausmobil.organisation.models import Employee, Role
 from rathausmobil.organisation.scoping import scope_for
+from rathausmobil.organisation.selectors import records_began
 
 LEAVER_DAYS = 30
 
@@ -236,14 +253,55 @@ def holders_on(day: dt.date | None = None, *, mobile_only: bool = True) -> Query
 # --------------------------------------------------------------------------- figures
 
 
-def devices_on_order() -> int:
+def devices_on_order(on: dt.date | None = None) -> int:
     """Devices ordered and not yet delivered: the open orders' quantity − delivered −
     cancelled. The one source of "bestellt": the stock page, the orders page, the rollout
-    page and the dashboard (`kpis`) all show this number."""
-    figures = OrderLine.objects.filter(
-        order__status__in=(OrderStatus.OPEN, OrderStatus.PARTIAL)
-    ).aggregate(quantity=Sum("quantity"), delivered=Sum("delivered"), cancelled=Sum("cancelled"))
-    return (figures["quantity"] or 0) - (figures["delivered"] or 0) - (figures["cancelled"] or 0)
+    page and the dashboard (`kpis`) all show this number. `on`: as of the end of that
+    day, from the order dates, the delivery dates and when the rest was cancelled."""
+    if on is None or on >= timezone.localdate():
+        figures = OrderLine.objects.filter(
+            order__status__in=(OrderStatus.OPEN, OrderStatus.PARTIAL)
+        ).aggregate(
+            quantity=Sum("quantity"), delivered=Sum("delivered"), cancelled=Sum("cancelled")
+        )
+        return (
+            (figures["quantity"] or 0) - (figures["delivered"] or 0) - (figures["cancelled"] or 0)
+        )
+    orders = PurchaseOrder.objects.filter(ordered_on__lte=on)
+    lines = OrderLine.objects.filter(order__in=orders.values("pk"))
+    quantity = lines.aggregate(n=Sum("quantity"))["n"] or 0
+    delivered = (
+        Delivery.objects.filter(line__in=lines, delivered_on__lte=on).aggregate(n=Sum("quantity"))[
+            "n"
+        ]
+        or 0
+    )
+    # The rest of an order is cancelled at once ("cancel"): counted from that moment on.
+    cancelled = (
+        OrderLine.objects.filter(
+            order__in=orders.filter(
+                Exists(
+                    StatusChange.objects.filter(
+                        content_type=ContentType.objects.get_for_model(PurchaseOrder),
+                        object_id=OuterRef("pk"),
+                        action="cancel",
+                        at__lt=day_end(on),
+                    )
+                )
+            ).values("pk")
+        ).aggregate(n=Sum("cancelled"))["n"]
+        or 0
+    )
+    return quantity - delivered - cancelled
+
+
+def campaign_on(day: dt.date) -> RolloutCampaign | None:
+    """The campaign in force at the end of `day` (the latest one set up by then)."""
+    return (
+        RolloutCampaign.objects.filter(created_at__lt=day_end(day))
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def current_campaign() -> RolloutCampaign | None:
@@ -255,12 +313,13 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def rollout_projection(
-    today: dt.date | None = None, campaign: RolloutCampaign | None = None
+    today: dt.date | None = None, campaign: RolloutCampaign | None = None, *, past: bool = False
 ) -> rollout.Projection:
-    """The rollout figures for the given campaign (default: the current one)."""
+    """The rollout figures for the given campaign (default: the current one) on `today`;
+    `past`: as of the end of that day (the devices in use from the hand-overs and returns
+    recorded by then, not from the devices' status now)."""
     today = today or timezone.localdate()
     campaign = campaign or current_campaign()
-    assigned = Device.objects.filter(status=DeviceStatus.ASSIGNED)
     since = today - dt.timedelta(days=rollout.PACE_WEEKS * 7 - 1)
     handovers = Assignment.objects.filter(
         device__model__kind__in=MOBILE_WORKPLACE_KINDS,
@@ -278,10 +337,23 @@ def rollout_projection(
     return rollout.project(
         today=today,
         target_date=campaign.target_date if campaign else None,
-        mobile_in_use=assigned.filter(model__kind__in=MOBILE_WORKPLACE_KINDS).count(),
-        stationary_in_use=assigned.filter(model__kind__in=STATIONARY_WORKPLACE_KINDS).count(),
+        mobile_in_use=_in_use_on(today if past else None, MOBILE_WORKPLACE_KINDS),
+        stationary_in_use=_in_use_on(today if past else None, STATIONARY_WORKPLACE_KINDS),
         handovers=handovers,
         deliveries=delivered,
+    )
+
+
+def _in_use_on(day: dt.date | None, kinds) -> int:
+    """Devices of `kinds` held by someone at the end of `day`: now (None) the devices
+    marked assigned; a past day the hand-overs made by then and not yet returned."""
+    if day is None or day >= timezone.localdate():
+        return Device.objects.filter(status=DeviceStatus.ASSIGNED, model__kind__in=kinds).count()
+    end = day_end(day)
+    return (
+        Assignment.objects.filter(device__model__kind__in=kinds, handed_over_at__lt=end)
+        .filter(Q(returned_at__isnull=True) | Q(returned_at__gte=end))
+        .count()
     )
 
 
@@ -328,16 +400,33 @@ def rollout_history(today: dt.date | None = None) -> list[rollout.Point]:
     return rollout.series_from_counts(events, days)
 
 
-def kpis(today: dt.date | None = None, *, viewer=None) -> dict:
-    """Figures for the dashboard: devices and the rollout, the same for every viewer."""
-    campaign = current_campaign()
-    figures = rollout_projection(today, campaign)
+def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None) -> dict:
+    """Figures for the dashboard: devices and the rollout, the same for every viewer.
+    `on`: as of that day (default today)."""
+    now = timezone.localdate()
+    # `today` moves the clock (the devices held now, the pace up to that day); `on` looks
+    # back (the hand-overs, deliveries and cancellations recorded by then).
+    past = on is not None and on < now
+    day = on or today or now
+    if past and (missing := rebuilt_since(day, records_began())):
+        return dict.fromkeys(EQUIPMENT_FIGURES, missing)
+    campaign = campaign_on(day) if past else current_campaign()
+    figures = rollout_projection(day, campaign, past=past)
     return {
         "devices_mobile_in_use": figures.mobile_in_use,
-        "devices_on_order": devices_on_order(),
+        "devices_on_order": devices_on_order(day if past else None),
         "rollout_target_date": campaign.target_date.isoformat() if campaign else None,
         "rollout_progress_share": figures.progress_share,
         "rollout_projected_date": (
             figures.projected_date.isoformat() if figures.projected_date else None
         ),
     }
+
+
+EQUIPMENT_FIGURES = (
+    "devices_mobile_in_use",
+    "devices_on_order",
+    "rollout_target_date",
+    "rollout_progress_share",
+    "rollout_projected_date",
+)

@@ -105,6 +105,16 @@ class EmployeeQuerySet(models.QuerySet):
     def active(self) -> "EmployeeQuerySet":
         return self.filter(is_active=True)
 
+    def employed_on(self, day) -> "EmployeeQuerySet":
+        """Staff on `day` for the figures: today (and later) the active people; a past
+        day, those who had entered by then and had not left before it (the HR import
+        derives `is_active` from the same exit date)."""
+        if day >= timezone.localdate():
+            return self.filter(is_active=True)
+        return self.filter(entry_date__lte=day).filter(
+            models.Q(exit_date__isnull=True) | models.Q(exit_date__gte=day)
+        )
+
 
 class Employee(models.Model):
     """A member of staff, keyed by the personnel number of the HR system."""

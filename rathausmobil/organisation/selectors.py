@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Q, QuerySet, When
+import datetime as dt
 
+from django.db.models import Case, Count, Min, Q, QuerySet, When
+from django.utils import timezone
+
+from rathausmobil.core.figures import NotRebuilt, rebuilt_since
 from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role
 from rathausmobil.organisation.scoping import scope_for
 
@@ -102,9 +106,22 @@ def positions_visible_to(user) -> QuerySet[Position]:
     return base.filter(scope.unit_filter())
 
 
-def kpis(*, viewer=None) -> dict[str, int]:
-    """Head counts: not suppressed below 5 (docs/roles.md), the same for every viewer."""
+def records_began() -> dt.date | None:
+    """The first day the application holds staff records (the first HR import): figures
+    for an earlier day cannot be rebuilt (`core.figures.NotRebuilt`)."""
+    first = Employee.objects.aggregate(first=Min("created_at"))["first"]
+    return timezone.localtime(first).date() if first else None
+
+
+def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, int | NotRebuilt]:
+    """Head counts: not suppressed below 5 (docs/roles.md), the same for every viewer.
+    `on`: as of that day (default today), from entry and exit dates."""
+    today = timezone.localdate()
+    day = on or today
+    if day < today and (missing := rebuilt_since(day, records_began())):
+        return {"staff_total": missing, "org_units_total": missing}
     return {
-        "staff_total": Employee.objects.filter(is_active=True).count(),
-        "org_units_total": OrgUnit.objects.count(),
+        "staff_total": Employee.objects.employed_on(day).count(),
+        # The tree keeps no history of its own: no count for a past day.
+        "org_units_total": OrgUnit.objects.count() if day >= today else NotRebuilt(),
     }

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from rathausmobil.agreements.models import PandemicPeriod
-from rathausmobil.core.figures import hidden_label, min_group_size
+from rathausmobil.core.figures import hidden_label, min_group_size, rebuilt_since
 from rathausmobil.organisation.models import OrgUnit
 from rathausmobil.presence.models import (
     DAY_KEYS,
@@ -299,13 +299,26 @@ def _reason(shortfalls: list[dict], rule: CoverageRule, planned: int | None) -> 
 # --------------------------------------------------------------------------- kpis
 
 
-def kpis(today: dt.date | None = None, *, viewer=None) -> dict:
+def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None) -> dict:
     """The presence figures of the current week's published plans (None while there is
     none). The coverage figure per unit follows the rule of 5: a unit with fewer than
     MIN_GROUP_SIZE people in its plan shows "< 5", for every viewer (who is on site in
-    a small unit is nearly a statement about a person)."""
-    today = today or timezone.localdate()
+    a small unit is nearly a statement about a person). `on`: the plans of that day's
+    week, as published (a week before the first published plan: `NotRebuilt`)."""
+    now = timezone.localdate()
+    past = on is not None and on < now
+    today = on or today or now
     week_start = today - dt.timedelta(days=today.weekday())
+    if past:
+        first = (
+            WeekPlan.objects.filter(published_at__isnull=False)
+            .order_by("week_start")
+            .values_list("week_start", flat=True)
+            .first()
+        )
+        # No plan ever published: no figures, as today (None), rather than "not rebuilt".
+        if first is not None and (missing := rebuilt_since(week_start, first)) is not None:
+            return dict.fromkeys(PRESENCE_FIGURES, missing)
     coverage = week_coverage(week_start)
     checked = coverage.rules_checked
     by_unit: dict[str, float | str] = {}
@@ -354,3 +367,11 @@ def peak_occupancy_share(week_start: dt.date) -> float | None:
             share = count / desks[building_id]
             peak = share if peak is None else max(peak, share)
     return round(peak, 3) if peak is not None else None
+
+
+PRESENCE_FIGURES = (
+    "presence_coverage_met_share",
+    "presence_coverage_by_unit",
+    "presence_office_share",
+    "presence_peak_occupancy_share",
+)

@@ -12,8 +12,11 @@ are always suppressed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
+
+from django.utils import timezone
 
 from rathausmobil.access import selectors as access
 from rathausmobil.agreements import selectors as agreements
@@ -64,10 +67,12 @@ LABELS = {
 }
 
 
-def compute_kpis(*, viewer=None) -> dict[str, Any]:
+def compute_kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, Any]:
+    """Every provider's figures for `viewer`, as of the end of `on` (default: today). A
+    figure a provider cannot rebuild for that day is a `core.figures.NotRebuilt`."""
     figures: dict[str, Any] = {}
     for provider in PROVIDERS:
-        figures.update(provider(viewer=viewer))
+        figures.update(provider(viewer=viewer, on=on))
     return figures
 
 
@@ -84,9 +89,13 @@ def figure_scope(viewer=None) -> str:
     return f"roles:{roles}{':superuser' if scope.is_superuser else ''}"
 
 
-def kept_kpis(*, viewer=None) -> Kept[dict[str, Any]]:
-    """The figures for `viewer` (None: published), as kept, with the time they were computed."""
-    return kept("kpis", figure_scope(viewer), lambda: compute_kpis(viewer=viewer))
+def kept_kpis(*, viewer=None, on: dt.date | None = None) -> Kept[dict[str, Any]]:
+    """The figures for `viewer` (None: published), as kept, with the time they were
+    computed; `on` a past day: as of that day (kept under that day as well)."""
+    if on is not None and on >= timezone.localdate():
+        on = None  # today's figures: one key for "today" and "as of today"
+    scope = figure_scope(viewer) + (f":on:{on.isoformat()}" if on else "")
+    return kept("kpis", scope, lambda: compute_kpis(viewer=viewer, on=on))
 
 
 def value_labels(key: str) -> dict[str, str]:

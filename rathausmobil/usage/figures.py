@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
 from rathausmobil.access.models import VpnGateway
-from rathausmobil.core.figures import hidden_label, min_group_size
+from rathausmobil.core.figures import NotRebuilt, hidden_label, min_group_size
 from rathausmobil.organisation.models import OrgUnit
 from rathausmobil.usage import aggregates
 from rathausmobil.usage.concurrency import (
@@ -360,17 +360,24 @@ def busiest_day_users(
     return days.aggregate(users=Max("users"))["users"]
 
 
-def kpis(*, viewer=None) -> dict[str, Any]:
+def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, Any]:
     """Last 28 days up to yesterday, all gateways: the mayor's "about 350 at the same time".
+    `on`: as of that day (the 28 days before it; the day rows stay when the raw sessions
+    are deleted). A day before the first imported log has no figure (`NotRebuilt`).
 
     Like the gateway page of the same period, "< 5" when no day had 5 users; for every
     viewer (nobody reads other people's sessions). Read from the 28 rows of ``TotalUsageDay``:
     three queries."""
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     last = today - dt.timedelta(days=1)
     first = last - dt.timedelta(days=27)
-    if not UsageDay.objects.exists():
+    began = UsageDay.objects.aggregate(first=Min("day"))["first"]
+    if began is None:
         return {"vpn_concurrent_avg_workdays": None, "vpn_concurrent_peak": None}
+    if last < began:
+        return dict.fromkeys(
+            ("vpn_concurrent_avg_workdays", "vpn_concurrent_peak"), NotRebuilt(began)
+        )
     busiest = busiest_day_users(first, last)
     if busiest is not None and busiest < min_group_size():
         return {
