@@ -34,9 +34,9 @@ from rathausmobil.access.models import (
 )
 from rathausmobil.core.figures import NotRebuilt, rebuilt_since
 from rathausmobil.core.workflow import with_status_on
-from rathausmobil.organisation.models import Employee, Role
+from rathausmobil.organisation.models import OrgUnit, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
-from rathausmobil.organisation.selectors import records_began
+from rathausmobil.organisation.selectors import records_began, staff_in
 
 # --------------------------------------------------------------------------- who sees what
 
@@ -435,30 +435,39 @@ def capacity_row_of(grant: AccessGrant) -> CapacityRow | None:
 # --------------------------------------------------------------------------- figures and export
 
 
-def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, int | NotRebuilt]:
+def kpis(
+    *, viewer=None, on: dt.date | None = None, unit: OrgUnit | None = None
+) -> dict[str, int | NotRebuilt | None]:
     """Figures for the dashboard (`reports.kpis.PROVIDERS`); totals of the whole
     administration, the same for every viewer. `on`: as of that day (default today),
     each grant with the status its history gives it then. Capacities keep no history:
-    none for a past day."""
+    none for a past day. `unit`: the grants of its staff; capacities are the whole
+    administration's (None)."""
     today = timezone.localdate()
     day = on or today
     if day < today and (missing := rebuilt_since(day, records_began())):
         return dict.fromkeys(ACCESS_FIGURES, missing)
     active = with_status_on(AccessGrant.objects.all(), day).filter(status_on=GrantStatus.ACTIVE)
     staff_with_vpn = (
-        active.filter(kind=AccessKind.VPN, employee__in=Employee.objects.employed_on(day))
+        active.filter(kind=AccessKind.VPN, employee__in=staff_in(unit).employed_on(day))
         .values("employee_id")
         .distinct()
         .count()
     )
     past = day < today
+    if unit is not None:
+        active = active.filter(in_subtree(unit.path, "employee__unit"))
     return {
         "staff_with_vpn_access": staff_with_vpn,
-        "vpn_capacity": NotRebuilt()
+        "vpn_capacity": None
+        if unit
+        else NotRebuilt()
         if past
         else VpnGateway.objects.aggregate(n=Coalesce(Sum("capacity"), 0))["n"],
         "terminal_server_grants": active.filter(kind=AccessKind.TERMINAL_SERVER).count(),
-        "terminal_server_capacity": NotRebuilt()
+        "terminal_server_capacity": None
+        if unit
+        else NotRebuilt()
         if past
         else TerminalServerFarm.objects.aggregate(n=Coalesce(Sum("session_capacity"), 0))["n"],
     }

@@ -45,7 +45,7 @@ from rathausmobil.core.dates import add_months, day_end
 from rathausmobil.core.figures import rebuilt_since, suppress_breakdown
 from rathausmobil.core.workflow import with_status_on
 from rathausmobil.eligibility.selectors import assessments_visible_to
-from rathausmobil.organisation.models import Employee, Position, Role
+from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.organisation.selectors import records_began
 
@@ -203,7 +203,13 @@ def pandemic_gaps(
     return positions
 
 
-def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None) -> dict:
+def kpis(
+    today: dt.date | None = None,
+    *,
+    viewer=None,
+    on: dt.date | None = None,
+    unit: OrgUnit | None = None,
+) -> dict:
     """Figures for the dashboard. Refusals by reason follow the rule of 5 (one R8 refusal
     would point at one person's performance review), except for HR, who reads every
     refusal with its reasons anyway; `viewer` None (the `kpis` command) is suppressed.
@@ -219,7 +225,8 @@ def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None
     if past and (missing := rebuilt_since(day, records_began())):
         return dict.fromkeys(AGREEMENT_FIGURES, missing)
     # In force that day: a renewal that starts later does not count twice.
-    agreements = with_status_on(Agreement.objects.all(), status_day)
+    people = Q() if unit is None else in_subtree(unit.path, "employee__unit")
+    agreements = with_status_on(Agreement.objects.filter(people), status_day)
     by_kind = Counter(
         dict(
             agreements.filter(
@@ -230,7 +237,7 @@ def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None
             .annotate(n=Count("pk"))
         )
     )
-    requests = with_status_on(WorkRequest.objects.all(), status_day)
+    requests = with_status_on(WorkRequest.objects.filter(people), status_day)
     reasons: Counter = Counter()
     for codes in requests.filter(status_on=RequestStatus.REJECTED).values_list(
         "reason_codes", flat=True
@@ -250,7 +257,9 @@ def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None
             exact=viewer is not None and scope_for(viewer).has(Role.HR),
         ),
         "refusal_rate": round(rejected / decided, 3) if decided else 0.0,
-        "pledges_missing": _missing_pledges_on(status_day).count(),
+        "pledges_missing": _missing_pledges_on(status_day)
+        .filter(Q() if unit is None else in_subtree(unit.path))
+        .count(),
     }
 
 

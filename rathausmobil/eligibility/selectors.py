@@ -23,7 +23,7 @@ from rathausmobil.core.figures import NotRebuilt, rebuilt_since
 from rathausmobil.eligibility.models import EligibilityResult, PositionAssessment
 from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
-from rathausmobil.organisation.selectors import records_began
+from rathausmobil.organisation.selectors import records_began, staff_in
 
 MOVABLE_RESULTS = (EligibilityResult.ELIGIBLE, EligibilityResult.PARTIAL)
 # The filter value of the overview for positions without a current assessment.
@@ -169,7 +169,9 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, float | NotRebuilt]:
+def kpis(
+    *, viewer=None, on: dt.date | None = None, unit: OrgUnit | None = None
+) -> dict[str, float | NotRebuilt]:
     """Figures for the dashboard (aggregates, no persons; the same for every viewer).
 
     Positions count when at least one person employed that day holds them; an unassessed
@@ -183,7 +185,7 @@ def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, float | NotRebu
     if day < today and (missing := rebuilt_since(day, records_began())):
         return {"positions_eligible_share": missing, "positions_assessed_share": missing}
     occupied = (
-        Position.objects.filter(employees__in=Employee.objects.employed_on(day))
+        Position.objects.filter(employees__in=staff_in(unit).employed_on(day))
         .values("pk")
         .distinct()
     )

@@ -48,7 +48,7 @@ from rathausmobil.equipment.models import (
     PurchaseOrder,
     RolloutCampaign,
 )
-from rathausmobil.organisation.models import Employee, Role
+from rathausmobil.organisation.models import Employee, OrgUnit, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.organisation.selectors import records_began
 
@@ -313,15 +313,21 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def rollout_projection(
-    today: dt.date | None = None, campaign: RolloutCampaign | None = None, *, past: bool = False
+    today: dt.date | None = None,
+    campaign: RolloutCampaign | None = None,
+    *,
+    past: bool = False,
+    unit: OrgUnit | None = None,
 ) -> rollout.Projection:
     """The rollout figures for the given campaign (default: the current one) on `today`;
     `past`: as of the end of that day (the devices in use from the hand-overs and returns
-    recorded by then, not from the devices' status now)."""
+    recorded by then, not from the devices' status now). `unit`: the devices its staff
+    hold and the hand-overs to them (the deliveries stay the administration's)."""
     today = today or timezone.localdate()
     campaign = campaign or current_campaign()
     since = today - dt.timedelta(days=rollout.PACE_WEEKS * 7 - 1)
     handovers = Assignment.objects.filter(
+        _people(unit, "employee__unit"),
         device__model__kind__in=MOBILE_WORKPLACE_KINDS,
         handed_over_at__gte=_day_start(since),
         handed_over_at__lt=_day_start(today + dt.timedelta(days=1)),
@@ -337,21 +343,29 @@ def rollout_projection(
     return rollout.project(
         today=today,
         target_date=campaign.target_date if campaign else None,
-        mobile_in_use=_in_use_on(today if past else None, MOBILE_WORKPLACE_KINDS),
-        stationary_in_use=_in_use_on(today if past else None, STATIONARY_WORKPLACE_KINDS),
+        mobile_in_use=_in_use_on(today if past else None, MOBILE_WORKPLACE_KINDS, unit),
+        stationary_in_use=_in_use_on(today if past else None, STATIONARY_WORKPLACE_KINDS, unit),
         handovers=handovers,
         deliveries=delivered,
     )
 
 
-def _in_use_on(day: dt.date | None, kinds) -> int:
+def _people(unit: OrgUnit | None, field: str) -> Q:
+    return Q() if unit is None else in_subtree(unit.path, field)
+
+
+def _in_use_on(day: dt.date | None, kinds, unit: OrgUnit | None = None) -> int:
     """Devices of `kinds` held by someone at the end of `day`: now (None) the devices
     marked assigned; a past day the hand-overs made by then and not yet returned."""
     if day is None or day >= timezone.localdate():
-        return Device.objects.filter(status=DeviceStatus.ASSIGNED, model__kind__in=kinds).count()
+        return Device.objects.filter(
+            _people(unit, "holder__unit"), status=DeviceStatus.ASSIGNED, model__kind__in=kinds
+        ).count()
     end = day_end(day)
     return (
-        Assignment.objects.filter(device__model__kind__in=kinds, handed_over_at__lt=end)
+        Assignment.objects.filter(
+            _people(unit, "employee__unit"), device__model__kind__in=kinds, handed_over_at__lt=end
+        )
         .filter(Q(returned_at__isnull=True) | Q(returned_at__gte=end))
         .count()
     )
@@ -400,9 +414,16 @@ def rollout_history(today: dt.date | None = None) -> list[rollout.Point]:
     return rollout.series_from_counts(events, days)
 
 
-def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None) -> dict:
+def kpis(
+    today: dt.date | None = None,
+    *,
+    viewer=None,
+    on: dt.date | None = None,
+    unit: OrgUnit | None = None,
+) -> dict:
     """Figures for the dashboard: devices and the rollout, the same for every viewer.
-    `on`: as of that day (default today)."""
+    `on`: as of that day (default today); `unit`: the devices its staff hold (orders are
+    the administration's: None)."""
     now = timezone.localdate()
     # `today` moves the clock (the devices held now, the pace up to that day); `on` looks
     # back (the hand-overs, deliveries and cancellations recorded by then).
@@ -411,10 +432,10 @@ def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None
     if past and (missing := rebuilt_since(day, records_began())):
         return dict.fromkeys(EQUIPMENT_FIGURES, missing)
     campaign = campaign_on(day) if past else current_campaign()
-    figures = rollout_projection(day, campaign, past=past)
+    figures = rollout_projection(day, campaign, past=past, unit=unit)
     return {
         "devices_mobile_in_use": figures.mobile_in_use,
-        "devices_on_order": devices_on_order(day if past else None),
+        "devices_on_order": None if unit else devices_on_order(day if past else None),
         "rollout_target_date": campaign.target_date.isoformat() if campaign else None,
         "rollout_progress_share": figures.progress_share,
         "rollout_projected_date": (

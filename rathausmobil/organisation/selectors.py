@@ -8,7 +8,7 @@ from django.db.models import Case, Count, Min, Q, QuerySet, When
 from django.utils import timezone
 
 from rathausmobil.core.figures import NotRebuilt, rebuilt_since
-from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role
+from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, in_subtree
 from rathausmobil.organisation.scoping import scope_for
 
 
@@ -106,6 +106,13 @@ def positions_visible_to(user) -> QuerySet[Position]:
     return base.filter(scope.unit_filter())
 
 
+def staff_in(unit: OrgUnit | None):
+    """Everyone in `unit` and below (None: the whole administration), for figures."""
+    if unit is None:
+        return Employee.objects.all()
+    return Employee.objects.filter(in_subtree(unit.path))
+
+
 def records_began() -> dt.date | None:
     """The first day the application holds staff records (the first HR import): figures
     for an earlier day cannot be rebuilt (`core.figures.NotRebuilt`)."""
@@ -113,15 +120,22 @@ def records_began() -> dt.date | None:
     return timezone.localtime(first).date() if first else None
 
 
-def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, int | NotRebuilt]:
+def kpis(
+    *, viewer=None, on: dt.date | None = None, unit: OrgUnit | None = None
+) -> dict[str, int | NotRebuilt]:
     """Head counts: not suppressed below 5 (docs/roles.md), the same for every viewer.
-    `on`: as of that day (default today), from entry and exit dates."""
+    `on`: as of that day (default today), from entry and exit dates; `unit`: that unit
+    and every unit below it."""
     today = timezone.localdate()
     day = on or today
     if day < today and (missing := rebuilt_since(day, records_began())):
         return {"staff_total": missing, "org_units_total": missing}
     return {
-        "staff_total": Employee.objects.employed_on(day).count(),
+        "staff_total": staff_in(unit).employed_on(day).count(),
         # The tree keeps no history of its own: no count for a past day.
-        "org_units_total": OrgUnit.objects.count() if day >= today else NotRebuilt(),
+        "org_units_total": (
+            OrgUnit.objects.filter(in_subtree(unit.path, "") if unit else Q()).count()
+            if day >= today
+            else NotRebuilt()
+        ),
     }

@@ -299,12 +299,20 @@ def _reason(shortfalls: list[dict], rule: CoverageRule, planned: int | None) -> 
 # --------------------------------------------------------------------------- kpis
 
 
-def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None) -> dict:
+def kpis(
+    today: dt.date | None = None,
+    *,
+    viewer=None,
+    on: dt.date | None = None,
+    unit: OrgUnit | None = None,
+) -> dict:
     """The presence figures of the current week's published plans (None while there is
     none). The coverage figure per unit follows the rule of 5: a unit with fewer than
     MIN_GROUP_SIZE people in its plan shows "< 5", for every viewer (who is on site in
     a small unit is nearly a statement about a person). `on`: the plans of that day's
-    week, as published (a week before the first published plan: `NotRebuilt`)."""
+    week, as published (a week before the first published plan: `NotRebuilt`). `unit`:
+    the plans of that unit and the units below it (a building's occupancy is no unit's:
+    None)."""
     now = timezone.localdate()
     past = on is not None and on < now
     today = on or today or now
@@ -320,29 +328,36 @@ def kpis(today: dt.date | None = None, *, viewer=None, on: dt.date | None = None
         if first is not None and (missing := rebuilt_since(week_start, first)) is not None:
             return dict.fromkeys(PRESENCE_FIGURES, missing)
     coverage = week_coverage(week_start)
-    checked = coverage.rules_checked
     by_unit: dict[str, float | str] = {}
-    for unit in coverage.units:
-        if not unit.published or not unit.checks:
+    checked = met = 0
+    for row in coverage.units:
+        if not row.published or not row.checks:
             continue
-        if unit.people < min_group_size():
-            by_unit[unit.unit.code] = hidden_label()
+        if unit is not None and not row.unit.path.startswith(unit.path):
+            continue
+        checked += len(row.checks)
+        met += row.met
+        if row.people < min_group_size():
+            by_unit[row.unit.code] = hidden_label()
         else:
-            by_unit[unit.unit.code] = round(unit.met / len(unit.checks), 3)
+            by_unit[row.unit.code] = round(row.met / len(row.checks), 3)
+    if unit is None:
+        checked, met = coverage.rules_checked, coverage.rules_met
 
     kinds = dict(
         published_cells(week_start)
         .filter(published_kind__in=[CellKind.OFFICE, CellKind.HOME])
+        .filter(Q() if unit is None else Q(plan__unit__path__startswith=unit.path))
         .values("published_kind")
         .annotate(n=Count("pk"))
         .values_list("published_kind", "n")
     )
     office, home = kinds.get(CellKind.OFFICE, 0), kinds.get(CellKind.HOME, 0)
     return {
-        "presence_coverage_met_share": round(coverage.rules_met / checked, 3) if checked else None,
+        "presence_coverage_met_share": round(met / checked, 3) if checked else None,
         "presence_coverage_by_unit": by_unit,
         "presence_office_share": round(office / (office + home), 3) if office + home else None,
-        "presence_peak_occupancy_share": peak_occupancy_share(week_start),
+        "presence_peak_occupancy_share": None if unit else peak_occupancy_share(week_start),
     }
 
 

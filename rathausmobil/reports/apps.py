@@ -5,3 +5,10 @@ class ReportsConfig(AppConfig):
     name = "rathausmobil.reports"
     label = "reports"
     verbose_name = "Berichte"
+
+    def ready(self):
+        from rathausmobil.core.jobs import daily_jobs
+        from rathausmobil.reports import jobs
+
+        for label, job in jobs.JOBS:
+            daily_jobs.connect(job, label=label)

@@ -67,12 +67,14 @@ LABELS = {
 }
 
 
-def compute_kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, Any]:
-    """Every provider's figures for `viewer`, as of the end of `on` (default: today). A
-    figure a provider cannot rebuild for that day is a `core.figures.NotRebuilt`."""
+def compute_kpis(*, viewer=None, on: dt.date | None = None, unit=None) -> dict[str, Any]:
+    """Every provider's figures for `viewer`, as of the end of `on` (default: today), of
+    `unit` and every unit below it (default: the whole administration). A figure a
+    provider cannot rebuild for that day is a `core.figures.NotRebuilt`; one that has no
+    meaning for a unit (orders, capacities, a building's occupancy) is None."""
     figures: dict[str, Any] = {}
     for provider in PROVIDERS:
-        figures.update(provider(viewer=viewer, on=on))
+        figures.update(provider(viewer=viewer, on=on, unit=unit))
     return figures
 
 
@@ -89,13 +91,16 @@ def figure_scope(viewer=None) -> str:
     return f"roles:{roles}{':superuser' if scope.is_superuser else ''}"
 
 
-def kept_kpis(*, viewer=None, on: dt.date | None = None) -> Kept[dict[str, Any]]:
+def kept_kpis(*, viewer=None, on: dt.date | None = None, unit=None) -> Kept[dict[str, Any]]:
     """The figures for `viewer` (None: published), as kept, with the time they were
-    computed; `on` a past day: as of that day (kept under that day as well)."""
+    computed; `on` a past day: as of that day; `unit`: of that unit and below (each kept
+    under its day and unit as well)."""
     if on is not None and on >= timezone.localdate():
         on = None  # today's figures: one key for "today" and "as of today"
-    scope = figure_scope(viewer) + (f":on:{on.isoformat()}" if on else "")
-    return kept("kpis", scope, lambda: compute_kpis(viewer=viewer, on=on))
+    scope = figure_scope(viewer)
+    scope += f":on:{on.isoformat()}" if on else ""
+    scope += f":unit:{unit.pk}" if unit is not None else ""
+    return kept("kpis", scope, lambda: compute_kpis(viewer=viewer, on=on, unit=unit))
 
 
 def value_labels(key: str) -> dict[str, str]:

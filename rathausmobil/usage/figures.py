@@ -360,14 +360,15 @@ def busiest_day_users(
     return days.aggregate(users=Max("users"))["users"]
 
 
-def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, Any]:
+def kpis(*, viewer=None, on: dt.date | None = None, unit: OrgUnit | None = None) -> dict[str, Any]:
     """Last 28 days up to yesterday, all gateways: the mayor's "about 350 at the same time".
     `on`: as of that day (the 28 days before it; the day rows stay when the raw sessions
     are deleted). A day before the first imported log has no figure (`NotRebuilt`).
 
     Like the gateway page of the same period, "< 5" when no day had 5 users; for every
     viewer (nobody reads other people's sessions). Read from the 28 rows of ``TotalUsageDay``:
-    three queries."""
+    three queries. `unit`: its staff and the units below, from ``UnitUsageDay`` like the
+    units page, "< 5" when no day had 5 of its people connected."""
     today = on or timezone.localdate()
     last = today - dt.timedelta(days=1)
     first = last - dt.timedelta(days=27)
@@ -378,6 +379,8 @@ def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, Any]:
         return dict.fromkeys(
             ("vpn_concurrent_avg_workdays", "vpn_concurrent_peak"), NotRebuilt(began)
         )
+    if unit is not None:
+        return _unit_kpis(first, last, unit)
     busiest = busiest_day_users(first, last)
     if busiest is not None and busiest < min_group_size():
         return {
@@ -389,4 +392,20 @@ def kpis(*, viewer=None, on: dt.date | None = None) -> dict[str, Any]:
     return {
         "vpn_concurrent_avg_workdays": round(days.hours.mean(windows), 1) if windows.size else None,
         "vpn_concurrent_peak": days.peak,
+    }
+
+
+def _unit_kpis(first: dt.date, last: dt.date, unit: OrgUnit) -> dict[str, Any]:
+    busiest = UnitUsageDay.objects.filter(unit=unit, day__gte=first, day__lte=last).aggregate(
+        users=Max("users")
+    )["users"]
+    if not busiest:
+        return {"vpn_concurrent_avg_workdays": None, "vpn_concurrent_peak": None}
+    if busiest < min_group_size():
+        return dict.fromkeys(("vpn_concurrent_avg_workdays", "vpn_concurrent_peak"), hidden_label())
+    figures = _unit_from_days(Period(first, last), work_windows(first, last), unit)
+    mean = figures["concurrent_avg_workhours"]
+    return {
+        "vpn_concurrent_avg_workdays": round(mean, 1) if mean is not None else None,
+        "vpn_concurrent_peak": figures["concurrent_peak"],
     }

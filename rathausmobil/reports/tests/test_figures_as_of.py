@@ -174,3 +174,47 @@ def test_the_command_gives_the_figures_of_a_day(clock, org, employee):
         call_command("kpis", "--date", (DAY_1 + dt.timedelta(days=11)).isoformat())
     with pytest.raises(CommandError, match="kein Datum"):
         call_command("kpis", "--date", "20.01.2021")
+
+
+def test_a_unit_s_figures_count_its_people_and_those_below_and_nobody_else(
+    clock,
+    settings,
+    org,
+    employee,
+    colleague,
+    stranger,
+    supervisor,
+    it,
+    make_agreement,  # noqa: F811
+    make_request,  # noqa: F811
+):
+    settings.MIN_GROUP_SIZE = 1
+    make_agreement("active")  # employee, A1
+    make_request("submitted", user=colleague)  # A1
+    notebook = DeviceModel.objects.create(name="T14", manufacturer="L", kind=DeviceKind.NOTEBOOK)
+    for n, user in enumerate((employee, stranger)):  # A1 and B1
+        device = Device.objects.create(
+            inventory_number=f"K-{n}", serial=f"S{n}", model=notebook, status=DeviceStatus.IN_STOCK
+        )
+        equipment.assignment_hand_over(
+            device=device, employee=Employee.objects.get(user=user), by=it
+        )
+
+    whole = compute_kpis()
+    amt_a = compute_kpis(unit=org["A"])  # A and A1 below it
+    amt_b = compute_kpis(unit=org["B"])
+    assert whole["staff_total"] == amt_a["staff_total"] + amt_b["staff_total"] + 0  # D has nobody
+    assert amt_a["staff_total"] == Employee.objects.filter(unit__code__in=["A", "A1"]).count()
+    assert sum(amt_a["agreements_active_by_kind"].values()) == 1
+    assert sum(amt_b["agreements_active_by_kind"].values()) == 0
+    assert (amt_a["requests_open"], amt_b["requests_open"]) == (1, 0)
+    assert (amt_a["devices_mobile_in_use"], amt_b["devices_mobile_in_use"]) == (1, 1)
+    assert whole["devices_mobile_in_use"] == 2
+    # What belongs to no unit is not split: the orders and the capacities.
+    assert amt_a["devices_on_order"] is None and amt_a["vpn_capacity"] is None
+    # The same as of a past day.
+    clock.move(DAY_1 + dt.timedelta(days=3))
+    rebuilt = compute_kpis(unit=org["A"], on=DAY_1)
+    assert rebuilt.pop("org_units_total") == NotRebuilt()
+    amt_a.pop("org_units_total")
+    assert rebuilt == amt_a

@@ -1,0 +1,5 @@
+"""Daily jobs of the reports (for `run_due_jobs`, see core/jobs.py)."""
+
+from rathausmobil.reports.snapshots import snapshots_due
+
+JOBS = [("Kennzahlen des Vortags und der Monatsenden festhalten", snapshots_due)]
