@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.agreements.models import RequestStatus, WorkKind, WorkRequest
@@ -489,7 +489,11 @@ def press_sentences(figures: dict[str, Any], *, on: dt.date) -> list[str]:
         )
     if agreements:
         sentences.append(
-            gettext("%(n)s Vereinbarungen über mobiles Arbeiten sind in Kraft.")
+            ngettext(
+                "%(n)s Vereinbarung über mobiles Arbeiten ist in Kraft.",
+                "%(n)s Vereinbarungen über mobiles Arbeiten sind in Kraft.",
+                agreements,
+            )
             % {"n": press_number(agreements)}
         )
     if devices and ordered:

@@ -165,7 +165,8 @@ def render_txt(report: Report) -> str:
     """Plain text. The press text comes first and alone, so that it can be copied."""
     lines: list[str] = []
     if report.text:
-        lines += _wrap(report.text)
+        # One line: a press office pastes it into its own text, which wraps it.
+        lines += [report.text]
         lines += ["", "-- ", report.title, as_of_line(report.on), ""]
     else:
         lines += [report.title, "=" * len(report.title), as_of_line(report.on), report.subject, ""]
