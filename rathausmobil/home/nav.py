@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from rathausmobil.core.todos import GROUP_ADMIN, GROUP_DEVICES, GROUP_REPORTS, GROUP_WORK
 from rathausmobil.organisation.models import Role
 from rathausmobil.organisation.scoping import Scope, scope_for
+from rathausmobil.reports.documents.registry import makes_any_report
 
 GROUP_TASKS = _("Meine Aufgaben")
 
@@ -207,6 +208,7 @@ MENU: tuple[Group, ...] = (
         GROUP_REPORTS,
         (
             Entry(_("Kennzahlen"), "reports:dashboard", aggregates, ("reports:*",)),
+            Entry(_("Berichte"), "reports:documents", makes_any_report, ("reports:document*",)),
             Entry(_("Ablehnungen"), "agreements:refusals", staff_council),
             Entry(_("Rollout mobiler Arbeitsplätze"), "equipment:rollout", aggregates),
             Entry(_("VPN-Nutzung"), "usage:overview", aggregates, ("usage:*",)),

@@ -73,6 +73,7 @@ def test_it_gives_hr_the_administration(hr):
     ]
     assert groups["Auswertungen"] == [
         "Kennzahlen",
+        "Berichte",
         "Rollout mobiler Arbeitsplätze",
         "VPN-Nutzung",
         "Belegung",
@@ -85,6 +86,7 @@ def test_it_gives_the_staff_council_and_the_dpo_their_pages(staff_council, dpo):
     council = labels(staff_council)
     assert council["Auswertungen"] == [
         "Kennzahlen",
+        "Berichte",
         "Ablehnungen",
         "Rollout mobiler Arbeitsplätze",
         "VPN-Nutzung",
@@ -137,6 +139,10 @@ def test_it_gives_leadership_the_register_and_nobody_else_the_privacy_pages(
         ("supervisor", "presence:unit_week", ("Mobiles Arbeiten", "Wochenplanung")),
         ("supervisor", "presence:qualifications", ("Mobiles Arbeiten", "Anwesenheit")),
         ("hr", "presence:occupancy", ("Auswertungen", "Belegung")),
+        ("leadership", "reports:dashboard", ("Auswertungen", "Kennzahlen")),
+        ("leadership", "reports:documents", ("Auswertungen", "Berichte")),
+        ("staff_council", "reports:document", ("Auswertungen", "Berichte")),
+        ("dpo", "reports:document_download", ("Auswertungen", "Berichte")),
         ("hr", "usage:units", ("Auswertungen", "VPN-Nutzung")),
         ("hr", "organisation:import_preview", ("Verwaltung", "Personaldaten importieren")),
         ("employee", "home:index", ("Meine Aufgaben", "Meine Aufgaben")),
@@ -211,3 +217,10 @@ def test_it_builds_the_menu_once_per_roles_page_and_language(employee, superviso
         assert "My devices" in english.groups_html
     assert "Meine Geräte" in mine.groups_html
     assert 'aria-current="page"' in mine.groups_html
+
+
+def test_it_offers_berichte_to_who_may_make_a_report(it, dpo, leadership, supervisor, employee):
+    for user in (it, dpo, leadership):
+        assert "Berichte" in labels(user)["Auswertungen"]
+    for user in (supervisor, employee):
+        assert "Berichte" not in labels(user).get("Auswertungen", [])
