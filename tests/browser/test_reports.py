@@ -1,0 +1,51 @@
+"""The mayor makes the Lagebericht: opens Berichte from the menu, picks a Stichtag, reads
+the report and downloads the PDF. On a desktop and on a phone, with axe-core."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from rathausmobil.organisation.tests.factories import EmployeeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_mayor_makes_the_lagebericht_and_downloads_the_pdf(
+    live_server, browser, org, leadership, axe_check, width
+):
+    for _ in range(6):
+        EmployeeFactory(unit=org["A1"])
+    context = browser.new_context(
+        locale="de-DE", viewport={"width": width, "height": 844}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Benutzername").fill(leadership.username)
+    page.get_by_label("Passwort").fill("pw")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server.url}/")
+    if width > 1000:
+        page.get_by_text("Auswertungen", exact=True).click()
+    else:
+        page.get_by_role("button", name="Menü").click()
+        page.get_by_text("Auswertungen", exact=True).click()
+    page.get_by_role("link", name="Berichte", exact=True).click()
+    page.get_by_role("heading", name="Berichte", exact=True).wait_for()
+    axe_check(page)
+
+    page.get_by_role("link", name="Lagebericht mobiles Arbeiten").click()
+    day = timezone.localdate() - dt.timedelta(days=7)
+    page.get_by_label("Stichtag").fill(day.isoformat())
+    page.get_by_role("button", name="Bericht erstellen").click()
+    page.get_by_role("heading", name="Herunterladen").wait_for()
+    assert f"Der Bericht unten gilt für den {day:%d.%m.%Y}" in page.content()
+    assert page.get_by_role("table", name="Kennzahlen je Dezernat").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    axe_check(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Als PDF").click()
+    assert download.value.suggested_filename == f"lagebericht-{day.isoformat()}.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF")
