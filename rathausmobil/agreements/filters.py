@@ -12,6 +12,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.agreements.models import Agreement, Offer, ReasonCode, WorkRequest
@@ -28,9 +29,19 @@ class _WorkflowFilter(ListFilter):
 
 
 class WorkRequestFilter(_WorkflowFilter):
+    # Waiting past the decision deadline (the dashboard's "Überfällige Anträge").
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("überfällig"))
+
+    page_names = {**_WorkflowFilter.page_names, "ueberfaellig": "overdue"}
+
     class Meta:
         model = WorkRequest
-        fields = ["status", "kind", "unit"]
+        fields = ["status", "kind", "unit", "overdue"]
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(status="submitted", due_date__lt=timezone.localdate())
 
 
 class OfferFilter(_WorkflowFilter):

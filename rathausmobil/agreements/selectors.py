@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -261,6 +261,46 @@ def kpis(
         .filter(Q() if unit is None else in_subtree(unit.path))
         .count(),
     }
+
+
+@dataclass(frozen=True)
+class OfficeRequests:
+    """Open and overdue requests of one office (Amt) and everything below it."""
+
+    unit: OrgUnit
+    open: int
+    overdue: int
+    oldest_due: dt.date | None
+
+
+def overdue_by_office(today: dt.date | None = None) -> list[OfficeRequests]:
+    """Requests waiting for a decision, per office (a Dezernat's own staff count under the
+    Dezernat), most overdue first: counts only, no person. Two queries."""
+    today = today or timezone.localdate()
+    waiting = (
+        WorkRequest.objects.filter(status=RequestStatus.SUBMITTED)
+        .values("employee__unit__path")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=Q(due_date__lt=today)),
+            oldest=Min("due_date", filter=Q(due_date__lt=today)),
+        )
+        .order_by()
+    )
+    by_office: dict[int, list] = {}
+    for row in waiting:
+        ids = [int(part) for part in row["employee__unit__path"].strip("/").split("/")]
+        office = ids[1] if len(ids) > 1 else ids[0]  # the Amt; a Dezernat's own staff: itself
+        totals = by_office.setdefault(office, [0, 0, None])
+        totals[0] += row["n"]
+        totals[1] += row["late"]
+        if row["oldest"] and (totals[2] is None or row["oldest"] < totals[2]):
+            totals[2] = row["oldest"]
+    units = OrgUnit.objects.in_bulk(list(by_office))
+    rows = [
+        OfficeRequests(units[pk], n, late, oldest) for pk, (n, late, oldest) in by_office.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.overdue, r.oldest_due or dt.date.max, r.unit.code))
 
 
 AGREEMENT_FIGURES = (

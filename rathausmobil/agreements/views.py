@@ -332,6 +332,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "status": filterset.chosen("status"),
         "kind": filterset.chosen("kind"),
         "unit": filterset.chosen("unit"),
+        "overdue": what != "vereinbarungen" and bool(filterset.chosen("overdue")),
         "statuses": statuses,
         "kinds": WorkKind.choices,
         "query": query_without(request, "page"),

@@ -29,85 +29,32 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.todos import GROUP_ADMIN, GROUP_DEVICES, GROUP_REPORTS, GROUP_WORK
-from rathausmobil.organisation.models import Role
-from rathausmobil.organisation.scoping import Scope, scope_for
+from rathausmobil.organisation.scoping import (
+    Scope,
+    aggregates,
+    audit_reader,
+    dpo,
+    employee,
+    everyone,
+    head_only,
+    hr,
+    it_or_hr,
+    it_work,
+    occupancy,
+    planner,
+    presence_staff,
+    register_reader,
+    scope_for,
+    staff_council,
+    staff_list,
+    supervisor,
+    supervisor_or_hr,
+)
 from rathausmobil.reports.documents.registry import makes_any_report
 
 GROUP_TASKS = _("Meine Aufgaben")
 
 Shows = Callable[[Scope], bool]
-
-
-# Who may see what: the same conditions the pages check (and the menu checked before).
-def everyone(scope: Scope) -> bool:
-    return True
-
-
-def employee(scope: Scope) -> bool:
-    return bool(scope.employee_id)
-
-
-def supervisor(scope: Scope) -> bool:
-    return scope.is_supervisor
-
-
-def supervisor_or_hr(scope: Scope) -> bool:
-    return scope.is_supervisor or scope.sees_whole_administration
-
-
-def hr(scope: Scope) -> bool:
-    return scope.sees_whole_administration
-
-
-def it_work(scope: Scope) -> bool:
-    return Role.IT in scope.roles or scope.is_superuser
-
-
-def it_or_hr(scope: Scope) -> bool:
-    return Role.IT in scope.roles or scope.sees_whole_administration
-
-
-def head_only(scope: Scope) -> bool:
-    """A head sees the devices of their people; IT and HR see every device."""
-    return scope.is_supervisor and not it_or_hr(scope)
-
-
-def planner(scope: Scope) -> bool:
-    return scope.is_supervisor or Role.HR in scope.roles or scope.is_superuser
-
-
-def presence_staff(scope: Scope) -> bool:
-    return supervisor_or_hr(scope) or Role.IT in scope.roles or Role.LEADERSHIP in scope.roles
-
-
-def staff_list(scope: Scope) -> bool:
-    return supervisor_or_hr(scope) or it_work(scope)
-
-
-def occupancy(scope: Scope) -> bool:
-    return scope.is_superuser or bool({Role.HR, Role.IT, Role.LEADERSHIP} & scope.roles)
-
-
-def aggregates(scope: Scope) -> bool:
-    return scope.sees_aggregates
-
-
-def staff_council(scope: Scope) -> bool:
-    return Role.STAFF_COUNCIL in scope.roles
-
-
-def dpo(scope: Scope) -> bool:
-    return Role.DPO in scope.roles
-
-
-def audit_reader(scope: Scope) -> bool:
-    """The audit log: the data-protection officer (and a superuser)."""
-    return scope.has(Role.DPO)
-
-
-def register_reader(scope: Scope) -> bool:
-    """The register of processing activities: DPO, HR and leadership."""
-    return scope.has(Role.DPO, Role.HR, Role.LEADERSHIP)
 
 
 @dataclass(frozen=True)

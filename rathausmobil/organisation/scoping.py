@@ -164,3 +164,79 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+# --------------------------------------------------------------------------- who opens which page
+#
+# Who may open which kind of page: the same conditions the pages check. The main menu
+# (home/nav.py) shows an entry by them, and a page that links to another (the dashboard's
+# figures to their lists) links only where the reader may follow.
+def everyone(scope: Scope) -> bool:
+    return True
+
+
+def employee(scope: Scope) -> bool:
+    return bool(scope.employee_id)
+
+
+def supervisor(scope: Scope) -> bool:
+    return scope.is_supervisor
+
+
+def supervisor_or_hr(scope: Scope) -> bool:
+    return scope.is_supervisor or scope.sees_whole_administration
+
+
+def hr(scope: Scope) -> bool:
+    return scope.sees_whole_administration
+
+
+def it_work(scope: Scope) -> bool:
+    return Role.IT in scope.roles or scope.is_superuser
+
+
+def it_or_hr(scope: Scope) -> bool:
+    return Role.IT in scope.roles or scope.sees_whole_administration
+
+
+def head_only(scope: Scope) -> bool:
+    """A head sees the devices of their people; IT and HR see every device."""
+    return scope.is_supervisor and not it_or_hr(scope)
+
+
+def planner(scope: Scope) -> bool:
+    return scope.is_supervisor or Role.HR in scope.roles or scope.is_superuser
+
+
+def presence_staff(scope: Scope) -> bool:
+    return supervisor_or_hr(scope) or Role.IT in scope.roles or Role.LEADERSHIP in scope.roles
+
+
+def staff_list(scope: Scope) -> bool:
+    return supervisor_or_hr(scope) or it_work(scope)
+
+
+def occupancy(scope: Scope) -> bool:
+    return scope.is_superuser or bool({Role.HR, Role.IT, Role.LEADERSHIP} & scope.roles)
+
+
+def aggregates(scope: Scope) -> bool:
+    return scope.sees_aggregates
+
+
+def staff_council(scope: Scope) -> bool:
+    return Role.STAFF_COUNCIL in scope.roles
+
+
+def dpo(scope: Scope) -> bool:
+    return Role.DPO in scope.roles
+
+
+def audit_reader(scope: Scope) -> bool:
+    """The audit log: the data-protection officer (and a superuser)."""
+    return scope.has(Role.DPO)
+
+
+def register_reader(scope: Scope) -> bool:
+    """The register of processing activities: DPO, HR and leadership."""
+    return scope.has(Role.DPO, Role.HR, Role.LEADERSHIP)

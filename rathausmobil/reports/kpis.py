@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.access import selectors as access
 from rathausmobil.agreements import selectors as agreements
@@ -39,31 +40,113 @@ PROVIDERS: list[Callable[..., dict[str, Any]]] = [
 ]
 
 LABELS = {
-    "staff_total": "Beschäftigte (aktiv)",
-    "org_units_total": "Organisationseinheiten",
-    "positions_eligible_share": "Stellen geeignet oder teilweise geeignet",
-    "positions_assessed_share": "Stellen bewertet",
-    "agreements_active_by_kind": "Aktive Vereinbarungen nach Art",
-    "requests_open": "Offene Anträge",
-    "requests_overdue": "Überfällige Anträge",
-    "refusals_by_reason": "Ablehnungen nach Grund",
-    "refusal_rate": "Ablehnungsquote",
-    "pledges_missing": "Fehlende Datenschutzerklärungen",
-    "staff_with_vpn_access": "Beschäftigte mit VPN-Zugang",
-    "vpn_capacity": "VPN-Kapazität (Lizenzen)",
-    "devices_mobile_in_use": "Mobile Geräte im Einsatz",
-    "devices_on_order": "Geräte bestellt, nicht geliefert",
-    "rollout_target_date": "Zieldatum Umstellung",
-    "rollout_progress_share": "Umstellung auf mobile Arbeitsplätze",
-    "rollout_projected_date": "Voraussichtlich fertig",
-    "terminal_server_grants": "Terminalserver-Zugänge",
-    "terminal_server_capacity": "Terminalserver-Kapazität (Sitzungen)",
-    "vpn_concurrent_avg_workdays": "VPN gleichzeitig im Mittel (Mo–Fr, Arbeitszeit, 28 Tage)",
-    "vpn_concurrent_peak": "VPN gleichzeitig höchstens (28 Tage)",
-    "presence_coverage_met_share": "Besetzungsregeln erfüllt (veröffentlichte Pläne dieser Woche)",
-    "presence_coverage_by_unit": "Besetzungsregeln erfüllt je Einheit (ab 5 Personen im Plan)",
-    "presence_office_share": "Geplante Arbeitstage im Büro (diese Woche)",
-    "presence_peak_occupancy_share": "Höchste Belegung eines Gebäudes an einem Tag (gegen Arbeitsplätze)",
+    "staff_total": _("Beschäftigte (aktiv)"),
+    "org_units_total": _("Organisationseinheiten"),
+    "positions_eligible_share": _("Stellen geeignet oder teilweise geeignet"),
+    "positions_assessed_share": _("Stellen bewertet"),
+    "agreements_active_by_kind": _("Aktive Vereinbarungen nach Art"),
+    "requests_open": _("Offene Anträge"),
+    "requests_overdue": _("Überfällige Anträge"),
+    "refusals_by_reason": _("Ablehnungen nach Grund"),
+    "refusal_rate": _("Ablehnungsquote"),
+    "pledges_missing": _("Fehlende Datenschutzerklärungen"),
+    "staff_with_vpn_access": _("Beschäftigte mit VPN-Zugang"),
+    "vpn_capacity": _("VPN-Kapazität (Lizenzen)"),
+    "devices_mobile_in_use": _("Mobile Geräte im Einsatz"),
+    "devices_on_order": _("Geräte bestellt, nicht geliefert"),
+    "rollout_target_date": _("Zieldatum Umstellung"),
+    "rollout_progress_share": _("Umstellung auf mobile Arbeitsplätze"),
+    "rollout_projected_date": _("Voraussichtlich fertig"),
+    "terminal_server_grants": _("Terminalserver-Zugänge"),
+    "terminal_server_capacity": _("Terminalserver-Kapazität (Sitzungen)"),
+    "vpn_concurrent_avg_workdays": _("VPN gleichzeitig im Mittel (Mo–Fr, Arbeitszeit, 28 Tage)"),
+    "vpn_concurrent_peak": _("VPN gleichzeitig höchstens (28 Tage)"),
+    "presence_coverage_met_share": _(
+        "Besetzungsregeln erfüllt (veröffentlichte Pläne dieser Woche)"
+    ),
+    "presence_coverage_by_unit": _("Besetzungsregeln erfüllt je Einheit (ab 5 Personen im Plan)"),
+    "presence_office_share": _("Geplante Arbeitstage im Büro (diese Woche)"),
+    "presence_peak_occupancy_share": _(
+        "Höchste Belegung eines Gebäudes an einem Tag (gegen Arbeitsplätze)"
+    ),
+}
+
+
+# How each figure is computed, in words: under each tile of the dashboard and in the
+# reports' appendix of definitions. Kept next to the labels so that a new figure gets both.
+DEFINITIONS = {
+    "staff_total": _(
+        "Beschäftigte laut Personalimport, die am Stichtag eingetreten und nicht ausgeschieden "
+        "sind (heute: alle aktiven)."
+    ),
+    "org_units_total": _(
+        "Organisationseinheiten im Organigramm; für einen vergangenen Stichtag nicht "
+        "rekonstruierbar, weil das Organigramm keine Historie führt."
+    ),
+    "positions_eligible_share": _(
+        "Anteil der besetzten Stellen, deren gültige Bewertung „geeignet“ oder „teilweise "
+        "geeignet“ lautet; unbewertete Stellen zählen im Nenner mit."
+    ),
+    "positions_assessed_share": _("Anteil der besetzten Stellen mit gültiger Bewertung."),
+    "agreements_active_by_kind": _(
+        "Vereinbarungen, die am Stichtag in Kraft waren (aktiv oder gekündigt, aber noch "
+        "laufend), nach Art."
+    ),
+    "requests_open": _("Anträge, die am Stichtag eingereicht und noch nicht entschieden waren."),
+    "requests_overdue": _("Offene Anträge, deren Entscheidungsfrist am Stichtag abgelaufen war."),
+    "refusals_by_reason": _(
+        "Abgelehnte Anträge nach Begründungsschlüssel (eine Ablehnung kann mehrere Gründe "
+        "haben); Gruppen unter 5 werden nicht ausgewiesen."
+    ),
+    "refusal_rate": _("Abgelehnte Anträge geteilt durch alle entschiedenen Anträge."),
+    "pledges_missing": _(
+        "Beschäftigte mit laufender Vereinbarung ohne gültige Datenschutzerklärung zur "
+        "geltenden Fassung der Checkliste."
+    ),
+    "staff_with_vpn_access": _("Beschäftigte mit aktivem VPN-Zugang am Stichtag."),
+    "vpn_capacity": _(
+        "Summe der Lizenzen aller VPN-Gateways (heutiger Stand; für einen vergangenen "
+        "Stichtag nicht rekonstruierbar)."
+    ),
+    "devices_mobile_in_use": _(
+        "Mobile Arbeitsplatzgeräte (Notebooks, Tablets), die am Stichtag ausgegeben und nicht "
+        "zurückgegeben waren."
+    ),
+    "devices_on_order": _(
+        "Bestellte Geräte abzüglich gelieferter und stornierter Mengen am Stichtag."
+    ),
+    "rollout_target_date": _("Zieltermin der laufenden Umstellungskampagne."),
+    "rollout_progress_share": _(
+        "Mobile Arbeitsplatzgeräte im Einsatz geteilt durch alle Arbeitsplatzgeräte im Einsatz "
+        "(mobile und stationäre)."
+    ),
+    "rollout_projected_date": _(
+        "Wann der letzte stationäre Arbeitsplatzrechner ersetzt ist, beim Ausgabetempo der "
+        "letzten Wochen."
+    ),
+    "terminal_server_grants": _("Aktive Terminalserver-Zugänge am Stichtag."),
+    "terminal_server_capacity": _("Summe der Sitzungen aller Terminalserver-Farmen."),
+    "vpn_concurrent_avg_workdays": _(
+        "Mittlere Zahl gleichzeitig verbundener Personen in der Arbeitszeit an Werktagen der "
+        "28 Tage vor dem Stichtag, aus den Protokollen der Gateways."
+    ),
+    "vpn_concurrent_peak": _(
+        "Höchste Zahl gleichzeitig verbundener Personen in den 28 Tagen vor dem Stichtag."
+    ),
+    "presence_coverage_met_share": _(
+        "Anteil der Besetzungsregeln (Einheit und Wochentag), die die veröffentlichten "
+        "Wochenpläne der Woche des Stichtags erfüllen."
+    ),
+    "presence_coverage_by_unit": _(
+        "Derselbe Anteil je Einheit; Einheiten mit weniger als 5 Personen im Plan werden nicht "
+        "ausgewiesen."
+    ),
+    "presence_office_share": _(
+        "Geplante Bürotage geteilt durch geplante Büro- und Heimtage der Woche des Stichtags."
+    ),
+    "presence_peak_occupancy_share": _(
+        "Der vollste Tag eines Gebäudes in der Woche: Personen im Büro geteilt durch Arbeitsplätze."
+    ),
 }
 
 

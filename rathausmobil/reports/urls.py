@@ -5,6 +5,7 @@ from rathausmobil.reports import views, views_documents
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("ueberfaellig/", views.overdue, name="overdue"),
     path("berichte/", views_documents.documents, name="documents"),
     path("berichte/<slug:name>/", views_documents.document, name="document"),
     path(

@@ -1,28 +1,18 @@
-import datetime as dt
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from rathausmobil.core.figures import Kept, kept_html
+from rathausmobil.agreements.selectors import overdue_by_office
+from rathausmobil.core.figures import kept_html
+from rathausmobil.organisation.models import UnitKind
 from rathausmobil.organisation.scoping import scope_for
-from rathausmobil.reports.kpis import LABELS, figure_scope, kept_kpis, value_labels
-
-SHARES = {
-    "positions_eligible_share",
-    "positions_assessed_share",
-    "refusal_rate",
-    "rollout_progress_share",
-    "presence_coverage_met_share",
-    "presence_office_share",
-    "presence_peak_occupancy_share",
-}
-DATES = {"rollout_target_date", "rollout_projected_date"}
-# A refusal can carry several codes: the sum of its breakdown is no count of refusals. (A
-# breakdown with a suppressed part has no total either.)
-NOT_SUMMED = {"refusals_by_reason"}
+from rathausmobil.reports.dashboard import dashboard_themes
+from rathausmobil.reports.forms import FiguresForm
+from rathausmobil.reports.kpis import figure_scope, kept_kpis
+from rathausmobil.reports.snapshots import monthly_trend
 
 
 @require_GET
@@ -30,38 +20,63 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.sees_aggregates:
         raise PermissionDenied
-    # Kept per scope, computed anew after a change (core/figures.py); the providers
-    # suppress small groups for this viewer. The tiles are kept as rendered with them:
-    # drawing 25 tiles cost more than reading the figures.
-    figures = kept_kpis(viewer=request.user)
-    tiles = kept_html(
-        "kpis-tiles",
-        f"{figure_scope(request.user)}:{figures.as_of.isoformat()}",
-        "reports/dashboard.html#tiles",
-        lambda: _tiles_context(figures),
+    form = FiguresForm(request.GET or None)
+    on = unit = None
+    if form.is_bound and form.is_valid():
+        on, unit = form.cleaned_data["stichtag"], form.cleaned_data["einheit"]
+    # Kept per scope, day and unit, computed anew after a change (core/figures.py); the
+    # providers suppress small groups for this reader. The themes are kept as rendered
+    # with them: drawing the tiles and their trends cost more than reading the figures.
+    figures = kept_kpis(viewer=request.user, on=on, unit=unit)
+    # Trends are kept for the whole administration and each Dezernat (reports/snapshots.py).
+    with_trend = unit is None or unit.kind == UnitKind.DEZERNAT
+    key = ":".join(
+        [
+            figure_scope(request.user),
+            "head" if scope.is_supervisor else "",  # the links follow what the reader may open
+            on.isoformat() if on else "today",
+            str(unit.pk) if unit else "all",
+            figures.as_of.isoformat(),
+        ]
+    )
+    themes = kept_html(
+        "dashboard",
+        key,
+        "reports/dashboard.html#themes",
+        lambda: {
+            "themes": dashboard_themes(
+                scope=scope,
+                figures=figures.values,
+                trends=monthly_trend(on=on, unit=unit) if with_trend else None,
+            )
+        },
     )
     context = {
-        "tiles": tiles,
+        "form": form,
+        "themes": themes,
         "as_of": figures.as_of,
+        "on": on or timezone.localdate(),
+        "past": on is not None,
+        "unit": unit,
+        "with_trend": with_trend,
         "max_age": settings.FIGURES_MAX_AGE // 60,
     }
     return render(request, "reports/dashboard.html", context)
 
 
-def _tiles_context(kept_figures: Kept[dict]) -> dict:
-    figures = []
-    for key, value in kept_figures.values.items():
-        figure = {"key": key, "label": LABELS.get(key, key), "value": value}
-        if isinstance(value, dict):
-            labels = value_labels(key)
-            figure["breakdown"] = [(labels.get(k, k), v) for k, v in value.items()]
-            counts = list(value.values())
-            summed = key not in NOT_SUMMED and all(isinstance(n, int) for n in counts)
-            figure["value"] = sum(counts) if summed else None
-        elif key in SHARES:
-            # A share of nothing (no published plan yet) is no figure: None, not 0 %.
-            figure["percent"] = round(value * 100, 1) if value is not None else None
-        elif key in DATES:
-            figure["value"] = dt.date.fromisoformat(value).strftime("%d.%m.%Y") if value else "–"
-        figures.append(figure)
-    return {"figures": figures}
+@require_GET
+def overdue(request: HttpRequest) -> HttpResponse:
+    """Open and overdue requests per office (Amt), without a person: where decisions are
+    late. For everyone who reads the dashboard; HR and heads follow on to the requests."""
+    scope = scope_for(request.user)
+    if not scope.sees_aggregates:
+        raise PermissionDenied
+    rows = overdue_by_office()
+    context = {
+        "rows": rows,
+        "today": timezone.localdate(),
+        "open_total": sum(row.open for row in rows),
+        "overdue_total": sum(row.overdue for row in rows),
+        "sees_requests": scope.is_supervisor or scope.sees_whole_administration,
+    }
+    return render(request, "reports/overdue.html", context)

@@ -85,3 +85,145 @@ def test_it_takes_the_threshold_from_the_setting(refused, settings):
     assert kpis_json()["refusals_by_reason"]["R8"] == 1
     settings.MIN_GROUP_SIZE = 3
     assert kpis_json()["refusals_by_reason"]["R8"] == "< 3"
+
+
+# --------------------------------------------------------------------------- themes, Stichtag, unit
+
+
+def test_it_groups_the_figures_by_theme_with_their_definitions(client, leadership):
+    client.force_login(leadership)
+    body = client.get(reverse("reports:dashboard")).content.decode()
+    for theme in (
+        "Beschäftigte und Vereinbarungen",
+        "Geräte und Umstellung",
+        "Zugänge und VPN-Nutzung",
+        "Anwesenheit",
+    ):
+        assert f">{theme}</h2>" in body
+    assert "Wie wird das berechnet?" in body
+    assert 'name="stichtag"' in body and 'name="einheit"' in body
+
+
+def test_a_past_stichtag_shows_the_figures_as_they_stood(client, leadership, org, monkeypatch):
+    from django.utils import timezone
+
+    from rathausmobil.organisation.models import Employee
+
+    later = timezone.now() + dt.timedelta(days=40)  # the first people came in today
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    client.force_login(leadership)
+    Employee.objects.update(exit_date=later.date() - dt.timedelta(days=1), is_active=False)
+    day = (later - dt.timedelta(days=30)).date()
+    body = client.get(reverse("reports:dashboard"), {"stichtag": day.isoformat()}).content.decode()
+    assert f"Stand: {day:%d.%m.%Y} (Stichtag)" in body
+    assert 'data-kpi="staff_total">1<' in body  # the mayor was still employed then
+    assert "nicht rekonstruierbar" in body  # capacities keep no history
+    today = client.get(reverse("reports:dashboard")).content.decode()
+    assert 'data-kpi="staff_total">0<' in today
+
+
+def test_a_stichtag_in_the_future_is_refused_in_german(client, leadership):
+    client.force_login(leadership)
+    future = dt.date.today() + dt.timedelta(days=3)
+    response = client.get(reverse("reports:dashboard"), {"stichtag": future.isoformat()})
+    assert response.status_code == 200
+    assert "Der Stichtag liegt in der Zukunft" in response.content.decode()
+
+
+def test_a_unit_narrows_every_figure_to_it_and_below(client, leadership, org, employee, stranger):
+    client.force_login(leadership)
+    body = client.get(reverse("reports:dashboard"), {"einheit": "A"}).content.decode()
+    assert "Kennzahlen: A Amt A" in body
+    assert 'data-kpi="staff_total">1<' in body  # employee in A1; stranger is in B1
+    unknown = client.get(reverse("reports:dashboard"), {"einheit": "XYZ"}).content.decode()
+    assert "Eine Einheit „XYZ“ gibt es nicht" in unknown
+
+
+@pytest.mark.parametrize(
+    ("viewer", "url_name", "query"),
+    [
+        ("hr", "agreements:overview", "?status=submitted&amp;ueberfaellig=true"),
+        ("leadership", "reports:overdue", ""),
+    ],
+)
+def test_overdue_requests_lead_to_what_the_reader_may_open(
+    client, request, viewer, url_name, query
+):
+    link = reverse(url_name) + query
+    client.force_login(request.getfixturevalue(viewer))
+    body = client.get(reverse("reports:dashboard")).content.decode()
+    tile = body[body.index('id="fig-requests_overdue"') :]
+    tile = tile[: tile.index("</section>")]
+    assert f'href="{link}"' in tile
+
+
+def test_the_staff_council_follows_refusals_to_its_list_and_nobody_else_does(
+    client, staff_council, leadership
+):
+    client.force_login(staff_council)
+    assert (
+        reverse("agreements:refusals") in client.get(reverse("reports:dashboard")).content.decode()
+    )
+    client.force_login(leadership)
+    assert (
+        reverse("agreements:refusals")
+        not in client.get(reverse("reports:dashboard")).content.decode()
+    )
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries(
+    client, leadership, employee, django_assert_max_num_queries
+):
+    client.force_login(leadership)
+    client.get(reverse("reports:dashboard"))  # figures and tiles kept
+    with django_assert_max_num_queries(6):
+        client.get(reverse("reports:dashboard"))
+
+
+def test_it_gives_the_rollout_and_vpn_their_verdicts():
+    from rathausmobil.reports.dashboard import _verdicts
+
+    late = _verdicts(
+        {
+            "rollout_target_date": "2022-12-31",
+            "rollout_projected_date": "2027-03-14",
+            "rollout_progress_share": 0.8,
+            "vpn_capacity": 1000,
+            "vpn_concurrent_peak": 950,
+        }
+    )
+    assert late["rollout_progress_share"] == (
+        "Verzug: Ziel 31.12.2022, voraussichtlich 14.03.2027.",
+        "late",
+    )
+    assert late["vpn_capacity"] == (
+        "Reserve: 50 Lizenzen über der Spitze der letzten 28 Tage (5 %).",
+        "tight",
+    )
+    stalled = _verdicts({"rollout_target_date": "2022-12-31", "rollout_progress_share": 0.5})
+    assert stalled["rollout_progress_share"][1] == "late"
+    assert "kein Ende absehbar" in stalled["rollout_progress_share"][0]
+    over = _verdicts({"vpn_capacity": 100, "vpn_concurrent_peak": 130})
+    assert over["vpn_capacity"][1] == "late"
+
+
+def test_the_overdue_page_counts_per_office_and_names_nobody(
+    client, leadership, employee, supervisor, org
+):
+    from rathausmobil.agreements.models import WorkRequest
+
+    request = services.request_create(
+        by=employee,
+        values={"kind": "alternating", "weekdays": [0], "start_date": dt.date.today()},
+    )
+    services.request_submit(request=request, by=employee)
+    WorkRequest.objects.filter(pk=request.pk).update(
+        due_date=dt.date.today() - dt.timedelta(days=3)
+    )
+    client.force_login(leadership)
+    body = client.get(reverse("reports:overdue")).content.decode()
+    assert "A Amt A" in body  # A1 rolls up into its Amt
+    assert "Employee" not in body  # the requester's name
+    assert (dt.date.today() - dt.timedelta(days=3)).strftime("%d.%m.%Y") in body
+    client.force_login(employee)
+    assert client.get(reverse("reports:overdue")).status_code == 403
