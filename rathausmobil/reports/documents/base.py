@@ -49,6 +49,11 @@ class Table:
         return [str(c.label) for c in self.columns]
 
     @property
+    def row_headers(self) -> bool:
+        """The first column names each row (a figure, a unit's code): a row header."""
+        return bool(self.columns) and self.columns[0].kind == TEXT
+
+    @property
     def header_cells(self) -> list[tuple[str, bool]]:
         return list(zip(self.header, self.numeric(), strict=True))
 

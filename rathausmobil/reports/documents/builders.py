@@ -137,7 +137,7 @@ def per_unit_table(*, viewer, on: dt.date, unit, total: dict[str, Any]) -> Table
     total_name = gettext("Gesamte Verwaltung") if unit is None else unit.name
     rows.append(
         [
-            unit.code if unit is not None else "",
+            unit.code if unit is not None else gettext("gesamt"),
             gettext("%(name)s (gesamt)") % {"name": total_name},
             *(shown(total.get(k)) for k, _l, _k in PER_UNIT),
         ]
