@@ -20,8 +20,8 @@ LAYERS = [
     {"agreements"},
     {"access", "presence"},
     {"usage"},
-    {"reports", "privacy"},
-    {"home", "demo"},
+    {"reports"},
+    {"privacy", "home", "demo"},
 ]
 FLOOR = {app: floor for floor, apps in enumerate(LAYERS) for app in apps}
 

@@ -48,6 +48,7 @@ from rathausmobil.presence.models import (
     SwapRequest,
     Wish,
 )
+from rathausmobil.reports.models import ReportSubscription
 from rathausmobil.usage.models import VpnAccount, VpnAlias, VpnSession
 
 User = get_user_model()
@@ -168,6 +169,11 @@ SECTIONS: tuple[Section, ...] = (
         gettext_lazy("Geräte"),
         lambda e, u: Device.objects.filter(holder=e).select_related("model").order_by("pk"),
         audited=False,
+    ),
+    Section(
+        "report_subscriptions",
+        gettext_lazy("Berichte im Abonnement"),
+        _by_user(ReportSubscription, "unit"),
     ),
     Section(
         "assignments",

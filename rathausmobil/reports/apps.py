@@ -12,3 +12,8 @@ class ReportsConfig(AppConfig):
 
         for label, job in jobs.JOBS:
             daily_jobs.connect(job, label=label)
+
+        from rathausmobil.core.privacy import processing_activities
+        from rathausmobil.reports import privacy
+
+        processing_activities.register(*privacy.ACTIVITIES)

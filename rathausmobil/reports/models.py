@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +38,58 @@ class FigureSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d.%m.%Y} {self.unit_id or ''}".strip()
+
+
+class ReportSubscription(models.Model):
+    """A person receives a report by mail every month (the Lagebericht for leadership):
+    made on the first working day as of the last day of the month before, with the
+    figures this person may read (reports/mailing.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_subscriptions",
+        verbose_name=_("Empfänger/in"),
+    )
+    report = models.CharField(_("Bericht"), max_length=32)
+    unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Organisationseinheit"),
+    )
+    created_at = models.DateTimeField(_("bestellt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Bericht im Abonnement")
+        verbose_name_plural = _("Berichte im Abonnement")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "report"], name="subscription_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} → {self.user_id}"
+
+
+class ReportDelivery(models.Model):
+    """One month's mail of a subscription: written before the mail leaves, so that a
+    second run of the same month sends nothing twice; `error` when sending failed."""
+
+    subscription = models.ForeignKey(
+        ReportSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    month = models.DateField(_("Monat"))  # the first day of the month reported on
+    sent_at = models.DateTimeField(_("versandt am"), null=True, blank=True)
+    error = models.TextField(_("Fehler"), blank=True)
+
+    class Meta:
+        verbose_name = _("Versand eines Berichts")
+        verbose_name_plural = _("Versand von Berichten")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "month"], name="delivery_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.month:%m.%Y}"

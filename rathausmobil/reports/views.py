@@ -1,17 +1,24 @@
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.agreements.selectors import overdue_by_office
+from rathausmobil.core.dates import add_months, german_date
+from rathausmobil.core.errors import DomainError
 from rathausmobil.core.figures import kept_html
 from rathausmobil.organisation.models import UnitKind
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.reports.dashboard import dashboard_themes
+from rathausmobil.reports.documents.registry import REPORTS
 from rathausmobil.reports.forms import FiguresForm
 from rathausmobil.reports.kpis import figure_scope, kept_kpis
+from rathausmobil.reports.mailing import first_working_day, subscription_end, subscription_start
+from rathausmobil.reports.models import ReportSubscription
 from rathausmobil.reports.snapshots import monthly_trend
 
 
@@ -80,3 +87,48 @@ def overdue(request: HttpRequest) -> HttpResponse:
         "sees_requests": scope.is_supervisor or scope.sees_whole_administration,
     }
     return render(request, "reports/overdue.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def subscription(request: HttpRequest) -> HttpResponse:
+    """The monthly Lagebericht by mail: order it, see when it comes, cancel it."""
+    kind = REPORTS.get("lagebericht")
+    if not kind.may_make(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "end":
+                subscription_end(user=request.user, report=kind.name)
+                messages.success(request, _("Der monatliche Lagebericht ist abbestellt."))
+            else:
+                subscription_start(user=request.user, report=kind.name)
+                messages.success(
+                    request,
+                    _("Bestellt: Sie erhalten den Lagebericht ab dem %(day)s monatlich per E-Mail.")
+                    % {"day": german_date(_next_mailing())},
+                )
+        except DomainError as error:
+            messages.error(request, str(error))
+        return redirect("reports:subscription")
+    current = ReportSubscription.objects.filter(user=request.user, report=kind.name).first()
+    last = (
+        current.deliveries.filter(sent_at__isnull=False).order_by("-month").first()
+        if current
+        else None
+    )
+    context = {
+        "kind": kind,
+        "subscription": current,
+        "last": last,
+        "next_day": _next_mailing(),
+        "email": request.user.email,
+    }
+    return render(request, "reports/subscription.html", context)
+
+
+def _next_mailing():
+    today = timezone.localdate()
+    this_month = first_working_day(today)
+    if this_month > today:
+        return this_month
+    return first_working_day(add_months(today.replace(day=1), 1))

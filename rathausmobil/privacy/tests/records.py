@@ -34,6 +34,7 @@ from rathausmobil.presence.models import (
     WeekPlan,
     Wish,
 )
+from rathausmobil.reports.models import ReportSubscription
 from rathausmobil.usage.models import VpnAccount, VpnAlias, VpnSession
 
 MONDAY = dt.date(2026, 11, 30)
@@ -108,6 +109,10 @@ def records_of(employee, *, decider, tag: str) -> dict[str, list[int]]:
             holder=employee,
             status="assigned",
         ),
+    )
+    keep(
+        "report_subscriptions",
+        ReportSubscription.objects.create(user=user, report="lagebericht"),
     )
     keep(
         "assignments",

@@ -1,0 +1,15 @@
+"""Background work of the reports, through Django's tasks API (django-tasks): the monthly
+mail of subscribed reports (reports/mailing.py), run by `db_worker`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+
+@task()
+def monthly_reports_task(today: str) -> dict[str, int]:
+    from rathausmobil.reports.mailing import monthly_reports_send
+
+    return monthly_reports_send(today=dt.date.fromisoformat(today))
