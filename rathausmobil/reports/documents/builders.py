@@ -34,6 +34,7 @@ from rathausmobil.reports.documents.base import (
     DATE,
     DECIMAL,
     INTEGER,
+    NUMBER,
     SHARE,
     Column,
     Definition,
@@ -524,7 +525,8 @@ def press_sentences(figures: dict[str, Any], *, on: dt.date) -> list[str]:
             )
     elif progress is not None and progress >= 1:
         sentences.append(gettext("Alle Arbeitsplätze sind mit mobilen Geräten ausgestattet."))
-    return sentences
+    # "rund 910 Vereinbarungen …" opens a sentence: "Rund 910 …"
+    return [sentence[:1].upper() + sentence[1:] for sentence in sentences]
 
 
 PRESS_KEYS = (
@@ -548,15 +550,15 @@ def build_pressetext(*, viewer=None, on: dt.date, unit=None) -> Report:
     for key in PRESS_KEYS:
         value = figures.get(key)
         number = _number(value)
-        rows.append(
-            [
-                _label(key),
-                number if number is not None else shown(value),
-                press_number(number)
-                if number is not None and key != "rollout_progress_share"
-                else "",
-            ]
-        )
+        if key == "rollout_progress_share" and number is not None:
+            percent = round(number * 100, 1)
+            rows.append([_label(key) + " (%)", percent, format_number(number * 100, 0)])
+        elif key == "rollout_target_date" and as_date(value):
+            rows.append([_label(key), None, _end_of(as_date(value))])
+        elif number is not None:
+            rows.append([_label(key), number, press_number(number)])
+        else:  # "< 5", not rebuilt, or no figure: not in the text
+            rows.append([_label(key), None, shown(value) if value is not None else ""])
     return Report(
         name="pressetext",
         title=gettext("Pressetext mobiles Arbeiten"),
@@ -581,7 +583,7 @@ def build_pressetext(*, viewer=None, on: dt.date, unit=None) -> Report:
                         gettext("Zahlen hinter dem Text"),
                         [
                             Column(gettext("Kennzahl")),
-                            Column(gettext("genau"), DECIMAL),
+                            Column(gettext("genau"), NUMBER),
                             Column(gettext("im Text")),
                         ],
                         rows,
@@ -623,7 +625,11 @@ def _refusal_rows(*, on: dt.date, unit, viewer) -> tuple[Table | None, list[int]
         counts[(path, year)] += n
     years = list(range(on.year - YEARS_SHOWN + 1, on.year + 1))
     if unit is None:
-        tops = list(OrgUnit.objects.filter(depth__lte=1).order_by("path"))
+        # Each Dezernat, then its Ämter, each by code.
+        units = sorted(OrgUnit.objects.filter(depth__lte=1), key=lambda u: u.code)
+        tops = []
+        for dezernat in (u for u in units if u.parent_id is None):
+            tops += [dezernat, *(u for u in units if u.parent_id == dezernat.pk)]
     else:
         tops = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
     exact = viewer is not None and scope_for(viewer).has(Role.HR)

@@ -276,3 +276,10 @@ def test_the_press_text_report_is_the_paragraph_first(city, leadership):
     text = render(report, "txt").decode()
     assert text.startswith(report.text[:40])
     assert "Rundung" in text
+
+
+def test_a_rounded_number_that_opens_a_sentence_is_capitalised():
+    figures = {"agreements_active_by_kind": {"alternating": 700, "pandemic": 207}}
+    assert builders.press_sentences(figures, on=dt.date(2021, 1, 20)) == [
+        "Rund 910 Vereinbarungen über mobiles Arbeiten sind in Kraft."
+    ]
