@@ -119,12 +119,8 @@ def document(request: HttpRequest, name: str) -> HttpResponse:
         "stichtag_value": request.GET.get("stichtag") or timezone.localdate().isoformat(),
         "unit_value": request.GET.get("einheit", ""),
     }
-    return render(
-        request,
-        "reports/documents/report.html",
-        context,
-        status=200 if not making or form.is_valid() else 400,
-    )
+    # A form with errors is the page again, with status 200 (htmx swaps only a 2xx).
+    return render(request, "reports/documents/report.html", context)
 
 
 @require_GET

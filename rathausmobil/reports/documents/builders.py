@@ -633,14 +633,14 @@ def _refusal_rows(*, on: dt.date, unit, viewer) -> tuple[Table | None, list[int]
     else:
         tops = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
     exact = viewer is not None and scope_for(viewer).has(Role.HR)
+    # Each count goes to every unit on its path ("/3/17/42/": 3, 17 and 42), once.
+    per_unit: Counter = Counter()
+    for (path, year), n in counts.items():
+        for unit_id in filter(None, path.split("/")):
+            per_unit[(int(unit_id), year)] += n
     rows = []
     for row_unit in tops:
-        cells = [
-            sum(
-                n for (path, y), n in counts.items() if y == year and path.startswith(row_unit.path)
-            )
-            for year in years
-        ]
+        cells = [per_unit[(row_unit.pk, year)] for year in years]
         shown_cells = [suppress_count(n, exact=exact) for n in cells]
         # A row with a hidden year shows no sum: the sum minus the others would give it.
         hidden = any(isinstance(c, str) for c in shown_cells)
