@@ -4,6 +4,7 @@ the report and downloads the PDF. On a desktop and on a phone, with axe-core."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from rathausmobil.organisation.tests.factories import EmployeeFactory
@@ -49,3 +50,30 @@ def test_the_mayor_makes_the_lagebericht_and_downloads_the_pdf(
         page.get_by_role("link", name="Als PDF").click()
     assert download.value.suggested_filename == f"lagebericht-{day.isoformat()}.pdf"
     assert download.value.path().read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("person", "name", "heading"),
+    [
+        ("staff_council", "personalrat", "Bericht an den Personalrat"),
+        ("dpo", "verarbeitungsverzeichnis", "Verzeichnis von Verarbeitungstätigkeiten"),
+        ("leadership", "pressetext", "Pressetext"),
+        ("it", "anfrage", "Antwort auf eine Anfrage"),
+    ],
+)
+def test_every_report_page_fits_a_phone_and_passes_axe(
+    live_server, browser, request, org, axe_check, person, name, heading
+):
+    user = request.getfixturevalue(person)
+    page = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Benutzername").fill(user.username)
+    page.get_by_label("Passwort").fill("pw")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(live_server.url + reverse("reports:document", args=[name]))
+    page.get_by_role("heading", name=heading, exact=True).wait_for()
+    page.get_by_role("button", name="Bericht erstellen").click()
+    page.get_by_role("heading", name="Herunterladen").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe_check(page)
