@@ -120,12 +120,16 @@ def _reason_counts(report):
     return {row[0]: row[2] for row in table.rows}
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "csv", "txt"])
+@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "csv", "txt"])
 def test_a_group_under_5_is_suppressed_in_every_output(city, leadership, fmt, tmp_path):
     report = make("lagebericht", viewer=leadership)
     counts = _reason_counts(report)
     assert counts["R4"] == 6
     assert counts["R8"] == "< 5"
+    if fmt == "html":
+        row = re.search(r"<tr><th[^>]*>R8</th>.*?</tr>", render_html(report)).group(0)
+        assert row.endswith(">&lt; 5</td></tr>")
+        return
     data = render(report, fmt)
     if fmt == "pdf":
         text = pdf_text(data)
