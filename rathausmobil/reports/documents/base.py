@@ -49,6 +49,11 @@ class Table:
         return [str(c.label) for c in self.columns]
 
     @property
+    def wide(self) -> bool:
+        """Many columns: printed smaller so that the table fits the page."""
+        return len(self.columns) > 7
+
+    @property
     def row_headers(self) -> bool:
         """The first column names each row (a figure, a unit's code): a row header."""
         return bool(self.columns) and self.columns[0].kind == TEXT

@@ -390,6 +390,10 @@ def build_lagebericht(*, viewer=None, on: dt.date, unit=None) -> Report:
         overview.charts += charts
         if trend_table is not None:
             overview.tables.append(trend_table)
+        if not charts:
+            overview.paragraphs.append(
+                gettext("Für die 12 Monate bis zum Stichtag sind keine Verläufe gespeichert.")
+            )
     else:
         overview.paragraphs.append(
             gettext("Verläufe über 12 Monate gibt es für die gesamte Verwaltung und je Dezernat.")
