@@ -140,7 +140,22 @@ def render_csv(report: Report) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _text_records(table: Table) -> list[str]:
+    """A table of long texts (the register, justifications) as one block per row, each
+    cell "Spalte: Text" and wrapped: columns would cut the texts off."""
+    lines = []
+    for row in table.text_rows():
+        first, *rest = zip(table.header, row, strict=True)
+        lines += [first[1], "~" * min(len(first[1]), 88)]
+        for label, text in rest:
+            lines += _wrap(f"{label}: {text}")
+        lines.append("")
+    return lines
+
+
 def _text_table(table: Table) -> list[str]:
+    if any(len(cell) > 60 for row in table.text_rows() for cell in row[1:]):
+        return _text_records(table)
     rows = [table.header, *table.text_rows()]
     numeric = table.numeric()
     widths = [max(len(row[i]) for row in rows) for i in range(len(table.header))]

@@ -284,3 +284,11 @@ def test_a_rounded_number_that_opens_a_sentence_is_capitalised():
     assert builders.press_sentences(figures, on=dt.date(2021, 1, 20)) == [
         "Rund 910 Vereinbarungen über mobiles Arbeiten sind in Kraft."
     ]
+
+
+def test_the_register_as_text_keeps_every_purpose_whole(org):
+    from rathausmobil.core.privacy import register_rows
+
+    text = " ".join(render_txt(make("verarbeitungsverzeichnis")).split())
+    for row in register_rows():
+        assert f"Zweck: {' '.join(row['purpose'].split())}" in text
