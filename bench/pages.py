@@ -156,9 +156,14 @@ def ensure_city(args) -> dict:
     if not User.objects.filter(username=READY).exists():
         build_city(args)
         User.objects.create(username=READY, is_active=False)
+    from django.utils import timezone
+
     from rathausmobil.agreements.models import RequestStatus, WorkRequest
     from rathausmobil.organisation.models import OrgUnit
+    from rathausmobil.reports.snapshots import snapshots_due
 
+    # The daily job's kept month ends, as production has them (the dashboard's trends).
+    snapshots_due(timezone.localdate())
     big = OrgUnit.objects.get(code="D1")  # bench-head leads it
     decision = (
         WorkRequest.objects.filter(
@@ -241,6 +246,13 @@ def page_list(city) -> list[Page]:
         Page("employees-1", "HR employee list, first page", "hr", "/organisation/beschaeftigte/"),
         Page("employees-500", "HR employee list, page 500", "hr", "/organisation/beschaeftigte/"),
         Page("dashboard", "Kennzahlen dashboard (HR)", "hr", "/berichte/"),
+        Page("dashboard-unit", "Kennzahlen of Dezernat 1 (HR)", "hr", "/berichte/?einheit=D1"),
+        Page("dashboard-past", "Kennzahlen as of 30 days ago (HR)", "hr",
+             f"/berichte/?stichtag={today - dt.timedelta(days=30)}"),
+        Page("overdue", "open and overdue requests per office", "hr", "/berichte/ueberfaellig/"),
+        Page("reports", "list of reports", "hr", "/berichte/berichte/"),
+        Page("lagebericht", "Lagebericht as a page (whole administration)", "hr",
+             "/berichte/berichte/lagebericht/"),
         Page("vpn", "VPN usage (4 weeks)", "hr", f"/vpn/?{four_weeks}"),
         Page("vpn-units", "VPN usage per unit of Dezernat 1 (4 weeks)", "hr",
              f"/vpn/einheiten/?einheit=D1&{four_weeks}"),
@@ -254,7 +266,7 @@ def page_list(city) -> list[Page]:
     ]  # fmt: skip
     if city["decision"]:
         pages.insert(
-            13,
+            [page.name for page in pages].index("inbox") + 1,
             Page("decision", "head: a request to decide", "head",
                  f"/mobil/antraege/{city['decision']}/"),
         )  # fmt: skip
