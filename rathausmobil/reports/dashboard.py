@@ -23,6 +23,7 @@ from rathausmobil.core.numbers import format_number
 from rathausmobil.organisation import scoping
 from rathausmobil.organisation.models import OrgUnit
 from rathausmobil.reports.kpis import DEFINITIONS, LABELS, value_labels
+from rathausmobil.reports.verdicts import Verdict, rollout_verdict, vpn_verdict
 
 THEMES: list[tuple[str, Any, list[str]]] = [
     (
@@ -187,49 +188,18 @@ def _trend_points(key: str, points: list[tuple[dt.date, Any]]) -> list[tuple[dt.
     return [(day, number(value)) for day, value in points]
 
 
-def _verdicts(figures: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
-    target, projected = figures.get("rollout_target_date"), figures.get("rollout_projected_date")
-    progress = figures.get("rollout_progress_share")
-    if isinstance(target, str):
-        target_day = dt.date.fromisoformat(target)
-        if isinstance(progress, float) and progress >= 1:
-            out["rollout_progress_share"] = (_("Abgeschlossen."), "ok")
-        elif isinstance(projected, str):
-            end = dt.date.fromisoformat(projected)
-            if end > target_day:
-                text = _("Verzug: Ziel %(target)s, voraussichtlich %(end)s.") % {
-                    "target": german_date(target_day),
-                    "end": german_date(end),
-                }
-                out["rollout_progress_share"] = (text, "late")
-            else:
-                text = _("Im Plan: Ziel %(target)s, voraussichtlich %(end)s.") % {
-                    "target": german_date(target_day),
-                    "end": german_date(end),
-                }
-                out["rollout_progress_share"] = (text, "ok")
-        elif isinstance(progress, float):
-            text = _("Verzug: Ziel %(target)s; beim Tempo der letzten Wochen kein Ende absehbar.")
-            out["rollout_progress_share"] = (text % {"target": german_date(target_day)}, "late")
-    capacity, peak = figures.get("vpn_capacity"), figures.get("vpn_concurrent_peak")
-    if isinstance(capacity, int) and isinstance(peak, int) and capacity:
-        headroom = capacity - peak
-        if headroom < 0:
-            text = _("Engpass: die Spitze lag %(n)s Verbindungen über den Lizenzen.") % {
-                "n": format_number(-headroom)
-            }
-            out["vpn_capacity"] = (text, "late")
-        else:
-            text = _("Reserve: %(n)s Lizenzen über der Spitze der letzten 28 Tage (%(p)s %%).") % {
-                "n": format_number(headroom),
-                "p": format_number(headroom / capacity * 100, 0),
-            }
-            out["vpn_capacity"] = (text, "tight" if headroom / capacity < 0.1 else "ok")
-    return out
+def _verdicts(figures: dict[str, Any], on: dt.date) -> dict[str, Verdict]:
+    """The verdicts of the figures that have a target (reports/verdicts.py)."""
+    found = {
+        "rollout_progress_share": rollout_verdict(figures, on=on),
+        "vpn_capacity": vpn_verdict(figures),
+    }
+    return {key: verdict for key, verdict in found.items() if verdict is not None}
 
 
 def _link(scope, key: str) -> tuple[str, str]:
+    if scope is None:  # no reader: no way on
+        return "", ""
     for shows, url_name, query in LINKS.get(key, []):
         if shows(scope):
             url = reverse(url_name) + (f"?{urlencode(query)}" if query else "")
@@ -245,10 +215,11 @@ def dashboard_themes(
     scope,
     figures: dict[str, Any],
     trends: dict[str, list[tuple[dt.date, Any]]] | None,
+    on: dt.date,
 ) -> list[Theme]:
-    """The themes with their tiles, for a reader's `scope`: `figures` as kept for them,
-    `trends` the month ends (None: no trend for this unit)."""
-    verdicts = _verdicts(figures)
+    """The themes with their tiles, for a reader's `scope`: `figures` as kept for them as
+    of `on`, `trends` the month ends (None: no trend for this unit)."""
+    verdicts = _verdicts(figures, on)
     themes = []
     for theme_key, title, keys in THEMES:
         tiles = []
@@ -277,7 +248,8 @@ def dashboard_themes(
                         decimals=1 if key in SHARES | DECIMAL else 0,
                         suffix=" %" if key in SHARES else "",
                     )
-            tile.verdict, tile.verdict_kind = verdicts.get(key, ("", ""))
+            if key in verdicts:
+                tile.verdict, tile.verdict_kind = verdicts[key].text, verdicts[key].kind
             tile.link, tile.link_label = _link(scope, key)
             tiles.append(tile)
         themes.append(Theme(theme_key, str(title), tiles))

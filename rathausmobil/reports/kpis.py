@@ -76,76 +76,90 @@ LABELS = {
 # reports' appendix of definitions. Kept next to the labels so that a new figure gets both.
 DEFINITIONS = {
     "staff_total": _(
-        "Beschäftigte laut Personalimport, die am Stichtag eingetreten und nicht ausgeschieden "
-        "sind (heute: alle aktiven)."
+        "Beschäftigte, die am Stichtag beschäftigt waren (Eintritt bis zum Stichtag, kein "
+        "Austritt davor), nach den Daten der Personalverwaltung."
+    ),
+    "positions_eligible_share": _(
+        "Anteil der bewerteten Stellen, deren Eignungsbewertung „geeignet“ oder „teilweise "
+        "geeignet“ lautet, an allen bewerteten Stellen."
+    ),
+    "positions_assessed_share": _("Anteil der Stellen mit einer Eignungsbewertung."),
+    "agreements_active_by_kind": _(
+        "Vereinbarungen über mobiles Arbeiten, die am Stichtag in Kraft waren (aktiv oder "
+        "in Beendigung, Beginn bis zum Stichtag), nach Art; die Summe ist die Zahl der "
+        "Vereinbarungen."
+    ),
+    "requests_open": _("Anträge, die am Stichtag eingereicht und noch nicht entschieden waren."),
+    "requests_overdue": _(
+        "Offene Anträge, deren Entscheidungsfrist (Standard 4 Wochen) am Stichtag verstrichen war."
+    ),
+    "refusals_by_reason": _(
+        "Abgelehnte Anträge nach Ablehnungsgrund (R1 bis R8). Eine Ablehnung kann mehrere "
+        "Gründe tragen; die Summe ist daher keine Zahl von Ablehnungen. Gruppen unter 5 "
+        "Personen werden als „< 5“ ausgewiesen."
+    ),
+    "refusal_rate": _("Abgelehnte Anträge geteilt durch alle entschiedenen Anträge."),
+    "pledges_missing": _(
+        "Beschäftigte mit einer offenen Vereinbarung, aber ohne gültige "
+        "Datenschutzerklärung zur aktuellen Fassung der Checkliste."
+    ),
+    "staff_with_vpn_access": _("Beschäftigte mit einem am Stichtag aktiven VPN-Zugang."),
+    "vpn_capacity": _(
+        "Summe der Kapazitäten (gleichzeitige Verbindungen, Lizenzen) aller VPN-Gateways; "
+        "für einen vergangenen Stichtag nicht rekonstruierbar, weil Kapazitäten keine "
+        "Historie führen."
+    ),
+    "devices_mobile_in_use": _(
+        "Mobile Geräte (Notebooks, Tablets), die am Stichtag Beschäftigten übergeben und "
+        "nicht zurückgegeben waren."
+    ),
+    "devices_on_order": _(
+        "Bestellte Geräte, die bis zum Stichtag weder geliefert noch storniert waren."
+    ),
+    "rollout_target_date": _(
+        "Zieltermin der Kampagne, bis zu dem alle stationären Arbeitsplatzrechner ersetzt sein sollen."
+    ),
+    "rollout_progress_share": _(
+        "Mobile Arbeitsplatzgeräte im Einsatz geteilt durch alle Arbeitsplatzgeräte im "
+        "Einsatz (mobile und stationäre)."
+    ),
+    "rollout_projected_date": _(
+        "Fortschreibung: die verbleibenden stationären Geräte geteilt durch das Tempo der "
+        "Ausgaben der letzten Wochen. „Verzug“ heißt: voraussichtlich nach dem Zieltermin "
+        "oder der Zieltermin ist verstrichen; „im Plan“: voraussichtlich bis zum Zieltermin."
+    ),
+    "terminal_server_grants": _("Aktive Zugänge zu den Terminalservern."),
+    "terminal_server_capacity": _(
+        "Summe der Sitzungen, die die Terminalserver-Farmen zulassen (wie die VPN-Kapazität "
+        "nur für heute)."
+    ),
+    "vpn_concurrent_avg_workdays": _(
+        "Mittlere Zahl gleichzeitig verbundener Personen montags bis freitags in der "
+        "Arbeitszeit über die 28 Tage bis zum Stichtag, aus den Protokollen der Gateways. "
+        "Hatte kein Tag 5 Nutzende, wird die Zahl unterdrückt."
+    ),
+    "vpn_concurrent_peak": _(
+        "Höchste Zahl gleichzeitig verbundener Personen in den 28 Tagen bis zum Stichtag. "
+        "Reserve = Kapazität minus diese Spitze."
+    ),
+    "presence_coverage_met_share": _(
+        "Anteil der geprüften Besetzungsregeln (z. B. Bürgerbüro: mindestens 4 vor Ort), die "
+        "in den veröffentlichten Wochenplänen der Woche des Stichtags erfüllt sind."
+    ),
+    "presence_coverage_by_unit": _(
+        "Dasselbe je Einheit; Einheiten mit weniger als 5 Personen im Plan werden als „< 5“ "
+        "ausgewiesen."
+    ),
+    "presence_office_share": _(
+        "Geplante Bürotage geteilt durch geplante Büro- und Heimarbeitstage der Woche des "
+        "Stichtags."
+    ),
+    "presence_peak_occupancy_share": _(
+        "Höchste Belegung eines Gebäudes an einem Tag der Woche, geteilt durch seine Arbeitsplätze."
     ),
     "org_units_total": _(
         "Organisationseinheiten im Organigramm; für einen vergangenen Stichtag nicht "
         "rekonstruierbar, weil das Organigramm keine Historie führt."
-    ),
-    "positions_eligible_share": _(
-        "Anteil der besetzten Stellen, deren gültige Bewertung „geeignet“ oder „teilweise "
-        "geeignet“ lautet; unbewertete Stellen zählen im Nenner mit."
-    ),
-    "positions_assessed_share": _("Anteil der besetzten Stellen mit gültiger Bewertung."),
-    "agreements_active_by_kind": _(
-        "Vereinbarungen, die am Stichtag in Kraft waren (aktiv oder gekündigt, aber noch "
-        "laufend), nach Art."
-    ),
-    "requests_open": _("Anträge, die am Stichtag eingereicht und noch nicht entschieden waren."),
-    "requests_overdue": _("Offene Anträge, deren Entscheidungsfrist am Stichtag abgelaufen war."),
-    "refusals_by_reason": _(
-        "Abgelehnte Anträge nach Begründungsschlüssel (eine Ablehnung kann mehrere Gründe "
-        "haben); Gruppen unter 5 werden nicht ausgewiesen."
-    ),
-    "refusal_rate": _("Abgelehnte Anträge geteilt durch alle entschiedenen Anträge."),
-    "pledges_missing": _(
-        "Beschäftigte mit laufender Vereinbarung ohne gültige Datenschutzerklärung zur "
-        "geltenden Fassung der Checkliste."
-    ),
-    "staff_with_vpn_access": _("Beschäftigte mit aktivem VPN-Zugang am Stichtag."),
-    "vpn_capacity": _(
-        "Summe der Lizenzen aller VPN-Gateways (heutiger Stand; für einen vergangenen "
-        "Stichtag nicht rekonstruierbar)."
-    ),
-    "devices_mobile_in_use": _(
-        "Mobile Arbeitsplatzgeräte (Notebooks, Tablets), die am Stichtag ausgegeben und nicht "
-        "zurückgegeben waren."
-    ),
-    "devices_on_order": _(
-        "Bestellte Geräte abzüglich gelieferter und stornierter Mengen am Stichtag."
-    ),
-    "rollout_target_date": _("Zieltermin der laufenden Umstellungskampagne."),
-    "rollout_progress_share": _(
-        "Mobile Arbeitsplatzgeräte im Einsatz geteilt durch alle Arbeitsplatzgeräte im Einsatz "
-        "(mobile und stationäre)."
-    ),
-    "rollout_projected_date": _(
-        "Wann der letzte stationäre Arbeitsplatzrechner ersetzt ist, beim Ausgabetempo der "
-        "letzten Wochen."
-    ),
-    "terminal_server_grants": _("Aktive Terminalserver-Zugänge am Stichtag."),
-    "terminal_server_capacity": _("Summe der Sitzungen aller Terminalserver-Farmen."),
-    "vpn_concurrent_avg_workdays": _(
-        "Mittlere Zahl gleichzeitig verbundener Personen in der Arbeitszeit an Werktagen der "
-        "28 Tage vor dem Stichtag, aus den Protokollen der Gateways."
-    ),
-    "vpn_concurrent_peak": _(
-        "Höchste Zahl gleichzeitig verbundener Personen in den 28 Tagen vor dem Stichtag."
-    ),
-    "presence_coverage_met_share": _(
-        "Anteil der Besetzungsregeln (Einheit und Wochentag), die die veröffentlichten "
-        "Wochenpläne der Woche des Stichtags erfüllen."
-    ),
-    "presence_coverage_by_unit": _(
-        "Derselbe Anteil je Einheit; Einheiten mit weniger als 5 Personen im Plan werden nicht "
-        "ausgewiesen."
-    ),
-    "presence_office_share": _(
-        "Geplante Bürotage geteilt durch geplante Büro- und Heimtage der Woche des Stichtags."
-    ),
-    "presence_peak_occupancy_share": _(
-        "Der vollste Tag eines Gebäudes in der Woche: Personen im Büro geteilt durch Arbeitsplätze."
     ),
 }
 

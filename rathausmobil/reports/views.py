@@ -55,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 scope=scope,
                 figures=figures.values,
                 trends=monthly_trend(on=on, unit=unit) if with_trend else None,
+                on=on or timezone.localdate(),
             )
         },
     )

@@ -50,13 +50,11 @@ from rathausmobil.reports.documents.figures import (
     definitions,
     number_or_none,
     press_number,
-    rollout_verdict,
     shown,
-    vpn_headroom,
-    vpn_verdict,
 )
 from rathausmobil.reports.kpis import LABELS, kept_kpis
 from rathausmobil.reports.snapshots import monthly_trend
+from rathausmobil.reports.verdicts import rollout_verdict, vpn_headroom, vpn_verdict
 
 # The headline figures of the Lagebericht, with the kind of their value.
 HEADLINE: tuple[tuple[str, str], ...] = (
@@ -222,7 +220,7 @@ def _rollout(figures: dict[str, Any], on: dt.date) -> Section:
     section = SectionBuilder(gettext("Umstellung auf mobile Arbeitsplätze"))
     verdict = rollout_verdict(figures, on=on)
     if verdict:
-        section.paragraphs.append(verdict)
+        section.paragraphs.append(verdict.text)
     section.tables.append(
         Table(
             gettext("Umstellung gegen Ziel"),
@@ -252,7 +250,7 @@ def _vpn(figures: dict[str, Any], trend_on: dt.date | None, unit=None) -> Sectio
     section = SectionBuilder(gettext("VPN-Nutzung gegen Kapazität"))
     verdict = vpn_verdict(figures)
     if verdict:
-        section.paragraphs.append(verdict)
+        section.paragraphs.append(verdict.text)
     headroom, load = vpn_headroom(figures)
     section.tables.append(
         Table(

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from rathausmobil.agreements import services
+from rathausmobil.reports.dashboard import dashboard_themes
 from rathausmobil.reports.kpis import compute_kpis
 
 
@@ -180,31 +181,29 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(
         client.get(reverse("reports:dashboard"))
 
 
-def test_it_gives_the_rollout_and_vpn_their_verdicts():
-    from rathausmobil.reports.dashboard import _verdicts
+def test_the_tiles_carry_the_verdicts_of_the_reports():
+    from rathausmobil.reports.verdicts import LATE, TIGHT
 
-    late = _verdicts(
-        {
-            "rollout_target_date": "2022-12-31",
-            "rollout_projected_date": "2027-03-14",
-            "rollout_progress_share": 0.8,
-            "vpn_capacity": 1000,
-            "vpn_concurrent_peak": 950,
-        }
-    )
-    assert late["rollout_progress_share"] == (
+    figures = {
+        "rollout_target_date": "2022-12-31",
+        "rollout_projected_date": "2027-03-14",
+        "rollout_progress_share": 0.8,
+        "vpn_capacity": 1000,
+        "vpn_concurrent_peak": 950,
+    }
+    tiles = {
+        tile.key: tile
+        for theme in dashboard_themes(
+            scope=None, figures=figures, trends=None, on=dt.date(2026, 12, 7)
+        )
+        for tile in theme.tiles
+    }
+    rollout, vpn = tiles["rollout_progress_share"], tiles["vpn_capacity"]
+    assert (rollout.verdict, rollout.verdict_kind) == (
         "Verzug: Ziel 31.12.2022, voraussichtlich 14.03.2027.",
-        "late",
+        LATE,
     )
-    assert late["vpn_capacity"] == (
-        "Reserve: 50 Lizenzen über der Spitze der letzten 28 Tage (5 %).",
-        "tight",
-    )
-    stalled = _verdicts({"rollout_target_date": "2022-12-31", "rollout_progress_share": 0.5})
-    assert stalled["rollout_progress_share"][1] == "late"
-    assert "kein Ende absehbar" in stalled["rollout_progress_share"][0]
-    over = _verdicts({"vpn_capacity": 100, "vpn_concurrent_peak": 130})
-    assert over["vpn_capacity"][1] == "late"
+    assert vpn.verdict_kind == TIGHT and vpn.verdict.startswith("Reserve: 50 Verbindungen")
 
 
 def test_the_overdue_page_counts_per_office_and_names_nobody(

@@ -14,10 +14,11 @@ from django.utils import timezone
 from rathausmobil.core.figures import NotRebuilt
 from rathausmobil.core.tests.readback import calc_csv, pdf_info, pdf_languages, pdf_text
 from rathausmobil.reports.documents import builders
-from rathausmobil.reports.documents.figures import press_number, press_round, rollout_verdict
+from rathausmobil.reports.documents.figures import press_number, press_round
 from rathausmobil.reports.documents.registry import REPORTS
 from rathausmobil.reports.documents.render import render, render_html, render_txt
 from rathausmobil.reports.tests.conftest import EVIL, R8_TEXT
+from rathausmobil.reports.verdicts import rollout_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -266,9 +267,13 @@ def test_the_press_text_after_the_target_says_how_far_it_got():
 def test_the_rollout_verdict_names_target_and_projection():
     on = dt.date(2026, 12, 7)
     late = {"rollout_target_date": "2022-12-31", "rollout_projected_date": "2027-03-15"}
-    assert rollout_verdict(late, on=on) == "Verzug: Ziel 31.12.2022, voraussichtlich 15.03.2027."
+    assert (
+        rollout_verdict(late, on=on).text == "Verzug: Ziel 31.12.2022, voraussichtlich 15.03.2027."
+    )
     soon = {"rollout_target_date": "2027-12-31", "rollout_projected_date": "2027-06-30"}
-    assert rollout_verdict(soon, on=on) == "Im Plan: Ziel 31.12.2027, voraussichtlich 30.06.2027."
+    assert (
+        rollout_verdict(soon, on=on).text == "Im Plan: Ziel 31.12.2027, voraussichtlich 30.06.2027."
+    )
     assert rollout_verdict({}, on=on) is None
 
 
