@@ -117,3 +117,9 @@ def test_the_daily_job_hands_the_run_to_the_real_worker_on_the_first_working_day
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.endswith("Stand 31.10.2026")
+
+
+def test_the_lagebericht_and_the_list_of_reports_lead_to_the_order(client, leadership):
+    client.force_login(leadership)
+    for url in (reverse("reports:documents"), reverse("reports:document", args=["lagebericht"])):
+        assert reverse("reports:subscription") in client.get(url).content.decode()
