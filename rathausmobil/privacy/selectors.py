@@ -468,3 +468,34 @@ def personal_data(employee: Employee) -> dict[str, Any]:
 
 def record_count(data: dict[str, Any]) -> int:
     return sum(len(section["records"]) for section in data["sections"])
+
+
+def printable_sections(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The export's sections for reading (the PDF): each record as (field, text) pairs,
+    lists and changes written out, empty fields left out; sections without records
+    named, so the person sees what the application does not hold about them."""
+
+    def text(value: Any) -> str:
+        if value is None or value == "" or value == [] or value == {}:
+            return ""
+        if isinstance(value, bool):
+            return _("ja") if value else _("nein")
+        if isinstance(value, dict):
+            return "; ".join(f"{k}: {text(v) or '–'}" for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return ", ".join(text(v) for v in value)
+        return str(value)
+
+    sections = []
+    for section in data["sections"]:
+        fields = section["fields"]
+        records = [
+            [
+                (fields.get(key, key), shown)
+                for key, value in record.items()
+                if (shown := text(value))
+            ]
+            for record in section["records"]
+        ]
+        sections.append({"title": section["title"], "records": records})
+    return sections

@@ -18,6 +18,7 @@ from rathausmobil.core.audit import audit_event
 from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.htmx import query_without, render_page
 from rathausmobil.core.pagination import CURSOR_PARAMS, request_page
+from rathausmobil.core.pdf import pdf_response
 from rathausmobil.core.privacy import COLUMNS, register_rows
 from rathausmobil.organisation.filters import EmployeeFilter
 from rathausmobil.organisation.selectors import employees_visible_to
@@ -30,6 +31,7 @@ from rathausmobil.privacy.selectors import (
     object_type_choices,
     object_type_label,
     personal_data,
+    printable_sections,
     record_count,
 )
 
@@ -190,21 +192,34 @@ def access_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def access_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The export as JSON; HR giving it is written to the audit trail."""
+    """The export as JSON (machine-readable) or as a tagged PDF (to hand over); HR giving
+    it is written to the audit trail."""
     _require(may_give_access(request.user))
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
     data = personal_data(employee)
+    as_pdf = request.POST.get("format") == "pdf"
     with transaction.atomic():
         audit_event(
             actor=request.user,
             action="Auskunft nach Art. 15 DSGVO erteilt",
             obj=employee,
-            changes={"Datensätze": ["", str(record_count(data))]},
+            changes={
+                "Datensätze": ["", str(record_count(data))],
+                "Format": ["", "PDF" if as_pdf else "JSON"],
+            },
             reason=request.POST.get("reason", "")[:500],
             source="Datenschutz",
         )
+    filename = f"auskunft-{employee.personnel_number}-{timezone.localdate():%Y-%m-%d}"
+    if as_pdf:
+        return pdf_response(
+            f"{filename}.pdf",
+            "privacy/access_pdf.html",
+            {"data": data, "sections": printable_sections(data)},
+            title=str(data["title"]),
+            as_of=timezone.now(),
+        )
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    filename = f"auskunft-{employee.personnel_number}-{timezone.localdate():%Y-%m-%d}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     return response

@@ -74,7 +74,7 @@ def test_hr_downloads_a_persons_export(live_server, browser, hr, trail, axe_chec
     axe_check(page)
 
     with page.expect_download() as download:
-        page.get_by_role("button", name="Auskunft als JSON herunterladen").click()
+        page.get_by_role("button", name="als JSON (maschinenlesbar)").click()
     data = json.loads(download.value.path().read_text(encoding="utf-8"))
     assert data["person"]["personnel_number"] == person.personnel_number
     assert AuditEvent.objects.filter(

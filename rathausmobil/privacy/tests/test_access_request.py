@@ -127,3 +127,25 @@ def test_it_refuses_everyone_but_hr(request, client, role, people):
 def test_it_answers_404_for_a_person_that_does_not_exist(client, hr):
     client.force_login(hr)
     assert client.get(reverse("privacy:access_preview", args=[999999])).status_code == 404
+
+
+def test_it_gives_hr_a_tagged_pdf_to_hand_over_with_the_person_s_records(client, hr, people):
+    from rathausmobil.core.tests.readback import pdf_info, pdf_text
+
+    person, _mine, other, _theirs = people
+    client.force_login(hr)
+    response = client.post(
+        reverse("privacy:access_export", args=[person.pk]), {"format": "pdf", "reason": ""}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('.pdf"')
+    info = pdf_info(response.content)
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == "Auskunft nach Art. 15 DSGVO"
+    text = pdf_text(response.content)
+    assert person.personnel_number in text
+    assert "Statusverlauf dieser Datensätze" in text
+    assert other.personnel_number not in text
+    event = AuditEvent.objects.get(action="Auskunft nach Art. 15 DSGVO erteilt")
+    assert event.changes["Format"] == ["", "PDF"]
