@@ -1,29 +1,33 @@
 """Demo records of access, made through the services IT uses (history and audit rows
-included). Runs after the agreements and equipment demos.
+included), each on the demo clock at its moment of the story (docs/demo.md). Runs after
+the agreements and equipment demos.
 
-Offenbach: 1,100 of 1,200 staff have VPN access (press article, early 2021) on
-the Cisco ASA (AnyConnect) gateway "VPN-Gateway Rathaus" with 1,200 licences (its
-logs are the ASA logs the usage demo reads), a small FortiGate fallback gateway, and a
-terminal-server farm with 150 sessions for the data-heavy specialist applications.
+Offenbach: 1,100 of 1,200 staff have VPN access "already in 2020" (press article of
+20.01.2021) on the Cisco ASA (AnyConnect) gateway "VPN-Gateway Rathaus" with 1,200
+licences (its logs are the ASA logs the usage demo reads), a small FortiGate fallback
+gateway, and a terminal-server farm with 150 sessions for the data-heavy specialist
+applications, all set up in May 2020.
 
-1. Everyone with an active or ending agreement has VPN, and terminal-server access
-   for the applications of their unit: IT requested and granted these by hand
-   (`grant_request` with the agreement, `grant_activate`), as they predate the
-   automatic rule.
-2. Then IT switches the automatic rule on (`policy_update`), and consented agreements
+1. From May to December 2020 IT opens the VPN to the staff (`story.VPN_OPENING`):
+   up to the published figure, for a stated reason, as IT enters it on "Zugang anlegen"
+   (home office in the pandemic, leadership, IT administration, on-call duty); people
+   with a home-office agreement first. Whose agreement began before the article got the
+   VPN with the agreement instead (step 2), counted in the figure all the same.
+2. Everyone with an agreement in force gets terminal-server access for the
+   applications of their unit from the agreement's start (and VPN, should they lack
+   it): IT requested and granted these by hand, as they predate the automatic rule.
+3. Then IT switches the automatic rule on (`policy_update`), and consented agreements
    still waiting go the workflow's own way: the consent asks for access, granted at
-   once where the device rule is met, otherwise left in IT's queue.
-3. The rest of the 1,100 have VPN without an agreement for a stated reason (on-call
-   duty, IT administration, leadership), as IT enters it on "Zugang anlegen"; a few
-   such requests are still open, a few were revoked again.
+   once where the device rule is met, otherwise left in IT's queue. A few reason
+   requests are still open, a few were revoked again.
+4. After the article, people leave (the HR import's morning revokes their access, see
+   seed_demo) and their successors get VPN in their first days (`seed_successors`),
+   so the figure stays at 1,100.
 
 Halver: about 60 people with VPN on a FortiGate.
 
-The grants date from when the story has them (an agreement's grant from its start):
-the services stamp the moment of the call and take no date, so the grant's own
-`requested_at` and `granted_at` are set afterwards; history and audit rows keep the
-moment the demo was loaded. Provisioning does nothing in the demo (no LDAP_URL, and
-no WireGuard: neither gateway is a WireGuard gateway, WIREGUARD_ENABLED stays off).
+Provisioning does nothing in the demo (no LDAP_URL, and no WireGuard: neither gateway
+is a WireGuard gateway, WIREGUARD_ENABLED stays off).
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from rathausmobil.access.models import (
     TerminalServerFarm,
     VpnGateway,
 )
+from rathausmobil.demo import story
+from rathausmobil.demo.clock import story_moment
 from rathausmobil.organisation.models import Employee, OrgUnit
 
 SETUP = {
@@ -103,23 +109,21 @@ class _Seeder:
         self.rng = random.Random(f"access-{scenario}")
         self.now = timezone.now()
         self.it = get_user_model().objects.get(username="it")
-        # When each grant was given in the story (the services take no date).
-        self.since: dict[int, dt.datetime] = {}
+        self.today = timezone.localdate()
 
     def run(self) -> None:
         from rathausmobil.agreements.models import Agreement, AgreementStatus
         from rathausmobil.agreements.services import agreement_try_activate
 
-        self._infrastructure()
-        # 1. Everyone with an agreement in force: VPN, and the specialist applications
-        #    of their unit. IT granted them by hand (they predate the automatic rule).
-        in_force = (
-            Agreement.objects.filter(
-                status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING],
-                employee__is_active=True,
-            )
-            .select_related("employee__unit")
-            .order_by("employee__personnel_number", "status", "-start_date")
+        with story_moment(story.CAMPAIGN_START, 14):
+            self._infrastructure()
+        # 1. The VPN opened to the staff in 2020.
+        self._opening()
+        # 2. Everyone with an agreement in force: the specialist applications of their
+        #    unit (and VPN, should they lack it), from the agreement's start.
+        in_force = self._in_force()
+        with_vpn = set(
+            AccessGrant.objects.filter(kind=AccessKind.VPN).values_list("employee_id", flat=True)
         )
         seen: set[int] = set()
         apps_of_unit: dict[int, list[SpecialistApplication]] = {}
@@ -128,8 +132,9 @@ class _Seeder:
             if employee.pk in seen:
                 continue
             seen.add(employee.pk)
-            since = timezone.make_aware(dt.datetime.combine(agreement.start_date, dt.time(8, 15)))
-            self._give(employee, AccessKind.VPN, since=since, agreement=agreement)
+            since = story_moment_of(min(agreement.start_date, self.today), 8)
+            if employee.pk not in with_vpn:
+                self._give(employee, AccessKind.VPN, since=since, agreement=agreement)
             if employee.unit_id not in apps_of_unit:
                 apps_of_unit[employee.unit_id] = selectors.applications_for_unit(employee.unit)
             for application in apps_of_unit[employee.unit_id]:
@@ -140,21 +145,34 @@ class _Seeder:
                     agreement=agreement,
                     application=application,
                 )
-        # 2. From now on access follows the consent by the rule: consented agreements
+        # 3. From now on access follows the consent by the rule: consented agreements
         #    still waiting get theirs as the policy says (requested, and granted at once
         #    where the device rule is met).
-        services.policy_update(
-            by=self.it, auto_grant=True, device_rule=DeviceRule.ANY_OFFICIAL_DEVICE
-        )
+        with story_moment(self.today - dt.timedelta(days=14), 10):
+            services.policy_update(
+                by=self.it, auto_grant=True, device_rule=DeviceRule.ANY_OFFICIAL_DEVICE
+            )
         for agreement in Agreement.objects.filter(
             status__in=[AgreementStatus.PENDING, AgreementStatus.AGREED],
             accepted_at__isnull=False,
             employee__is_active=True,
         ).order_by("pk"):
-            agreement_try_activate(agreement=agreement, by=None)
-        # 3. VPN without an agreement, for a stated reason, up to the published figure.
-        self._reason_grants()
-        self._set_moments()
+            with story_moment(self.today, 16):
+                agreement_try_activate(agreement=agreement, by=None)
+        self._open_and_revoked()
+
+    @staticmethod
+    def _in_force():
+        from rathausmobil.agreements.models import Agreement, AgreementStatus
+
+        return (
+            Agreement.objects.filter(
+                status__in=[AgreementStatus.ACTIVE, AgreementStatus.ENDING],
+                employee__is_active=True,
+            )
+            .select_related("employee__unit")
+            .order_by("employee__personnel_number", "status", "-start_date")
+        )
 
     # -- infrastructure
     def _infrastructure(self) -> None:
@@ -186,40 +204,45 @@ class _Seeder:
         application: SpecialistApplication | None = None,
         reason: str = "",
     ) -> AccessGrant:
-        """IT requests the access and grants it, as on the grant pages."""
-        grant = services.grant_request(
-            employee=employee,
-            kind=kind,
-            by=self.it,
-            agreement=agreement,
-            application=application,
-            reason=reason,
-        )
-        grant = services.grant_activate(grant=grant, by=self.it)
-        self.since[grant.pk] = since
-        return grant
+        """IT requests the access two days before `since` and grants it then, as on the
+        grant pages."""
+        with story_moment(since - dt.timedelta(days=2)):
+            grant = services.grant_request(
+                employee=employee,
+                kind=kind,
+                by=self.it,
+                agreement=agreement,
+                application=application,
+                reason=reason,
+            )
+        with story_moment(since):
+            return services.grant_activate(grant=grant, by=self.it)
 
     def _candidates(self) -> list[tuple[Employee, str]]:
-        """Active staff without any VPN grant and without an open agreement, with the
-        reason they need the VPN anyway: IT staff, heads of units, on-call units."""
+        """Active staff without a VPN grant, with the reason they get it: people with a
+        home-office agreement (any open one) first, then heads of units, IT staff, the
+        positions assessed as (partly) eligible, on-call units, everyone else."""
         from rathausmobil.agreements.models import Agreement, AgreementStatus
+        from rathausmobil.eligibility.selectors import current_results
 
         with_vpn = AccessGrant.objects.filter(kind=AccessKind.VPN).values("employee_id")
-        open_agreement = Agreement.objects.filter(
-            status__in=[
-                AgreementStatus.PENDING,
-                AgreementStatus.AGREED,
-                AgreementStatus.ACTIVE,
-                AgreementStatus.ENDING,
-            ]
-        ).values("employee_id")
+        agreed = set(
+            Agreement.objects.filter(
+                status__in=[
+                    AgreementStatus.PENDING,
+                    AgreementStatus.AGREED,
+                    AgreementStatus.ACTIVE,
+                    AgreementStatus.ENDING,
+                ]
+            ).values_list("employee_id", flat=True)
+        )
         people = list(
             Employee.objects.filter(is_active=True)
             .exclude(pk__in=with_vpn)
-            .exclude(pk__in=open_agreement)
             .select_related("unit")
             .order_by("personnel_number")
         )
+        results = current_results(e.position_id for e in people if e.position_id)
         heads = set(OrgUnit.objects.exclude(head=None).values_list("head_id", flat=True))
         it_paths = self._paths(IT_UNITS[self.scenario])
         on_call_paths = self._paths(ON_CALL_UNITS[self.scenario])
@@ -227,62 +250,102 @@ class _Seeder:
         def under(employee, paths) -> bool:
             return any(employee.unit.path.startswith(p) for p in paths)
 
-        leading = [(e, "Leitungsaufgaben") for e in people if e.pk in heads]
-        admins = [
-            (e, "IT-Administration") for e in people if e.pk not in heads and under(e, it_paths)
-        ]
-        on_call = [
-            (e, "Rufbereitschaft")
-            for e in people
-            if e.pk not in heads and not under(e, it_paths) and under(e, on_call_paths)
-        ]
-        self.rng.shuffle(on_call)
-        rest = [
-            (e, "Vertretung in Sonderlagen (Krisenstab)")
-            for e in people
-            if e.pk not in heads and not under(e, it_paths) and not under(e, on_call_paths)
-        ]
-        self.rng.shuffle(rest)
-        return leading + admins + on_call + rest
+        pandemic = "Homeoffice in der Pandemie (Auftrag des Verwaltungsstabs)"
+        groups: list[list[tuple[Employee, str]]] = [[] for _ in range(6)]
+        for e in people:
+            if e.pk in agreed:
+                groups[0].append((e, pandemic))
+            elif e.pk in heads:
+                groups[1].append((e, "Leitungsaufgaben"))
+            elif under(e, it_paths):
+                groups[2].append((e, "IT-Administration"))
+            elif results.get(e.position_id) in ("eligible", "partial"):
+                groups[3].append((e, pandemic))
+            elif under(e, on_call_paths):
+                groups[4].append((e, "Rufbereitschaft"))
+            else:
+                groups[5].append((e, "Vertretung in Sonderlagen (Krisenstab)"))
+        for group in groups[3:]:
+            self.rng.shuffle(group)
+        return [pair for group in groups for pair in group]
 
     def _paths(self, codes: list[str]) -> list[str]:
         return list(OrgUnit.objects.filter(code__in=codes).values_list("path", flat=True))
 
-    def _reason_grants(self) -> None:
+    def _opening(self) -> None:
+        """VPN for the published figure of the article's day, granted from May to
+        December 2020 (never before the person entered)."""
         target = self.setup["vpn_target"]
-        have = selectors.kpis()["staff_with_vpn_access"]
         candidates = self._candidates()
-        wanted = max(target - have, 0)
-        for employee, reason in candidates[:wanted]:
-            self._give(
-                employee,
-                AccessKind.VPN,
-                since=self.now - dt.timedelta(days=self.rng.randint(30, 400)),
-                reason=reason,
-            )
-        rest = candidates[wanted:]
+        first, last = story.VPN_OPENING
+        days = sorted(story.workday(story.spread(self.rng, first, last)) for _ in candidates)
+        self.rest = candidates[target:]
+        started = {}  # whose agreement in force began first: their VPN comes with it
+        for agreement in self._in_force():
+            started.setdefault(agreement.employee_id, agreement.start_date)
+        for (employee, reason), day in zip(candidates[:target], days, strict=False):
+            day = max(day, employee.entry_date + dt.timedelta(days=2))
+            day = min(day, story.ARTICLE_DAY - dt.timedelta(days=1))
+            if started.get(employee.pk, story.ARTICLE_DAY) < story.ARTICLE_DAY:
+                continue  # granted with the agreement (step 2), before the article
+            since = story_moment_of(day, 8 + self.rng.randint(0, 8))
+            self._give(employee, AccessKind.VPN, since=since, reason=reason)
+
+    def _open_and_revoked(self) -> None:
+        """A few reason requests IT has yet to grant, a few taken back again."""
+        rest = [(e, r) for e, r in self.rest if not e.access_grants.exists()]
         requested, revoked = REQUESTED[self.scenario], REVOKED[self.scenario]
         for employee, reason in rest[:requested]:
-            services.grant_request(
-                employee=employee, kind=AccessKind.VPN, by=self.it, reason=reason
-            )
+            with story_moment(self.today - dt.timedelta(days=self.rng.randint(1, 10)), 11):
+                services.grant_request(
+                    employee=employee, kind=AccessKind.VPN, by=self.it, reason=reason
+                )
         for employee, _reason in rest[requested : requested + revoked]:
-            grant = services.grant_request(
-                employee=employee,
-                kind=AccessKind.VPN,
-                by=self.it,
-                reason="Projekt Einführung E-Akte",
-            )
-            services.grant_revoke(
-                grant=grant, by=self.it, reason="Nicht mehr nötig: Projekt abgeschlossen"
-            )
+            asked = self.today - dt.timedelta(days=self.rng.randint(30, 90))
+            with story_moment(asked, 11):
+                grant = services.grant_request(
+                    employee=employee,
+                    kind=AccessKind.VPN,
+                    by=self.it,
+                    reason="Projekt Einführung E-Akte",
+                )
+            with story_moment(asked + dt.timedelta(days=20), 11):
+                services.grant_revoke(
+                    grant=grant, by=self.it, reason="Nicht mehr nötig: Projekt abgeschlossen"
+                )
 
-    def _set_moments(self) -> None:
-        """The grants date from when IT gave them in the story: requested two days
-        before. Only the grant's own dates; its history rows keep the moment of the call."""
-        grants = list(AccessGrant.objects.filter(pk__in=list(self.since)))
-        for grant in grants:
-            since = self.since[grant.pk]
-            grant.requested_at = since - dt.timedelta(days=2)
-            grant.granted_at = since
-        AccessGrant.objects.bulk_update(grants, ["requested_at", "granted_at"], batch_size=1000)
+
+def seed_successors(scenario: str) -> None:
+    """After the article: whoever entered as the successor of a leaver who had VPN gets
+    it in their first days (IT's routine for new staff). Idempotent."""
+    if scenario not in SETUP or not AccessGrant.objects.exists():
+        return
+    it = get_user_model().objects.get(username="it")
+    with_vpn = AccessGrant.objects.filter(kind=AccessKind.VPN).values("employee_id")
+    for successor in (
+        Employee.objects.filter(is_active=True, entry_date__gt=story.ARTICLE_DAY)
+        .exclude(pk__in=with_vpn)
+        .order_by("entry_date", "personnel_number")
+    ):
+        predecessor = Employee.objects.filter(
+            position_id=successor.position_id,
+            exit_date=successor.entry_date - dt.timedelta(days=1),
+            access_grants__kind=AccessKind.VPN,
+            access_grants__granted_at__isnull=False,
+        ).first()
+        if predecessor is None:
+            continue
+        day = story.workday(successor.entry_date + dt.timedelta(days=1))
+        with story_moment(day - dt.timedelta(days=1), 14):
+            grant = services.grant_request(
+                employee=successor,
+                kind=AccessKind.VPN,
+                by=it,
+                reason="Neu im Dienst: Nachfolge mit mobilem Arbeitsplatz",
+            )
+        with story_moment(day, 9):
+            services.grant_activate(grant=grant, by=it)
+
+
+def story_moment_of(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 15)))

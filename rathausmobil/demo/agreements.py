@@ -2,8 +2,14 @@
 
 Every number the dashboard shows for the demo comes from these records: requests
 in every state, refusals with reasons, agreements of each kind, pledges, an
-active pandemic period with documented and open gaps. Dates are relative to the
-day the demo is loaded, so the demo always shows a current state.
+active pandemic period with documented and open gaps.
+
+Each step is played on the demo clock at its day of the story (docs/demo.md): the
+checklist is published in May 2020; agreements in force began between June 2020 and a
+few weeks before the demo's today, ended ones ran and ended in between, refusals are
+spread over the years they are kept (temporary reasons come back for decision, so those
+are recent); what is open (requests, offers, drafts, the pandemic period) is relative
+to the demo's today, so the demo always shows a current state.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from rathausmobil.agreements.models import (
     ReasonCode,
     WorkKind,
 )
+from rathausmobil.demo import story
+from rathausmobil.demo.clock import story_moment
 from rathausmobil.organisation.models import Employee, Role
 
 CHECKLIST = [
@@ -107,16 +115,23 @@ JUSTIFICATIONS = {
 }
 
 
-def seed(scenario: str) -> None:
+FIRST_AGREEMENTS = dt.date(2020, 6, 1)  # the first agreements of the campaign begin
+CHECKLIST_PUBLISHED = dt.date(2020, 5, 15)
+
+
+def seed(scenario: str, *, leaving: frozenset[str] = frozenset()) -> None:
+    """`leaving`: personnel numbers of people who leave later in the story (they get no
+    agreement)."""
     if ChecklistVersion.objects.exists():
         return  # already loaded: the demo is idempotent
     with transaction.atomic():
-        _Seeder(scenario).run()
+        _Seeder(scenario, leaving).run()
 
 
 class _Seeder:
-    def __init__(self, scenario: str):
+    def __init__(self, scenario: str, leaving: frozenset[str] = frozenset()):
         self.scenario = scenario
+        self.leaving = leaving
         self.rng = random.Random(f"agreements-{scenario}")
         self.today = timezone.localdate()
         self.users: dict[int, object] = {}
@@ -124,27 +139,30 @@ class _Seeder:
     def run(self) -> None:
         self._accounts()
         dpo = get_user_model().objects.get(username="datenschutz")
-        services.checklist_publish(
-            by=dpo,
-            items=[{"key": k, "text": t, "mandatory": m} for k, t, m in CHECKLIST],
-            note="Erste Fassung nach der Dienstvereinbarung mobiles Arbeiten.",
-        )
+        with story_moment(CHECKLIST_PUBLISHED, 11):
+            services.checklist_publish(
+                by=dpo,
+                items=[{"key": k, "text": t, "mandatory": m} for k, t, m in CHECKLIST],
+                note="Erste Fassung nach der Dienstvereinbarung mobiles Arbeiten.",
+            )
         # The officer is working on version 2 (not published): the secured home Wi-Fi
         # becomes mandatory and printing at home is new; the editor shows the draft,
         # its preview and the differences.
-        services.checklist_draft_save(
-            by=dpo,
-            items=[
-                {"key": k, "text": t, "mandatory": m or k == "secure_wifi"} for k, t, m in CHECKLIST
-            ]
-            + [
-                {
-                    "key": "",
-                    "text": "Zu Hause drucke ich nichts aus; Ausdrucke entstehen im Büro.",
-                    "mandatory": True,
-                }
-            ],
-        )
+        with story_moment(self.today - dt.timedelta(days=10), 15):
+            services.checklist_draft_save(
+                by=dpo,
+                items=[
+                    {"key": k, "text": t, "mandatory": m or k == "secure_wifi"}
+                    for k, t, m in CHECKLIST
+                ]
+                + [
+                    {
+                        "key": "",
+                        "text": "Zu Hause drucke ich nichts aus; Ausdrucke entstehen im Büro.",
+                        "mandatory": True,
+                    }
+                ],
+            )
         people = self._eligible_people()
         # The pandemic period comes first: pandemic offers answer its duty and begin in it.
         self.period = self._pandemic_period()
@@ -197,6 +215,7 @@ class _Seeder:
         people = list(
             Employee.objects.filter(is_active=True, user__isnull=False, position__isnull=False)
             .exclude(excluded)
+            .exclude(personnel_number__in=self.leaving)
             .select_related("unit__head__user", "unit__parent__head__user", "position")
             .order_by("personnel_number")
             .distinct()
@@ -275,13 +294,18 @@ class _Seeder:
         unit = services.responsible_unit(employee)
         return self._user(unit.head)
 
-    def _backdate(self, obj, when: dt.date) -> None:
-        moment = timezone.make_aware(dt.datetime.combine(when, dt.time(9, 30)))
-        obj.history.update(at=moment)
+    def at(self, day: dt.date, hour: int = 9):
+        """Play a moment of the story (the demo clock): never later than the demo's today."""
+        return story_moment(min(day, self.today), hour, self.rng.randrange(0, 60, 5))
 
-    def _sign(self, employee) -> None:
+    def _sign(self, employee, day: dt.date) -> None:
         answers = {k: (True if m else self.rng.random() < 0.6) for k, _t, m in CHECKLIST}
-        services.pledge_sign(by=self._user(employee), answers=answers, today=self.today)
+        with self.at(day, 8):
+            services.pledge_sign(by=self._user(employee), answers=answers, today=day)
+
+    def _since_campaign(self, last: dt.date) -> dt.date:
+        """A day from the first weeks of the campaign to `last`."""
+        return story.spread(self.rng, FIRST_AGREEMENTS, max(last, FIRST_AGREEMENTS))
 
     def _approved_agreement(self, employee, *, start: dt.date, kind: str | None = None):
         values = self._pattern(employee, start=start, kind=kind)
@@ -289,208 +313,242 @@ class _Seeder:
             # A pandemic offer answers the period's duty: it begins in the period (and
             # its agreement ends with it).
             start = max(start, self.period.start_date + dt.timedelta(days=self.rng.randint(0, 20)))
+            start = min(start, self.today)
             values["start_date"] = start
-            offer = services.offer_create(
-                employee=employee,
+            with self.at(start - dt.timedelta(days=10)):
+                offer = services.offer_create(
+                    employee=employee,
+                    by=self._decider(employee),
+                    values=values,
+                    text="Angebot nach der Homeoffice-Angebotspflicht.",
+                    today=start - dt.timedelta(days=10),
+                )
+            with self.at(start, 8):
+                return services.offer_accept(offer=offer, by=self._user(employee), today=start)
+        asked = start - dt.timedelta(days=14)
+        with self.at(asked, 10):
+            request = services.request_create(by=self._user(employee), values=values, today=asked)
+            services.request_submit(request=request, by=self._user(employee), today=asked)
+        decided = start - dt.timedelta(days=3)
+        with self.at(decided, 14):
+            agreement = services.request_approve(
+                request=request,
                 by=self._decider(employee),
-                values=values,
-                text="Angebot nach der Homeoffice-Angebotspflicht.",
-                today=start,
+                today=decided,
+                quota_exception_reason="Ausnahme: lange Anfahrt und Pflege eines Angehörigen."
+                if request.home_share_percent > 60
+                else "",
             )
-            self._backdate(offer, start - dt.timedelta(days=10))
-            return services.offer_accept(offer=offer, by=self._user(employee), today=start)
-        request = services.request_create(by=self._user(employee), values=values, today=start)
-        services.request_submit(
-            request=request, by=self._user(employee), today=start - dt.timedelta(days=14)
-        )
-        self._backdate(request, start - dt.timedelta(days=14))
-        agreement = services.request_approve(
-            request=request,
-            by=self._decider(employee),
-            today=start,
-            quota_exception_reason="Ausnahme: lange Anfahrt und Pflege eines Angehörigen."
-            if request.home_share_percent > 60
-            else "",
-        )
-        if values["kind"] == WorkKind.TELEWORK:
-            agreement.home_address = f"{employee.last_name}, Musterstraße {self.rng.randint(1, 120)}, 63065 Offenbach am Main"
-            agreement.equipment_list = (
-                "Notebook\nMonitor 24 Zoll\nHeadset\nHöhenverstellbarer Tisch"
-            )
-            agreement.risk_assessment_date = start - dt.timedelta(days=7)
-            agreement.save(update_fields=["home_address", "equipment_list", "risk_assessment_date"])
-        services.agreement_accept(agreement=agreement, by=self._user(employee), today=start)
+            if values["kind"] == WorkKind.TELEWORK:
+                agreement.home_address = f"{employee.last_name}, Musterstraße {self.rng.randint(1, 120)}, 63065 Offenbach am Main"
+                agreement.equipment_list = (
+                    "Notebook\nMonitor 24 Zoll\nHeadset\nHöhenverstellbarer Tisch"
+                )
+                agreement.risk_assessment_date = start - dt.timedelta(days=7)
+                agreement.save(
+                    update_fields=["home_address", "equipment_list", "risk_assessment_date"]
+                )
+        with self.at(start, 8):
+            services.agreement_accept(agreement=agreement, by=self._user(employee), today=start)
         return agreement
 
     # -- outcomes
     def _active(self, employee) -> None:
-        start = self.today - dt.timedelta(days=self.rng.randint(20, 700))
-        self._sign(employee)
-        agreement = self._approved_agreement(employee, start=start)
-        self._backdate(agreement, start)
+        start = self._since_campaign(self.today - dt.timedelta(days=20))
+        self._sign(employee, start - dt.timedelta(days=14))
+        self._approved_agreement(employee, start=start)
 
     def _pending(self, employee) -> None:
         start = self.today + dt.timedelta(days=self.rng.randint(3, 30))
-        request = services.request_create(
-            by=self._user(employee),
-            values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
-            today=self.today,
-        )
-        services.request_submit(
-            request=request, by=self._user(employee), today=self.today - dt.timedelta(days=5)
-        )
-        agreement = services.request_approve(
-            request=request, by=self._decider(employee), today=self.today
-        )
-        if self.rng.random() < 0.5:
-            services.agreement_accept(
-                agreement=agreement, by=self._user(employee), today=self.today
+        asked = self.today - dt.timedelta(days=5)
+        with self.at(asked, 10):
+            request = services.request_create(
+                by=self._user(employee),
+                values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
+                today=asked,
             )
+            services.request_submit(request=request, by=self._user(employee), today=asked)
+        with self.at(self.today, 11):
+            agreement = services.request_approve(
+                request=request, by=self._decider(employee), today=self.today
+            )
+        if self.rng.random() < 0.5:
+            with self.at(self.today, 15):
+                services.agreement_accept(
+                    agreement=agreement, by=self._user(employee), today=self.today
+                )
 
     def _agreed(self, employee) -> None:
         """Consented and pledged; it begins in a few weeks: "vereinbart, beginnt am …"."""
         start = self.today + dt.timedelta(days=self.rng.randint(10, 40))
-        self._sign(employee)
+        asked = self.today - dt.timedelta(days=6)
+        self._sign(employee, asked)
         values = self._pattern(employee, start=start, kind=WorkKind.ALTERNATING)
-        request = services.request_create(by=self._user(employee), values=values, today=self.today)
-        services.request_submit(
-            request=request, by=self._user(employee), today=self.today - dt.timedelta(days=6)
-        )
-        agreement = services.request_approve(
-            request=request, by=self._decider(employee), today=self.today
-        )
-        services.agreement_accept(agreement=agreement, by=self._user(employee), today=self.today)
+        with self.at(asked, 10):
+            request = services.request_create(by=self._user(employee), values=values, today=asked)
+            services.request_submit(request=request, by=self._user(employee), today=asked)
+        with self.at(self.today, 11):
+            agreement = services.request_approve(
+                request=request, by=self._decider(employee), today=self.today
+            )
+            services.agreement_accept(
+                agreement=agreement, by=self._user(employee), today=self.today
+            )
 
     def _ending(self, employee) -> None:
-        start = self.today - dt.timedelta(days=self.rng.randint(200, 500))
-        self._sign(employee)
+        start = self._since_campaign(self.today - dt.timedelta(days=200))
+        self._sign(employee, start - dt.timedelta(days=14))
         agreement = self._approved_agreement(employee, start=start, kind=WorkKind.ALTERNATING)
-        services.agreement_return(
-            agreement=agreement,
-            by=self._user(employee),
-            today=self.today - dt.timedelta(days=7),
-            reason="Ich arbeite lieber wieder im Team vor Ort.",
-        )
+        notice = self.today - dt.timedelta(days=7)
+        with self.at(notice, 10):
+            services.agreement_return(
+                agreement=agreement,
+                by=self._user(employee),
+                today=notice,
+                reason="Ich arbeite lieber wieder im Team vor Ort.",
+            )
 
     def _ended(self, employee) -> None:
-        start = self.today - dt.timedelta(days=self.rng.randint(300, 800))
-        self._sign(employee)
+        start = self._since_campaign(self.today - dt.timedelta(days=270))
+        self._sign(employee, start - dt.timedelta(days=14))
         agreement = self._approved_agreement(employee, start=start, kind=WorkKind.ALTERNATING)
         if self.rng.random() < 0.6:
-            services.agreement_return(
-                agreement=agreement, by=self._user(employee), today=start + dt.timedelta(days=120)
-            )
+            notice = start + dt.timedelta(days=120)
+            with self.at(notice, 10):
+                services.agreement_return(
+                    agreement=agreement, by=self._user(employee), today=notice
+                )
         else:
-            services.agreement_revoke(
-                agreement=agreement,
-                by=self._decider(employee),
-                today=start + dt.timedelta(days=150),
-                reason="Die Aufgaben des Sachgebiets wurden neu zugeschnitten; die Stelle ist künftig im Bürgerkontakt eingesetzt.",
-            )
-        services.agreement_end_due(agreement=agreement, today=self.today)
+            notice = start + dt.timedelta(days=150)
+            with self.at(notice, 10):
+                services.agreement_revoke(
+                    agreement=agreement,
+                    by=self._decider(employee),
+                    today=notice,
+                    reason="Die Aufgaben des Sachgebiets wurden neu zugeschnitten; die Stelle ist künftig im Bürgerkontakt eingesetzt.",
+                )
+        agreement.refresh_from_db()
+        # The nightly job ends it the day after its last day.
+        ended = min((agreement.end_date or notice) + dt.timedelta(days=1), self.today)
+        with self.at(ended, 2):
+            services.agreement_end_due(agreement=agreement, today=ended)
 
     def _offered(self, employee) -> None:
         start = self.today + dt.timedelta(days=14)
-        services.offer_create(
-            employee=employee,
-            by=self._decider(employee),
-            values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
-            text="Wir bieten Ihnen mobiles Arbeiten an; die Entscheidung liegt bei Ihnen.",
-            today=self.today,
-        )
+        with self.at(self.today, 10):
+            services.offer_create(
+                employee=employee,
+                by=self._decider(employee),
+                values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
+                text="Wir bieten Ihnen mobiles Arbeiten an; die Entscheidung liegt bei Ihnen.",
+                today=self.today,
+            )
 
     def _declined(self, employee) -> None:
-        start = self.today - dt.timedelta(days=60)
-        offer = services.offer_create(
-            employee=employee,
-            by=self._decider(employee),
-            values=self._pattern(employee, start=start, kind=WorkKind.PANDEMIC),
-            today=start,
-        )
-        services.offer_decline(
-            offer=offer,
-            by=self._user(employee),
-            note=self.rng.choice(
-                ["", "Zu Hause fehlt mir der Platz.", "Ich arbeite lieber im Büro."]
-            ),
-        )
-        self._backdate(offer, start - dt.timedelta(days=5))
+        start = self._since_campaign(self.today - dt.timedelta(days=30))
+        offered = start - dt.timedelta(days=5)
+        with self.at(offered, 10):
+            offer = services.offer_create(
+                employee=employee,
+                by=self._decider(employee),
+                values=self._pattern(employee, start=start, kind=WorkKind.PANDEMIC),
+                today=offered,
+            )
+        with self.at(offered + dt.timedelta(days=2), 16):
+            services.offer_decline(
+                offer=offer,
+                by=self._user(employee),
+                note=self.rng.choice(
+                    ["", "Zu Hause fehlt mir der Platz.", "Ich arbeite lieber im Büro."]
+                ),
+            )
 
     def _submitted(self, employee, *, days_ago: int | None = None) -> None:
         days_ago = self.rng.randint(1, 20) if days_ago is None else days_ago
         submitted_on = self.today - dt.timedelta(days=days_ago)
         start = self.today + dt.timedelta(days=self.rng.randint(14, 45))
-        request = services.request_create(
-            by=self._user(employee),
-            values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
-            text="Ich möchte an festen Tagen von zu Hause arbeiten.",
-            today=self.today,
-        )
-        services.request_submit(request=request, by=self._user(employee), today=submitted_on)
-        self._backdate(request, submitted_on)
+        with self.at(submitted_on, 10):
+            request = services.request_create(
+                by=self._user(employee),
+                values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
+                text="Ich möchte an festen Tagen von zu Hause arbeiten.",
+                today=submitted_on,
+            )
+            services.request_submit(request=request, by=self._user(employee), today=submitted_on)
 
     def _overdue(self, employee) -> None:
         self._submitted(employee, days_ago=30 + self.rng.randint(0, 6))
 
     def _draft(self, employee) -> None:
         start = self.today + dt.timedelta(days=30)
-        services.request_create(
-            by=self._user(employee),
-            values=self._request_pattern(employee, start=start),
-            today=self.today,
-        )
+        with self.at(self.today, 12):
+            services.request_create(
+                by=self._user(employee),
+                values=self._request_pattern(employee, start=start),
+                today=self.today,
+            )
 
     def _rejected(self, employee) -> None:
-        decided = self.today - dt.timedelta(days=self.rng.randint(5, 200))
-        start = decided + dt.timedelta(days=30)
-        request = services.request_create(
-            by=self._user(employee),
-            values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
-            today=decided,
-        )
-        services.request_submit(
-            request=request, by=self._user(employee), today=decided - dt.timedelta(days=10)
-        )
-        code = self.rng.choice(list(ReasonCode.values))
+        # Every reason in turn, so that each appears in the figures.
+        self.refusals = getattr(self, "refusals", -1) + 1
+        code = ReasonCode.values[self.refusals % len(ReasonCode.values)]
         codes = [code] + (
             [ReasonCode.R2] if code == ReasonCode.R1 and self.rng.random() < 0.5 else []
         )
         temporary = any(c in (ReasonCode.R4, ReasonCode.R5, ReasonCode.R6) for c in codes)
-        services.request_reject(
-            request=request,
-            by=self._decider(employee),
-            reason_codes=codes,
-            justification=" ".join(JUSTIFICATIONS[c] for c in codes),
-            review_date=self.today + dt.timedelta(days=self.rng.randint(10, 120))
-            if temporary
-            else None,
-            today=decided,
-        )
-        self._backdate(request, decided)
+        if temporary:  # comes back for decision: decided in the last months
+            decided = self.today - dt.timedelta(days=self.rng.randint(5, 200))
+        else:  # over the years, within the 3 years refusals are kept (DOMAIN.md, retention)
+            kept_from = max(FIRST_AGREEMENTS, dt.date(self.today.year - 3, 1, 1))
+            decided = story.spread(self.rng, kept_from, self.today - dt.timedelta(days=5))
+        decided = max(decided, FIRST_AGREEMENTS)
+        start = decided + dt.timedelta(days=30)
+        asked = decided - dt.timedelta(days=10)
+        with self.at(asked, 10):
+            request = services.request_create(
+                by=self._user(employee),
+                values=self._pattern(employee, start=start, kind=WorkKind.ALTERNATING),
+                today=asked,
+            )
+            services.request_submit(request=request, by=self._user(employee), today=asked)
+        with self.at(decided, 14):
+            services.request_reject(
+                request=request,
+                by=self._decider(employee),
+                reason_codes=codes,
+                justification=" ".join(JUSTIFICATIONS[c] for c in codes),
+                review_date=self.today + dt.timedelta(days=self.rng.randint(10, 120))
+                if temporary
+                else None,
+                today=decided,
+            )
 
     def _withdrawn(self, employee) -> None:
         start = self.today + dt.timedelta(days=20)
-        request = services.request_create(
-            by=self._user(employee),
-            values=self._request_pattern(employee, start=start),
-            today=self.today,
-        )
-        services.request_submit(
-            request=request, by=self._user(employee), today=self.today - dt.timedelta(days=3)
-        )
-        services.request_withdraw(
-            request=request, by=self._user(employee), reason="Hat sich erledigt."
-        )
+        asked = self.today - dt.timedelta(days=3)
+        with self.at(asked, 10):
+            request = services.request_create(
+                by=self._user(employee),
+                values=self._request_pattern(employee, start=start),
+                today=asked,
+            )
+            services.request_submit(request=request, by=self._user(employee), today=asked)
+        with self.at(self.today, 9):
+            services.request_withdraw(
+                request=request, by=self._user(employee), reason="Hat sich erledigt."
+            )
 
     def _pandemic_period(self):
         hr = get_user_model().objects.get(username="personalamt")
-        return services.pandemic_period_set(
-            by=hr,
-            start_date=self.today - dt.timedelta(days=45),
-            end_date=self.today + dt.timedelta(days=60),
-            legal_basis="§ 28b Abs. 7 IfSG (Demo-Szenario nach der Rechtslage 2021)",
-            title="Homeoffice-Angebotspflicht",
-        )
+        start = self.today - dt.timedelta(days=45)
+        with self.at(start - dt.timedelta(days=2), 12):
+            return services.pandemic_period_set(
+                by=hr,
+                start_date=start,
+                end_date=self.today + dt.timedelta(days=60),
+                legal_basis="§ 28b Abs. 7 IfSG (Demo-Szenario nach der Rechtslage 2021)",
+                title="Homeoffice-Angebotspflicht",
+            )
 
     def _pandemic(self) -> None:
         from rathausmobil.agreements.selectors import pandemic_gaps
@@ -499,9 +557,10 @@ class _Seeder:
         period = self.period
         gaps = list(pandemic_gaps(hr, period)[:40])
         for position in gaps[: len(gaps) * 2 // 3]:
-            services.pandemic_gap_document(
-                period=period,
-                position=position,
-                by=hr,
-                reason=f"Die Aufgaben der Stelle „{position.title}“ erfordern derzeit die Anwesenheit im Haus (Mindestbesetzung).",
-            )
+            with self.at(self.today - dt.timedelta(days=self.rng.randint(1, 30)), 13):
+                services.pandemic_gap_document(
+                    period=period,
+                    position=position,
+                    by=hr,
+                    reason=f"Die Aufgaben der Stelle „{position.title}“ erfordern derzeit die Anwesenheit im Haus (Mindestbesetzung).",
+                )

@@ -9,6 +9,10 @@ which gives the "about 50 % eligible workplaces" of DOMAIN.md. Offenbach reaches
 and the cash desk are not eligible at all. The figures are pinned in
 tests/test_demo.py; the reasoning is in docs/workflows/eligibility.md.
 
+The heads assess the positions in the first weeks of the campaign (May and June 2020,
+`story.ASSESSMENTS`); a position first held by someone who entered later is assessed
+the week that person starts. Each assessment is made on the demo clock at its day.
+
 The assessor is the head of the position's unit (for a head's own position the
 head of the unit above). Demo heads mostly have no user account, so the seed calls
 the service with `system=True` and the head's name; all other rules apply.
@@ -18,13 +22,18 @@ Idempotent: a position whose current assessment has the same shares is skipped.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field
 
+from django.db.models import Min
+from django.utils import timezone
+
+from rathausmobil.demo import story
+from rathausmobil.demo.clock import story_moment
 from rathausmobil.eligibility.models import CRITERIA, PositionAssessment
 from rathausmobil.eligibility.services import assessment_create
 from rathausmobil.organisation.models import Position
 
-ASSESSED_ON = dt.date(2021, 1, 15)
 REVIEW_ON = dt.date(2021, 12, 31)  # temporary obstacles (E5, E7) are looked at again
 
 
@@ -340,9 +349,11 @@ def _assessor(position: Position):
 
 
 def seed(scenario: str) -> None:
+    today = timezone.localdate()
+    rng = random.Random(f"eligibility-{scenario}")
     positions = (
         Position.objects.filter(employees__is_active=True)
-        .distinct()
+        .annotate(first_entry=Min("employees__entry_date"))
         .select_related("unit__head__user", "unit__parent__head__user")
         .order_by("number")
     )
@@ -352,16 +363,19 @@ def seed(scenario: str) -> None:
     }
     for position in positions:
         rule = rule_for(scenario, position)
+        day = story.workday(story.spread(rng, *story.ASSESSMENTS))
+        day = min(max(day, position.first_entry or day), today)
         if current.get(position.pk) == _shares_key(rule.shares):
             continue
         head = _assessor(position)
-        assessment_create(
-            position=position,
-            by=head.user if head is not None else None,
-            shares=rule.shares,
-            reasons=rule.reasons,
-            review_date=rule.review_date,
-            today=ASSESSED_ON,
-            system=True,
-            assessor_name=head.full_name if head is not None else "",
-        )
+        with story_moment(day, 10):
+            assessment_create(
+                position=position,
+                by=head.user if head is not None else None,
+                shares=rule.shares,
+                reasons=rule.reasons,
+                review_date=rule.review_date,
+                today=day,
+                system=True,
+                assessor_name=head.full_name if head is not None else "",
+            )

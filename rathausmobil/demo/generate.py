@@ -14,6 +14,8 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
+from rathausmobil.core.dates import add_months
+from rathausmobil.demo import story
 from rathausmobil.demo.names import FIRST_NAMES, LAST_NAMES
 from rathausmobil.demo.scenarios import DOMAINS, SCENARIOS, TARGET_ACTIVE_STAFF, UnitSpec
 from rathausmobil.organisation.importing import EMPLOYEE_COLUMNS
@@ -22,6 +24,12 @@ HEAD_TITLES = {0: "Dezernent/in", 1: "Amtsleitung", 2: "Abteilungsleitung", 3: "
 PART_TIME_HOURS = ("19.5", "20", "25", "29.25", "30", "32")
 FULL_TIME_HOURS = "39"
 LEAVERS = {"offenbach": 14, "halver": 3}
+# After the article people leave at the end of a month and their successor starts on the
+# 1st of the next (same position): every `n` months one such change.
+TURNOVER_EVERY_MONTHS = {"offenbach": 1, "halver": 4}
+# The demo logins' units: nobody there leaves, so the logins stay who they are.
+LOGIN_UNITS = {"I", "11", "11.1", "12", "12.1", "12.2", "12.3", "15", "16", "20", "20.1", "33.1"}
+LOGIN_UNITS |= {"BM", "1.1", "1.2", "1.3", "2.1", "2.4"}
 
 
 @dataclass
@@ -52,8 +60,12 @@ def flatten(units: list[UnitSpec], parent: str = "", depth: int = 0):
 
 
 class Generator:
-    def __init__(self, scenario: str):
+    def __init__(self, scenario: str, *, until: dt.date | None = None):
+        """`until`: the last day the story may reach (default: the real today); the
+        people who leave after the article are drawn up to it, whatever the demo's today,
+        so that the story before any day is the same for every `--today`."""
         self.scenario = scenario
+        self.until = until or dt.date.today()
         self.rng = random.Random(f"rathausmobil-{scenario}")
         self.units = list(flatten(SCENARIOS[scenario]))
         self.domain = DOMAINS[scenario]
@@ -119,6 +131,49 @@ class Generator:
             unit = self.rng.choice(leaf_units)
             person = self._person(unit, unit.titles[0], f"{unit.code}-X{self.next_number}")
             person.exit = dt.date(2020, 1, 1) + dt.timedelta(days=self.rng.randint(0, 364))
+        self._turnover()
+
+    def _turnover(self) -> None:
+        """After the article: at the end of every n-th month one person leaves and a
+        successor starts on their position the next day, so the head count stays."""
+        rng = random.Random(f"turnover-{self.scenario}")
+        specs = {u.code: u for u, _p, _d in self.units}
+        base = [
+            p
+            for p in self.people
+            if p.exit is None
+            and p.entry <= story.CAMPAIGN_START
+            and p.unit not in LOGIN_UNITS
+            and not p.position_number.endswith("-L")
+            and specs[p.unit].staff >= 8
+        ]
+        rng.shuffle(base)
+        self.leaving: set[str] = set()
+        month_end = story.TURNOVER_FROM
+        every = TURNOVER_EVERY_MONTHS[self.scenario]
+        while month_end < self.until and base:
+            person = base.pop()
+            person.exit = month_end
+            self.leaving.add(person.personnel_number)
+            successor = self._person(
+                specs[person.unit], person.position_title, person.position_number
+            )
+            successor.entry = month_end + dt.timedelta(days=1)
+            month_end = add_months(successor.entry, every) - dt.timedelta(days=1)
+
+    # -- the HR system's files over time
+    def people_known_on(self, day: dt.date) -> list[Person]:
+        """Everyone the HR system exports on `day`: entered by then (exit dates that
+        have passed by then)."""
+        return [p for p in self.people if p.entry <= day]
+
+    def changes_between(self, after: dt.date, day: dt.date) -> list[Person]:
+        """The people whose entry or exit lies in (after, day]: the HR change file of `day`."""
+        return [
+            p
+            for p in self.people
+            if after < p.entry <= day or (p.exit is not None and after <= p.exit < day)
+        ]
 
     def _extra_staff(self) -> dict[str, int]:
         """Spread the gap to the target head count over the units in proportion to their size."""
@@ -142,11 +197,16 @@ class Generator:
             writer.writerow([unit.code, unit.name, parent, self.heads.get(unit.code, "")])
         return out.getvalue().encode("cp1252")
 
-    def employees_csv(self) -> bytes:
+    def employees_csv(
+        self, people: list[Person] | None = None, *, on: dt.date | None = None
+    ) -> bytes:
+        """The staff file (default: everyone, as the story ends); `on`: as HR exports it
+        that day (an exit date only once it has passed)."""
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow([column.label for column in EMPLOYEE_COLUMNS])
-        for p in self.people:
+        for p in self.people if people is None else people:
+            exit_ = p.exit if p.exit is not None and (on is None or p.exit < on) else None
             writer.writerow(
                 [
                     p.personnel_number,
@@ -158,7 +218,7 @@ class Generator:
                     p.position_title,
                     p.weekly_hours.replace(".", ","),
                     p.entry.strftime("%d.%m.%Y"),
-                    p.exit.strftime("%d.%m.%Y") if p.exit else "",
+                    exit_.strftime("%d.%m.%Y") if exit_ else "",
                     "",  # Qualifikationen: the presence demo grants them through its page's service
                 ]
             )

@@ -25,7 +25,7 @@ def _only_the_capabilities_below(monkeypatch):
     them out keeps these tests fast and about eligibility."""
     from rathausmobil.demo import agreements as agreements_demo
 
-    monkeypatch.setattr(agreements_demo, "seed", lambda scenario: None)
+    monkeypatch.setattr(agreements_demo, "seed", lambda scenario, **kwargs: None)
 
 
 def results_of(title_part: str) -> set[str]:

@@ -1,8 +1,11 @@
-"""The Offenbach demo reproduces DOMAIN.md's device figures from generated records.
+"""The Offenbach demo tells the rollout over time from generated records: 330 devices in
+use and 300 on order on the article's day (DOMAIN.md), late but nearly done by today.
 
-One test only: loading the scenario takes about 40 seconds. It holds whether or
+One test only: loading the scenario takes over a minute. It holds whether or
 not the other capabilities' demos ran before (seed_demo wires them in).
 """
+
+import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -22,26 +25,34 @@ from rathausmobil.equipment.models import (
 )
 
 
-def test_it_seeds_offenbach_with_330_in_use_300_on_order_and_the_2022_target(db):
+def test_it_seeds_offenbach_with_the_rollout_over_time_and_the_2022_target(db):
     call_command("seed_demo", "--scenario", "offenbach", "--quiet")
     demo.seed("offenbach")  # no-op if seed_demo already ran it
 
+    # The article's day: 330 in use, 300 on order.
+    article = selectors.kpis(on=dt.date(2021, 1, 20))
+    assert article["devices_mobile_in_use"] == 330
+    assert article["devices_on_order"] == 300
+    assert article["rollout_target_date"] == "2022-12-31"
+    assert 0.2 < article["rollout_progress_share"] < 0.35
+
+    # Today: late, but nearly done, with the last order partly delivered.
     figures = selectors.kpis()
-    assert figures["devices_mobile_in_use"] == 330
-    assert figures["devices_on_order"] == 300
+    assert 900 < figures["devices_mobile_in_use"] < 1100
+    assert figures["devices_on_order"] == 80
     assert figures["rollout_target_date"] == "2022-12-31"
-    assert 0.2 < figures["rollout_progress_share"] < 0.35
+    assert 0.75 < figures["rollout_progress_share"] < 0.95
     projection = selectors.rollout_projection()
     assert projection.status == "late" and "Zieltermin 31.12.2022 ist verstrichen" in (
         projection.verdict
     )
     assert (
-        projection.pace > 10
-        and figures["rollout_projected_date"] > timezone.localdate().isoformat()
+        projection.pace > 2 and figures["rollout_projected_date"] > timezone.localdate().isoformat()
     )
 
-    # An older order shows partial deliveries and the cancelled rest.
-    older = PurchaseOrder.objects.get(status=OrderStatus.COMPLETE)
+    # The first order shows partial deliveries and the cancelled rest.
+    older = PurchaseOrder.objects.get(ordered_on=dt.date(2020, 5, 18))
+    assert older.status == OrderStatus.COMPLETE
     assert [h.action for h in older.history.all()] == [
         "create",
         "deliver",
@@ -51,14 +62,20 @@ def test_it_seeds_offenbach_with_330_in_use_300_on_order_and_the_2022_target(db)
         "deliver",
         "cancel",
     ]
-    assert PurchaseOrder.objects.get(status=OrderStatus.OPEN).lines.get().quantity == 300
+    assert PurchaseOrder.objects.get(status=OrderStatus.PARTIAL).lines.get().quantity == 120
+    # Each history row dates from its day of the story.
+    assert [timezone.localdate(h.at) for h in older.history.all()][::3] == [
+        dt.date(2020, 5, 18),
+        dt.date(2020, 9, 21),
+        dt.date(2020, 12, 14),
+    ]
 
-    # Hand-overs over the last ~20 weeks, most acknowledged.
+    # Hand-overs from July 2020 on, after each delivery; most acknowledged.
     mobile = Assignment.objects.filter(
         returned_at__isnull=True, device__model__kind__in=[DeviceKind.NOTEBOOK, DeviceKind.TABLET]
     )
-    oldest = timezone.localdate() - timezone.localdate(min(a.handed_over_at for a in mobile))
-    assert 130 <= oldest.days <= 145
+    oldest = timezone.localdate(min(a.handed_over_at for a in mobile))
+    assert dt.date(2020, 7, 8) <= oldest <= dt.date(2020, 7, 10)
     assert mobile.filter(acknowledged_at__isnull=True).count() < 20
 
     # Each went through the hand-over: its audit row, and the desktop PC taken back with it.

@@ -1,18 +1,33 @@
+import datetime as dt
 import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from rathausmobil.agreements.models import Agreement, Offer, WorkRequest
 from rathausmobil.core.models import AuditEvent, StatusChange
 from rathausmobil.organisation.models import Employee, OrgUnit
 
 
-def kpis():
+def kpis(*args):
     out = StringIO()
-    call_command("kpis", "--json", stdout=out)
+    call_command("kpis", "--json", *args, stdout=out)
     return json.loads(out.getvalue())
+
+
+ARTICLE_DAY = "2021-01-20"
+
+
+def assert_the_figures_of_the_offenbach_article(figures):
+    """ "Stadt baut Homeoffice seit Mitte 2020 aus", 20.01.2021 (DOMAIN.md)."""
+    assert figures["staff_total"] == 1200
+    assert figures["staff_with_vpn_access"] == 1100
+    assert figures["vpn_concurrent_avg_workdays"] == pytest.approx(350, rel=0.05)
+    assert figures["devices_mobile_in_use"] == 330
+    assert figures["devices_on_order"] == 300
+    assert figures["rollout_target_date"] == "2022-12-31"
 
 
 def assert_the_administration_of_offenbach(figures):
@@ -96,10 +111,47 @@ def test_it_seeds_offenbach_with_figures_from_records_idempotently():
     assert_the_workflow_from_generated_records(figures)
     assert_vpn_use_from_gateway_logs(figures)
     assert_the_demo_logins_work()
+    # The story happened over time: the records began with the campaign in May 2020,
+    # and the article's figures are those of its day.
+    assert Employee.objects.earliest("created_at").created_at.date() == dt.date(2020, 5, 4)
+    assert_the_figures_of_the_offenbach_article(kpis("--date", ARTICLE_DAY))
 
     before = footprint()
     call_command("seed_demo", "--scenario", "offenbach", "--quiet")
     assert footprint() == before  # nothing changed the second time
+
+
+@pytest.mark.django_db
+def test_it_tells_the_offenbach_story_up_to_the_day_of_the_article():
+    """`--today`: the story up to that day only; its figures are the article's."""
+    from rathausmobil.equipment.models import Assignment
+    from rathausmobil.presence.models import WeekPlan
+    from rathausmobil.usage.models import UsageDay
+
+    call_command("seed_demo", "--scenario", "offenbach", "--today", ARTICLE_DAY, "--quiet")
+    assert_the_figures_of_the_offenbach_article(kpis("--date", ARTICLE_DAY))
+
+    article = dt.date.fromisoformat(ARTICLE_DAY)
+    # Nothing happened after the day: no record, no status move, no audit row, no log.
+    assert timezone.localdate(AuditEvent.objects.latest("created_at").created_at) <= article
+    assert timezone.localdate(StatusChange.objects.latest("at").at) <= article
+    assert timezone.localdate(Assignment.objects.latest("handed_over_at").handed_over_at) < article
+    assert UsageDay.objects.latest("day").day <= article  # a late session ran past midnight
+    assert not Employee.objects.filter(entry_date__gt=article).exists()
+    # ... and it began in May 2020 (the records began with the first HR import).
+    assert timezone.localdate(Employee.objects.earliest("created_at").created_at) == dt.date(
+        2020, 5, 4
+    )
+    # The presence plans are those of the demo's week.
+    assert WeekPlan.objects.filter(week_start=dt.date(2021, 1, 18)).exists()
+
+
+def test_a_demo_day_before_the_article_or_in_the_future_is_refused():
+    from django.core.management import CommandError
+
+    for day in ("2020-12-01", "2999-01-01", "gestern"):
+        with pytest.raises(CommandError):
+            call_command("seed_demo", "--today", day, "--quiet")
 
 
 @pytest.mark.django_db
