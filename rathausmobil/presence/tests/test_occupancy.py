@@ -329,3 +329,14 @@ def test_the_dashboard_shows_the_shares_as_percent(signed_in, leadership, org, m
     share = kpis()["presence_office_share"]
     body = signed_in(leadership).get(reverse("reports:dashboard")).content.decode()
     assert f'data-kpi="presence_office_share">{round(share * 100, 1)} %'.replace(".", ",") in body
+
+
+def test_the_week_is_drawn_per_building_against_the_limit(signed_in, it, org, make_room):
+    room = make_room("RH-8", desks=2, units=[org["A1"]])
+    people = [EmployeeFactory(unit=org["A1"]) for _ in range(3)]
+    publish(org["A1"], [(p, DAYS[1], "office", room) for p in people])
+    body = signed_in(it).get(reverse("presence:occupancy")).content.decode()
+    assert 'id="occupancy-chart-title"' in body
+    # The building's Tuesday: 3 people on 2 desks, 150 %, above the line of the limit.
+    assert "Auslastung der Gebäude je Tag" in body
+    assert "150 %" in body
