@@ -102,8 +102,8 @@ OFFENBACH_ORDERS = [
         "note": "Rahmenvertrag Hessen, Los 2: mobile Arbeitsplätze.",
         "deliveries": [
             (D(2020, 7, 6), 150, 0, "LS-2007", 145, 10),
-            (D(2020, 9, 21), 160, 30, "LS-2039", 135, 8),
-            (D(2020, 11, 23), 40, 10, "LS-2048", 50, 8),
+            (D(2020, 9, 21), 160, 30, "LS-2039", 115, 8),
+            (D(2020, 11, 23), 40, 10, "LS-2048", 70, 8),
         ],
         "cancel": (D(2020, 12, 14), "Modell abgekündigt; der Bedarf geht in die Folgebestellung."),
     },

@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from rathausmobil.agreements.models import Agreement, Offer, WorkRequest
 from rathausmobil.core.models import AuditEvent, StatusChange
+from rathausmobil.demo.tests.test_access import check_the_vpn_access_of_offenbach
+from rathausmobil.demo.tests.test_eligibility import check_the_eligibility_of_offenbach
+from rathausmobil.demo.tests.test_equipment import check_the_rollout_of_offenbach
 from rathausmobil.organisation.models import Employee, OrgUnit
 
 
@@ -115,6 +118,10 @@ def test_it_seeds_offenbach_with_figures_from_records_idempotently():
     # and the article's figures are those of its day.
     assert Employee.objects.earliest("created_at").created_at.date() == dt.date(2020, 5, 4)
     assert_the_figures_of_the_offenbach_article(kpis("--date", ARTICLE_DAY))
+    # The capabilities' own checks share this load (it takes over a minute).
+    check_the_eligibility_of_offenbach()
+    check_the_rollout_of_offenbach()
+    check_the_vpn_access_of_offenbach()
 
     before = footprint()
     call_command("seed_demo", "--scenario", "offenbach", "--quiet")
