@@ -172,26 +172,33 @@ class Command(BaseCommand):
         logins.append(("admin", "Administration (Django-Admin, alle Rechte)"))
         return logins
 
-    def _hr_files(self, scenario: str, generator: Generator, days: list[dt.date]) -> None:
+    def _hr_files(
+        self,
+        scenario: str,
+        generator: Generator,
+        days: list[dt.date],
+        previous: dt.date | None = None,
+    ) -> None:
         """The HR system's files on their days: the organisation and the whole staff on
         the first day, then the changes of each month (people who entered or left), each
         imported that morning. Leavers lose their access that morning (the import's own
         hook does so after the commit, which for the demo is the end of the seed)."""
         from rathausmobil.access.services import grants_revoke_for
 
-        for index, day in enumerate(days):
+        for day in days:
             with story_moment(day, 6, 30):
-                if index == 0 and not OrgUnit.objects.exists():
+                if previous is None and not OrgUnit.objects.exists():
                     _run(
                         org_units_import,
                         generator.org_units_csv(),
                         f"demo-{scenario}-organisation.csv",
                     )
-                if index == 0:
+                if previous is None:
                     people = generator.people_known_on(day)
                 else:
-                    people = generator.changes_between(days[index - 1], day)
-                if not people and index:
+                    people = generator.changes_between(previous, day)
+                previous = day
+                if not people:
                     continue
                 _run(
                     employees_import,
@@ -220,7 +227,9 @@ class Command(BaseCommand):
         equipment_demo.seed(scenario, leaving=leaving)
         access_demo.seed(scenario)
         if first_load:
-            self._hr_files(scenario, generator, [d for d in days if d > story.ARTICLE_DAY])
+            before = [d for d in days if d <= story.ARTICLE_DAY]
+            after = [d for d in days if d > story.ARTICLE_DAY]
+            self._hr_files(scenario, generator, after, previous=before[-1])
         access_demo.seed_successors(scenario)
         usage_demo.seed(scenario)
         self.presence = presence_demo.seed(scenario)
