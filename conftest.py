@@ -183,10 +183,11 @@ def login(live_server, page):
 @pytest.fixture
 def sign_in(browser, live_server):
     """Sign a user in through the login form in a fresh browser context (so several users
-    can act in one test); returns their page."""
+    can act in one test); returns their page. Keyword arguments go to the context
+    (`viewport={"width": 390, "height": 844}`, `accept_downloads=True`)."""
 
-    def do_sign_in(user, password="pw"):
-        page = browser.new_context(locale="de-DE").new_page()
+    def do_sign_in(user, password="pw", **context):
+        page = browser.new_context(locale="de-DE", **context).new_page()
         return _log_in(page, live_server.url, user, password)
 
     return do_sign_in

@@ -133,7 +133,7 @@ def run(args, connection):
         ("rollout", "/geraete/rollout/"),
         ("access overview", "/zugang/"),
         ("access capacity", "/zugang/kapazitaet/"),
-        ("dashboard", "/berichte/"),
+        ("dashboard", "/kennzahlen/"),
     ]:
         queries = QueryCounter()
         with connection.execute_wrapper(queries):

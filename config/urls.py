@@ -43,7 +43,7 @@ urlpatterns = [
     path("zugang/", include("rathausmobil.access.urls")),
     path("anwesenheit/", include("rathausmobil.presence.urls")),
     path("vpn/", include("rathausmobil.usage.urls")),
-    path("berichte/", include("rathausmobil.reports.urls")),
+    path("kennzahlen/", include("rathausmobil.reports.urls")),
     path("datenschutz/", include("rathausmobil.privacy.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

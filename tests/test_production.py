@@ -201,7 +201,7 @@ def test_several_workers_share_the_redis_cache_and_a_logout_ends_the_session_in_
         opener.open(urllib.request.Request(f"{base}/login/", data=form))  # noqa: S310
         # Every worker knows the session (each request may land on another worker).
         for _ in range(6):
-            with opener.open(f"{base}/berichte/") as response:
+            with opener.open(f"{base}/kennzahlen/") as response:
                 assert response.status == 200
                 assert "Stand: " in response.read().decode()
         import redis
@@ -216,7 +216,7 @@ def test_several_workers_share_the_redis_cache_and_a_logout_ends_the_session_in_
         # A copy of the old cookie is refused by every worker: each sends it to the login.
         for _ in range(6):
             old = urllib.request.Request(  # noqa: S310
-                f"{base}/berichte/", headers={"Cookie": f"sessionid={session}"}
+                f"{base}/kennzahlen/", headers={"Cookie": f"sessionid={session}"}
             )
             with urllib.request.urlopen(old, timeout=10) as response:  # noqa: S310
                 assert "/login/" in response.geturl()

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_mayor_follows_overdue_requests_to_the_offices_that_are_late(
-    live_server, browser, org, leadership, employee, supervisor, axe_check, width
+    sign_in, org, leadership, employee, supervisor, axe_check, width
 ):
     request = services.request_create(
         by=employee,
@@ -25,13 +25,7 @@ def test_the_mayor_follows_overdue_requests_to_the_offices_that_are_late(
     overdue_since = timezone.localdate() - dt.timedelta(days=5)
     WorkRequest.objects.filter(pk=request.pk).update(due_date=overdue_since)
 
-    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 844})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Benutzername").fill(leadership.username)
-    page.get_by_label("Passwort").fill("pw")
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = sign_in(leadership, viewport={"width": width, "height": 844})
     if width < 1000:
         page.get_by_role("button", name="Menü").click()
     page.get_by_text("Auswertungen", exact=True).click()

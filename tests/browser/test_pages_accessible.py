@@ -28,11 +28,11 @@ PAGES = {
         "/mobil/uebersicht/?was=vereinbarungen",
         "/mobil/regeln/",
         "/mobil/pandemie/",
-        "/berichte/",
+        "/kennzahlen/",
         "/organisation/einheiten/",
         "/organisation/beschaeftigte/",
     ],
-    "dpo": ["/mobil/datenschutz/checkliste/", "/berichte/"],
+    "dpo": ["/mobil/datenschutz/checkliste/", "/kennzahlen/"],
     "staff_council": ["/mobil/ablehnungen/"],
     "supervisor": ["/mobil/eingang/", "/eignung/"],
 }

@@ -14,19 +14,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_mayor_makes_the_lagebericht_and_downloads_the_pdf(
-    live_server, browser, org, leadership, axe_check, width
+    sign_in, org, leadership, axe_check, width
 ):
     for _ in range(6):
         EmployeeFactory(unit=org["A1"])
-    context = browser.new_context(
-        locale="de-DE", viewport={"width": width, "height": 844}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Benutzername").fill(leadership.username)
-    page.get_by_label("Passwort").fill("pw")
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = sign_in(leadership, viewport={"width": width, "height": 844}, accept_downloads=True)
     if width > 1000:
         page.get_by_text("Auswertungen", exact=True).click()
     else:
@@ -62,15 +54,9 @@ def test_the_mayor_makes_the_lagebericht_and_downloads_the_pdf(
     ],
 )
 def test_every_report_page_fits_a_phone_and_passes_axe(
-    live_server, browser, request, org, axe_check, person, name, heading
+    live_server, sign_in, request, org, axe_check, person, name, heading
 ):
-    user = request.getfixturevalue(person)
-    page = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844}).new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Benutzername").fill(user.username)
-    page.get_by_label("Passwort").fill("pw")
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = sign_in(request.getfixturevalue(person), viewport={"width": 390, "height": 844})
     page.goto(live_server.url + reverse("reports:document", args=[name]))
     page.get_by_role("heading", name=heading, exact=True).wait_for()
     page.get_by_role("button", name="Bericht erstellen").click()

@@ -97,7 +97,7 @@ def assert_the_demo_logins_work():
     assert client.login(username="vorgesetzte", password="demo")
     assert "Eingang: Anträge zur Entscheidung" in client.get("/mobil/eingang/").content.decode()
     assert client.login(username="verwaltungsspitze", password="demo")
-    assert 'data-kpi="staff_total">1.200<' in client.get("/berichte/").content.decode()
+    assert 'data-kpi="staff_total">1.200<' in client.get("/kennzahlen/").content.decode()
 
 
 def footprint():
