@@ -379,6 +379,9 @@ def kpis(*, viewer=None, on: dt.date | None = None, unit: OrgUnit | None = None)
         return dict.fromkeys(
             ("vpn_concurrent_avg_workdays", "vpn_concurrent_peak"), NotRebuilt(began)
         )
+    if on is not None and not UsageDay.objects.filter(day__gte=first, day__lte=last).exists():
+        # No log was read for these 28 days (a gap between imports): no figure, not a 0.
+        return dict.fromkeys(("vpn_concurrent_avg_workdays", "vpn_concurrent_peak"), NotRebuilt())
     if unit is not None:
         return _unit_kpis(first, last, unit)
     busiest = busiest_day_users(first, last)

@@ -137,6 +137,19 @@ def test_it_tells_the_offenbach_story_up_to_the_day_of_the_article():
 
     call_command("seed_demo", "--scenario", "offenbach", "--today", ARTICLE_DAY, "--quiet")
     assert_the_figures_of_the_offenbach_article(kpis("--date", ARTICLE_DAY))
+    # The press office's paragraph of that day names the article's figures.
+    out = StringIO()
+    call_command("report", "pressetext", "--date", ARTICLE_DAY, "--format", "txt", stdout=out)
+    text = " ".join(out.getvalue().split())
+    for phrase in (
+        "1.200 Mitarbeiterinnen und Mitarbeitern",
+        "1.100 über VPN",
+        "350 Personen",
+        "330 mobile Geräte",
+        "300 bestellt",
+        "Ende 2022",
+    ):
+        assert phrase in text, phrase
 
     article = dt.date.fromisoformat(ARTICLE_DAY)
     # Nothing happened after the day: no record, no status move, no audit row, no log.

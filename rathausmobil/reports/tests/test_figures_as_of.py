@@ -218,3 +218,15 @@ def test_a_unit_s_figures_count_its_people_and_those_below_and_nobody_else(
     assert rebuilt.pop("org_units_total") == NotRebuilt()
     amt_a.pop("org_units_total")
     assert rebuilt == amt_a
+
+
+def test_weeks_without_any_vpn_log_have_no_vpn_figure_rather_than_a_zero(clock, settings, org):
+    settings.MIN_GROUP_SIZE = 1
+    gateway = VpnGateway.objects.create(name="GW", product="other", capacity=50, is_default=True)
+    _sessions(gateway, DAY_1 - dt.timedelta(days=14), DAY_1 - dt.timedelta(days=1), users=3)
+    clock.move(DAY_2 + dt.timedelta(days=60))
+    _sessions(gateway, DAY_2 + dt.timedelta(days=30), DAY_2 + dt.timedelta(days=59), users=4)
+    assert compute_kpis(on=DAY_1)["vpn_concurrent_peak"] == 3
+    between = compute_kpis(on=DAY_2)  # its 28 days lie between the two logs
+    assert between["vpn_concurrent_peak"] == NotRebuilt()
+    assert between["vpn_concurrent_avg_workdays"] == NotRebuilt()
