@@ -30,6 +30,7 @@ from rathausmobil.demo.generate import Generator
 from rathausmobil.demo.scenarios import SCENARIOS
 from rathausmobil.organisation.importing import employees_import, org_units_import
 from rathausmobil.organisation.models import Employee, OrgUnit, Role, RoleAssignment
+from rathausmobil.reports.snapshots import snapshots_due
 
 DEMO_PASSWORD = "demo"
 
@@ -108,8 +109,13 @@ class Command(BaseCommand):
             with story_moment(story.CAMPAIGN_START, 8):
                 logins = self._users(scenario, generator)
             self._extend(scenario, generator, days, first_load=first_load)
+        # The daily job's kept month ends, as an installation that has run since the
+        # story began has them: the trends of the dashboard and the Lagebericht.
+        with story_moment(today, 19):
+            snapshots = snapshots_due(today)
         if not quiet:
             self.stdout.write(self.style.SUCCESS(f"Demo „{scenario}“ geladen."))
+            self.stdout.write(f"Kennzahlen-Stände für die Verläufe: {snapshots} festgehalten.")
             self.stdout.write(f"Demo-Anmeldungen (Passwort für alle: {DEMO_PASSWORD}):")
             for username, label in logins:
                 self.stdout.write(f"  {username:<18} {label}")
