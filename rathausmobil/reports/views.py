@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rathausmobil.agreements.selectors import overdue_by_office
 from rathausmobil.core.dates import add_months, german_date
 from rathausmobil.core.errors import DomainError
-from rathausmobil.core.figures import kept_html
+from rathausmobil.core.figures import kept, kept_html
 from rathausmobil.organisation.models import UnitKind
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.reports.dashboard import dashboard_themes
@@ -79,7 +79,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.sees_aggregates:
         raise PermissionDenied
-    rows = overdue_by_office()
+    # The same for every reader (counts, no person): kept, renewed by the next decision.
+    rows = kept("overdue-by-office", "all", overdue_by_office).values
     context = {
         "rows": rows,
         "today": timezone.localdate(),

@@ -226,3 +226,13 @@ def test_the_overdue_page_counts_per_office_and_names_nobody(
     assert (dt.date.today() - dt.timedelta(days=3)).strftime("%d.%m.%Y") in body
     client.force_login(employee)
     assert client.get(reverse("reports:overdue")).status_code == 403
+
+
+def test_the_overdue_counts_are_kept_for_every_reader(
+    client, leadership, hr, employee, django_assert_max_num_queries
+):
+    client.force_login(leadership)
+    client.get(reverse("reports:overdue"))
+    client.force_login(hr)
+    with django_assert_max_num_queries(3):  # session, user, roles: the counts are kept
+        client.get(reverse("reports:overdue"))
