@@ -79,16 +79,30 @@ def overdue(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.sees_aggregates:
         raise PermissionDenied
-    # The same for every reader (counts, no person): kept, renewed by the next decision.
-    rows = kept("overdue-by-office", "all", overdue_by_office).values
+    # The same for every reader (counts, no person): kept as rendered, renewed by the
+    # next decision (the grouping over every waiting request is the page's whole cost).
+    figures = kept("overdue-by-office", "all", _overdue_figures).values
     context = {
+        **figures,
+        "table": kept_html(
+            "overdue-by-office-table",
+            "all",
+            "reports/overdue.html#table",
+            lambda: figures,
+        ),
+        "sees_requests": scope.is_supervisor or scope.sees_whole_administration,
+    }
+    return render(request, "reports/overdue.html", context)
+
+
+def _overdue_figures() -> dict:
+    rows = overdue_by_office()
+    return {
         "rows": rows,
         "today": timezone.localdate(),
         "open_total": sum(row.open for row in rows),
         "overdue_total": sum(row.overdue for row in rows),
-        "sees_requests": scope.is_supervisor or scope.sees_whole_administration,
     }
-    return render(request, "reports/overdue.html", context)
 
 
 @require_http_methods(["GET", "POST"])
