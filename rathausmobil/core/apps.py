@@ -7,7 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Grundlagen"
 
     def ready(self):
-        from rathausmobil.core import privacy, todos
+        from rathausmobil.core import (
+            api_schema,  # noqa: F401 (registers the sign-in's schema)
+            privacy,
+            todos,
+        )
 
         privacy.processing_activities.register(*privacy.ACTIVITIES)
 
