@@ -161,6 +161,29 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def watch_for_csp_violations(page, refused: list[str] | None = None) -> list[str]:
+    """Collect what the browser refused under the Content-Security-Policy (an inline
+    script, an inline <style>, a file from another host): Chromium reports each on the
+    console. The list (`refused`, or a new one) fills while the page is used."""
+    refused = [] if refused is None else refused
+
+    def note(message):
+        if "Content Security Policy" in message.text:
+            refused.append(f"{page.url}: {message.text}")
+
+    page.on("console", note)
+    return refused
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, failing the test when the browser refused anything
+    under our Content-Security-Policy (settings.CONTENT_SECURITY_POLICY)."""
+    refused = watch_for_csp_violations(page)
+    yield page
+    assert not refused, "Content-Security-Policy verletzt:\n" + "\n".join(refused)
+
+
 def _log_in(page, base_url, user, password):
     page.goto(f"{base_url}/login/")
     page.get_by_label("Benutzername").fill(user.username)
@@ -186,11 +209,15 @@ def sign_in(browser, live_server):
     can act in one test); returns their page. Keyword arguments go to the context
     (`viewport={"width": 390, "height": 844}`, `accept_downloads=True`)."""
 
+    refused: list[str] = []
+
     def do_sign_in(user, password="pw", **context):
         page = browser.new_context(locale="de-DE", **context).new_page()
+        watch_for_csp_violations(page, refused)
         return _log_in(page, live_server.url, user, password)
 
-    return do_sign_in
+    yield do_sign_in
+    assert not refused, "Content-Security-Policy verletzt:\n" + "\n".join(refused)
 
 
 @pytest.fixture

@@ -80,7 +80,9 @@ def main() -> None:
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ["DEBUG"] = "0"
     os.environ["SECRET_KEY"] = "bench-pages-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+    # Plain HTTP on loopback, no TLS proxy in front: no redirect to https, no Secure cookies.
     os.environ["SECURE_COOKIES"] = "0"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["STATIC_ROOT"] = str(OUT / "static")
     os.environ["LOG_LEVEL"] = "WARNING"
     if args.cache == "redis":

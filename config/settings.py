@@ -5,6 +5,7 @@ production sets SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():  # an empty line of .env.example keeps the default
         return default
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_htmx",
     "template_partials",
     "django_filters",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rathausmobil.core.locale.ChosenLanguageMiddleware",
@@ -79,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rathausmobil.core.middleware.LoginRequiredMiddleware",
+    "rathausmobil.core.middleware.IdleTimeoutMiddleware",
+    # Last: turns a lockout signalled by the authentication backend into the German page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -194,13 +200,82 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(25 * 1024 * 1024))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rathaus-mobil@stadt.example")
 
+# ---------------------------------------------------------------------------- hardening
+# BSI IT-Grundschutz APP.3.1; every value and why: docs/security.md. With DEBUG=0 the
+# defaults are those of production behind a TLS proxy; `check --deploy` stays silent.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+# No script reads the CSRF cookie: forms carry the token, htmx sends it from <body>.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A session ends after this many minutes without a request, and when the browser closes
+# (core/middleware.py IdleTimeoutMiddleware renews it at most once a minute).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES") or "30")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind the city's reverse proxy, which ends TLS and says so in X-Forwarded-Proto.
+if env_bool("BEHIND_TLS_PROXY", not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The health check of the load balancer asks over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or ("0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # An intranet host name does not belong on the browsers' public preload list; the
+    # check's advice to ask for it is silenced, not followed (docs/security.md).
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Proxies whose X-Forwarded-For names the real client (organisation/lockout.py): the
+# lockout counts per address, and without this every login would come from the proxy.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+
+# Content-Security-Policy (django-csp): scripts and stylesheets only from our own files,
+# no inline script, no eval; style attributes are allowed (the charts' sizes and bars).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Lockout after failed logins (django-axes, organisation/lockout.py): an account after
+# LOGIN_FAILURE_LIMIT failures, an address after LOGIN_FAILURE_LIMIT_ADDRESS failures
+# (on any accounts), each for LOGIN_LOCKOUT_MINUTES after the last failure, or until IT
+# lifts the lock (Anmeldesperren).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT") or "5")
+LOGIN_FAILURE_LIMIT_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_ADDRESS") or "30")
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES") or "15")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "rathausmobil.organisation.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "rathausmobil.organisation.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "rathausmobil.organisation.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Successful logins are not logged by axes (Django keeps last_login): data minimisation.
+AXES_DISABLE_ACCESS_LOG = True
+# Failed attempts are deleted this many days after the last one (a daily job).
+LOGIN_ATTEMPTS_RETENTION_DAYS = int(os.environ.get("LOGIN_ATTEMPTS_RETENTION_DAYS") or "30")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -224,6 +299,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and /api/docs/ are for signed-in users and API clients only (a token or
+    # a session): they show the shape of personal data. docs/security.md
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -271,6 +349,8 @@ LOGGING = {
         # WeasyPrint (PDF reports) logs every step of a render at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes: the lockouts (WARNING), not every failed login with its address.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -44,9 +44,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+#: what the city's reverse proxy adds to every request it passes on after ending TLS
+BEHIND_TLS = {"X-Forwarded-Proto": "https"}
+
+
+def _get(url: str, headers: dict[str, str] = BEHIND_TLS) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our server)
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our server)
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -155,6 +160,34 @@ def test_it_serves_the_login_page_and_its_static_files_with_debug_off(production
         assert "immutable" in headers.get("Cache-Control", ""), asset
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
+def test_it_sends_plain_http_to_https_and_hardens_every_answer(production_server):
+    """Production defaults (DEBUG=0, docs/security.md): a request that did not come over
+    TLS is sent to https; behind the proxy every answer carries HSTS, the CSP and secure,
+    HttpOnly cookies."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(f"{production_server}/login/", timeout=10)
+        raise AssertionError("plain HTTP was served")
+    except urllib.error.HTTPError as error:
+        assert error.code == 301
+        assert error.headers["Location"].startswith("https://127.0.0.1:")
+
+    status, headers, _ = _get(f"{production_server}/login/")
+    assert status == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    cookie = headers["Set-Cookie"]
+    assert "csrftoken=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
 def test_it_answers_the_browsers_favicon_request_with_the_icon(production_server):
     status, headers, body = _get(f"{production_server}/favicon.ico")  # urllib follows the redirect
@@ -193,6 +226,11 @@ def test_several_workers_share_the_redis_cache_and_a_logout_ends_the_session_in_
     with _serve(tmp_path, workers=3, setup=setup, CACHE_URL=url, SECURE_COOKIES="0") as base:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        # As the browser behind the proxy: over https, so Django's CSRF check wants a Referer.
+        opener.addheaders = [
+            *BEHIND_TLS.items(),
+            ("Referer", base.replace("http:", "https:") + "/"),
+        ]
         page = opener.open(f"{base}/login/").read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         form = urllib.parse.urlencode(
@@ -216,7 +254,7 @@ def test_several_workers_share_the_redis_cache_and_a_logout_ends_the_session_in_
         # A copy of the old cookie is refused by every worker: each sends it to the login.
         for _ in range(6):
             old = urllib.request.Request(  # noqa: S310
-                f"{base}/kennzahlen/", headers={"Cookie": f"sessionid={session}"}
+                f"{base}/kennzahlen/", headers={"Cookie": f"sessionid={session}", **BEHIND_TLS}
             )
             with urllib.request.urlopen(old, timeout=10) as response:  # noqa: S310
                 assert "/login/" in response.geturl()

@@ -199,6 +199,7 @@ MENU: tuple[Group, ...] = (
                 register_reader,
                 ("privacy:register_*",),
             ),
+            Entry(_("Anmeldesperren"), "organisation:login_locks", it_work),
             Entry(_("Organigramm"), "organisation:org_unit_list", everyone),
         ),
     ),

@@ -18,3 +18,10 @@ class OrganisationConfig(AppConfig):
         from rathausmobil.organisation import privacy
 
         processing_activities.register(*privacy.ACTIVITIES)
+
+        from rathausmobil.core.jobs import daily_jobs
+        from rathausmobil.organisation.lockout import remove_old_attempts
+
+        daily_jobs.connect(
+            remove_old_attempts, label="Alte fehlgeschlagene Anmeldeversuche gelöscht"
+        )

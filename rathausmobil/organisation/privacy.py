@@ -1,5 +1,6 @@
 """What this app processes about people (Art. 30 DSGVO), registered in `apps.py`."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.privacy import NOT_DELETED_YET, PERSON_THEMSELF, ProcessingActivity
@@ -62,5 +63,29 @@ ACTIVITIES = (
             "authtoken.TokenProxy",
             "sessions.Session",
         ),
+    ),
+    ProcessingActivity(
+        key="organisation.login_attempts",
+        name=_("Fehlgeschlagene Anmeldeversuche"),
+        purpose=_(
+            "Schutz der Konten vor dem Erraten von Passwörtern: Sperre nach wiederholten "
+            "Fehlversuchen je Konto und je Adresse (BSI IT-Grundschutz APP.3.1)"
+        ),
+        legal_basis=_("Art. 6 Abs. 1 lit. c, Art. 32 DSGVO"),
+        persons=(_("Nutzende der Anwendung"), _("Unbekannte, die sich anzumelden versuchen")),
+        data=(
+            _("eingegebener Benutzername"),
+            _("IP-Adresse"),
+            _("Browserkennung"),
+            _("Zeitpunkt und Zahl der Fehlversuche"),
+        ),
+        recipients=(Role.IT,),
+        retention=lambda: (
+            _(
+                "%(days)s Tage nach dem letzten Fehlversuch; erfolgreiche Anmeldungen werden nicht protokolliert"
+            )
+            % {"days": settings.LOGIN_ATTEMPTS_RETENTION_DAYS}
+        ),
+        models=("axes.AccessAttempt",),
     ),
 )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("beschaeftigte/", views.employee_list, name="employee_list"),
     path("beschaeftigte/export.csv", views.employee_export, name="employee_export"),
     path("beschaeftigte/<int:pk>/", views.employee_detail, name="employee_detail"),
+    path("anmeldesperren/", views.login_locks, name="login_locks"),
     *import_urls(),  # the HR import kinds, registered in apps.py
 ]

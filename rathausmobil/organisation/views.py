@@ -1,16 +1,21 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rathausmobil.core.audit import history_of
 from rathausmobil.core.csvexport import csv_response
 from rathausmobil.core.htmx import query_without, render_page
 from rathausmobil.core.pagination import CURSOR_PARAMS, request_page
+from rathausmobil.organisation import lockout
 from rathausmobil.organisation.filters import EmployeeFilter
 from rathausmobil.organisation.importing import EMPLOYEE_COLUMNS
 from rathausmobil.organisation.models import Role
-from rathausmobil.organisation.scoping import scope_for
+from rathausmobil.organisation.scoping import it_work, scope_for
 from rathausmobil.organisation.selectors import (
     employees_visible_to,
     org_units_matching,
@@ -107,3 +112,40 @@ def org_unit_search(request: HttpRequest) -> HttpResponse:
 def org_unit_list(request: HttpRequest) -> HttpResponse:
     units = org_units_with_staff_counts(request.user)
     return render(request, "organisation/org_unit_list.html", {"units": units})
+
+
+# --------------------------------------------------------------------------- login locks
+
+
+@require_http_methods(["GET", "POST"])
+def login_locks(request: HttpRequest) -> HttpResponse:
+    """IT sees the user names and addresses locked after failed logins and lifts a lock
+    early (organisation/lockout.py); a lock otherwise ends by itself."""
+    if not it_work(scope_for(request.user)):
+        raise PermissionDenied
+    if request.method == "POST":
+        kind, value = request.POST.get("kind", ""), request.POST.get("value", "").strip()
+        if kind not in ("username", "address") or not value:
+            messages.error(request, _("Bitte eine Sperre aus der Liste wählen."))
+        elif lockout.unlock(kind=kind, value=value, by=request.user):
+            messages.success(
+                request,
+                _("Die Sperre für „%(value)s“ ist aufgehoben. Die Anmeldung geht sofort wieder.")
+                % {"value": value},
+            )
+        else:
+            # A second click, or the lock ran out in the meantime: nothing left to lift.
+            messages.info(
+                request, _("Für „%(value)s“ besteht keine Sperre mehr.") % {"value": value}
+            )
+        return redirect("organisation:login_locks")
+    return render(
+        request,
+        "organisation/login_locks.html",
+        {
+            "locks": lockout.current_locks(),
+            "account_limit": settings.LOGIN_FAILURE_LIMIT,
+            "address_limit": settings.LOGIN_FAILURE_LIMIT_ADDRESS,
+            "minutes": settings.LOGIN_LOCKOUT_MINUTES,
+        },
+    )

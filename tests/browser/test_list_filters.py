@@ -2,6 +2,7 @@
 filtering twice leaves one result list, not a list inside a list."""
 
 import pytest
+from playwright.sync_api import expect
 
 from rathausmobil.organisation.models import Employee
 
@@ -14,7 +15,8 @@ def test_it_replaces_the_results_when_hr_filters_twice(login, live_server, hr, e
     for status in ("false", "true"):
         with page.expect_response(lambda r: "beschaeftigte" in r.url and r.status == 200):
             page.select_option("#id_is_active", status)
-        page.wait_for_function("document.querySelectorAll('#results').length >= 1")
+        # Waits by locators: a string predicate would need eval, which our CSP refuses.
+        expect(page.locator("#results")).to_have_count(1)
         assert page.evaluate("document.querySelectorAll('#results').length") == 1
         assert page.evaluate("document.querySelectorAll('#results #results').length") == 0
     record = Employee.objects.get(user=employee)
@@ -33,15 +35,14 @@ def test_it_suggests_units_while_hr_types_and_filters_by_the_code_chosen(
     unit = page.get_by_label("Organisationseinheit (mit allen darunter)")
     with page.expect_response(lambda r: "einheiten/suche" in r.url and r.status == 200):
         unit.press_sequentially("Abteilung B1")
-    page.wait_for_function(
-        "[...document.querySelectorAll('#id_unit-vorschlaege option')].map(o => o.value)"
-        ".join() === 'B1'"
-    )
+    options = page.locator("#id_unit-vorschlaege option")
+    expect(options).to_have_count(1)
+    expect(options).to_have_attribute("value", "B1")
     assert page.url.endswith("/organisation/beschaeftigte/")  # suggestions keep the address
     with page.expect_response(lambda r: "beschaeftigte/?" in r.url and r.status == 200):
         unit.fill("B1")
         unit.press("Enter")
-    page.wait_for_function("!document.querySelector('#results').innerText.includes('Employee')")
+    expect(page.locator("#results")).not_to_contain_text("Employee")
     results = page.locator("#results").inner_text()
     assert "Stranger" in results and "Employee" not in results
     assert "unit=B1" in page.url

@@ -155,7 +155,9 @@ def test_it_shows_the_dashboard_to_aggregate_roles(client, request, role, status
         assert 'data-kpi="staff_total"' in response.content.decode()
 
 
-def test_it_serves_the_api_schema_and_docs(client, db):
+def test_it_serves_the_api_schema_and_docs_to_signed_in_users(client, employee):
+    # Without a sign-in: tests/test_security.py
+    client.force_login(employee)
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
