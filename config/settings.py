@@ -222,6 +222,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "rathausmobil.core.api.exception_handler",
+    # Requests per signed-in user (per address without sign-in), counted in the default
+    # cache, which production shares through Redis (CACHE_URL); an empty value: no limit.
+    # A 429 says in German when to try again, with Retry-After (core/api.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_RATE_USER", "600/min") or None,
+        "anon": os.environ.get("API_RATE_ANON", "60/min") or None,
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rathaus Mobil API",
