@@ -206,13 +206,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+# An API token works this many days from when it was made (core/api_auth.py); then
+# `manage.py create_api_token USERNAME` gives a new one.
+API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "rathausmobil.core.api_auth.ExpiringTokenAuthentication",
         "rathausmobil.core.api_auth.GermanCsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -239,7 +242,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Mobiles Arbeiten und Homeoffice in der Stadtverwaltung. "
         "Authentifizierung: `Authorization: Token <token>` "
-        "(erzeugt mit `python manage.py create_api_token BENUTZERNAME`)."
+        "(erzeugt mit `python manage.py create_api_token BENUTZERNAME`; ein Token gilt "
+        f"{API_TOKEN_MAX_AGE_DAYS} Tage, danach gibt derselbe Befehl ein neues). "
+        "Zu viele Anfragen in kurzer Zeit beantwortet das API mit 429 und `Retry-After`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
