@@ -269,16 +269,22 @@ class _RowCounter:
     def __init__(self) -> None:
         self.limit = settings.IMPORT_MAX_ROWS
         self.lines = 0
-        self.filled = 0
+        self.blank = 0
 
-    def count(self, cells) -> None:
+    def count(self, cells, before: list) -> None:
+        """Count the line `cells`; `before` holds the (line, cells) read so far."""
         self.lines += 1
+        if self.lines <= self.limit + 1:
+            return  # the header and the limit's rows fit, however many are blank
+        if self.lines == self.limit + 2:
+            # Blank lines are looked for only in a file this long (most files are not).
+            self.blank = sum(1 for _line, earlier in before if _is_blank(earlier))
         if self.lines > 2 * self.limit + 1:
             raise TableError([_too_many_lines(self.limit)])
-        if not _is_blank(cells):
-            self.filled += 1
-            if self.filled > self.limit + 1:  # the header is no data row
-                raise TableError([_too_many_rows(self.limit)])
+        if _is_blank(cells):
+            self.blank += 1
+        elif self.lines - self.blank > self.limit + 1:  # the header is no data row
+            raise TableError([_too_many_rows(self.limit)])
 
 
 def _too_many_rows(limit: int) -> Problem:
@@ -354,7 +360,7 @@ def _csv_records(data: bytes, columns: Sequence[Column]):
         for cells in reader:
             start = last_line + 1 + first_line_offset
             last_line = reader.line_num
-            counter.count(cells)
+            counter.count(cells, records)
             records.append((start, cells))
     except csv.Error:
         # The only error of a lenient reader on text lines: a field grew past the
@@ -447,7 +453,7 @@ def _read_xlsx(data: bytes):
             cells = [
                 _xlsx_cell(cell, computed) for cell, computed in zip(row_f, row_v, strict=False)
             ]
-            counter.count(cells)
+            counter.count(cells, records)
             records.append((number, cells))
     finally:
         formulas.close()

@@ -157,7 +157,9 @@ def test_it_stops_reading_at_the_first_row_over_the_limit(settings, monkeypatch)
     counted = []
     count = tabular._RowCounter.count
     monkeypatch.setattr(
-        tabular._RowCounter, "count", lambda self, cells: counted.append(1) or count(self, cells)
+        tabular._RowCounter,
+        "count",
+        lambda self, cells, before: counted.append(1) or count(self, cells, before),
     )
     data = xlsx([["Name", "Monde"], *([["Erde", 1]] * 1000)])
 
