@@ -182,10 +182,16 @@ def test_it_says_in_german_how_much_a_form_may_send(client, employee):
 
 
 @override_settings(DEBUG=False, DATA_UPLOAD_MAX_NUMBER_FIELDS=3)
-def test_it_says_in_german_that_a_form_has_too_many_fields(client, employee):
+def test_it_says_in_german_that_a_form_has_too_many_fields(employee):
+    # With the CSRF check as in production: the middleware reads the form first.
+    client = Client(enforce_csrf_checks=True)
     client.force_login(employee)
+    client.get("/")  # the start page's logout form sets the CSRF cookie
+    form = {f"feld{n}": "1" for n in range(5)}
 
-    response = client.post("/logout/", {f"feld{n}": "1" for n in range(5)})
+    response = client.post(
+        "/logout/", {**form, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+    )
 
     body = response.content.decode()
     assert response.status_code == 400
