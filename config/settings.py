@@ -196,6 +196,14 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(25 * 1024 * 1024)))
+# What one import file may hold once read (core/tabular.py, docs/import.md "Limits"): data
+# rows (the largest real file: 60,000 devices, 50,000 staff), and for XLSX, from the zip's
+# directory before anything is unpacked: the unpacked size (50,000 staff: 30 MB), how many
+# times its packed size a part may unpack to (real sheets: about 12), the number of parts.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(250 * 1024 * 1024)))
+IMPORT_MAX_ZIP_RATIO = int(os.environ.get("IMPORT_MAX_ZIP_RATIO", "100"))
+IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "1000"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rathaus-mobil@stadt.example")
@@ -215,6 +223,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES") or "30")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# An API token works this many days from when it was made (core/api_auth.py); then
+# `manage.py create_api_token USERNAME` gives a new one.
+API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -279,7 +290,7 @@ LOGIN_ATTEMPTS_RETENTION_DAYS = int(os.environ.get("LOGIN_ATTEMPTS_RETENTION_DAY
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "rathausmobil.core.api_auth.ExpiringTokenAuthentication",
         "rathausmobil.core.api_auth.GermanCsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -289,13 +300,26 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "rathausmobil.core.api.exception_handler",
+    # Requests per signed-in user (per address without sign-in), counted in the default
+    # cache, which production shares through Redis (CACHE_URL); an empty value: no limit.
+    # A 429 says in German when to try again, with Retry-After (core/api.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_RATE_USER", "600/min") or None,
+        "anon": os.environ.get("API_RATE_ANON", "60/min") or None,
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rathaus Mobil API",
     "DESCRIPTION": (
         "Mobiles Arbeiten und Homeoffice in der Stadtverwaltung. "
         "Authentifizierung: `Authorization: Token <token>` "
-        "(erzeugt mit `python manage.py create_api_token BENUTZERNAME`)."
+        "(erzeugt mit `python manage.py create_api_token BENUTZERNAME`; ein Token gilt "
+        f"{API_TOKEN_MAX_AGE_DAYS} Tage, danach gibt derselbe Befehl ein neues). "
+        "Zu viele Anfragen in kurzer Zeit beantwortet das API mit 429 und `Retry-After`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

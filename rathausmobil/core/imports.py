@@ -135,6 +135,14 @@ def import_kind(key: str) -> ImportKind:
     return kind
 
 
+def import_max_megabytes() -> int:
+    return settings.IMPORT_MAX_BYTES // (1024 * 1024)
+
+
+def import_too_large_message() -> str:
+    return _("Die Datei ist größer als %(limit)s MB.") % {"limit": import_max_megabytes()}
+
+
 def import_upload_preview(
     *, kind: str, filename: str, data: bytes, by
 ) -> tuple[ImportUpload | None, ImportResult]:
@@ -144,11 +152,8 @@ def import_upload_preview(
     if not spec.may_upload(by):
         raise NotAllowed()
     if len(data) > settings.IMPORT_MAX_BYTES:
-        limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
         result = spec.result_class()
-        result.problems.append(
-            Problem(_("Die Datei ist größer als %(limit)s MB.") % {"limit": limit})
-        )
+        result.problems.append(Problem(import_too_large_message()))
         return None, result
     result = spec.run(data=data, filename=filename, by=by, dry_run=True)
     if not result.ok:

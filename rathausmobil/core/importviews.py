@@ -10,6 +10,7 @@ served here) answers 404.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +26,8 @@ from rathausmobil.core.imports import (
     ImportKind,
     ImportPage,
     import_kinds,
+    import_max_megabytes,
+    import_too_large_message,
     import_upload_apply,
     import_upload_discard,
     import_upload_preview,
@@ -48,21 +51,30 @@ def import_urls() -> list[URLPattern]:
 class ImportUploadForm(BootstrapForm):
     kind = forms.ChoiceField(label=gettext_lazy("Was wird importiert?"), widget=forms.RadioSelect)
     file = forms.FileField(
-        label=gettext_lazy("Datei"),
-        help_text=gettext_lazy(
-            "CSV (Trennzeichen ; oder ,) in UTF-8 oder Windows-1252, oder Excel (.xlsx)."
-        ),
+        label=gettext_lazy("Datei"),  # the help text names the size limit (__init__)
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
 
     def __init__(self, *args, kinds: list[ImportKind], **kwargs):
         super().__init__(*args, **kwargs)
         self.kinds = kinds
+        self.fields["file"].help_text = _(
+            "CSV (Trennzeichen ; oder ,) in UTF-8 oder Windows-1252, oder Excel (.xlsx); "
+            "höchstens %(limit)s MB."
+        ) % {"limit": import_max_megabytes()}
         if len(kinds) > 1:
             self.fields["kind"].choices = [(kind.key, kind.label) for kind in kinds]
             self.fields["kind"].initial = kinds[0].key
         else:  # nothing to choose
             del self.fields["kind"]
+
+    def clean_file(self):
+        # Judged by the size Django counted while receiving, before the bytes are read
+        # into memory (a file above FILE_UPLOAD_MAX_MEMORY_SIZE waits on disk).
+        file = self.cleaned_data["file"]
+        if file.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(import_too_large_message())
+        return file
 
     def chosen_kind(self) -> str:
         return self.cleaned_data.get("kind") or self.kinds[0].key

@@ -5,7 +5,11 @@ and XLSX, and checking them row by row.
 `read_table` turns bytes into rows of raw cell values keyed by field name, with
 the line number each row has in the file. It never raises anything but
 `TableError`, whose problems are German sentences for the person who uploaded
-the file.
+the file. It also keeps a file within the limits of the settings (docs/import.md,
+"Limits"): an XLSX file whose zip directory promises more than
+`IMPORT_MAX_UNPACKED_BYTES` (or packs too tightly, or has too many parts) is refused
+before anything is unpacked, and no file may have more than `IMPORT_MAX_ROWS` data
+rows; reading stops at the first row beyond.
 
 Each `Column` names the parser that turns its cells into values (the parsers
 below raise `CellError` with the reason). `check_rows` is the one loop every
@@ -22,13 +26,17 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+
+from rathausmobil.core.numbers import format_number
 
 # --------------------------------------------------------------------------- problems
 
@@ -162,10 +170,142 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
             ]
         )
     if data.startswith(XLSX_MAGIC):
+        _check_zip(data)
         records, fmt = _xlsx_records(data), "xlsx"
     else:
         records, fmt = _csv_records(data, columns), "csv"
     return _table_from_records(records, columns, fmt)
+
+
+# --------------------------------------------------------------------------- limits
+
+MB = 1024 * 1024
+# Small parts (styles, the workbook) may pack tightly without costing anything to read;
+# the ratio is judged only from this size on.
+RATIO_FROM_BYTES = 1 * MB
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a workbook that would unpack to more than the limits allow, from the zip's
+    directory alone, before openpyxl unpacks a byte. A zip bomb of 3.4 MB that unpacked
+    to 777 MB (3 million rows) kept a worker at full CPU for eleven minutes with 2 GB of
+    memory. The sizes in the directory are an upper bound one can trust: zipfile stops
+    reading a part at its stated size (and then fails its checksum), so a part that
+    claims to be small cannot unpack to more. A file that is no zip at all is left to the
+    reader, which calls it damaged."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return
+    problems = []
+    total = sum(part.file_size for part in parts)
+    if total > settings.IMPORT_MAX_UNPACKED_BYTES:
+        largest = max(parts, key=lambda part: part.file_size)
+        problems.append(
+            Problem(
+                _(
+                    "Die Datei ist entpackt größer als %(limit)s MB (%(size)s MB, davon "
+                    "„%(part)s“ %(part_size)s MB). So große Excel-Dateien werden nicht "
+                    "gelesen; bitte die Datei aufteilen."
+                )
+                % {
+                    "limit": _megabytes(settings.IMPORT_MAX_UNPACKED_BYTES),
+                    "size": _megabytes(total),
+                    "part": largest.filename[:100],
+                    "part_size": _megabytes(largest.file_size),
+                }
+            )
+        )
+    packed_tight = [
+        part
+        for part in parts
+        if part.file_size >= RATIO_FROM_BYTES
+        and part.file_size > settings.IMPORT_MAX_ZIP_RATIO * max(part.compress_size, 1)
+    ]
+    if packed_tight:
+        part = max(packed_tight, key=lambda part: part.file_size / max(part.compress_size, 1))
+        problems.append(
+            Problem(
+                _(
+                    "„%(part)s“ ist entpackt %(ratio)s-mal so groß wie gepackt (höchstens "
+                    "%(limit)s-mal). So dicht packen sich nur künstlich erzeugte Dateien; "
+                    "die Datei wird nicht gelesen."
+                )
+                % {
+                    "part": part.filename[:100],
+                    "ratio": format_number(part.file_size // max(part.compress_size, 1)),
+                    "limit": format_number(settings.IMPORT_MAX_ZIP_RATIO),
+                }
+            )
+        )
+    if len(parts) > settings.IMPORT_MAX_ZIP_MEMBERS:
+        problems.append(
+            Problem(
+                _(
+                    "Die Datei besteht aus %(count)s Teilen, eine Excel-Datei aus höchstens "
+                    "%(limit)s. Bitte nur die Tabelle als .xlsx oder als CSV speichern."
+                )
+                % {
+                    "count": format_number(len(parts)),
+                    "limit": format_number(settings.IMPORT_MAX_ZIP_MEMBERS),
+                }
+            )
+        )
+    if problems:
+        raise TableError(problems)
+
+
+def _megabytes(size: int) -> str:
+    return format_number(-(-size // MB))  # rounded up: 25.3 MB is "more than 25"
+
+
+class _RowCounter:
+    """Counts the rows while a file is read and stops the reading at the first data row
+    beyond `IMPORT_MAX_ROWS`, so that a file far over the limit costs no more than one
+    at the limit. Empty lines are not data, but they are counted too, up to twice the
+    limit: a file of millions of empty lines costs as much to read as one of rows."""
+
+    def __init__(self) -> None:
+        self.limit = settings.IMPORT_MAX_ROWS
+        self.lines = 0
+        self.blank = 0
+
+    def count(self, cells, before: list) -> None:
+        """Count the line `cells`; `before` holds the (line, cells) read so far."""
+        self.lines += 1
+        if self.lines <= self.limit + 1:
+            return  # the header and the limit's rows fit, however many are blank
+        if self.lines == self.limit + 2:
+            # Blank lines are looked for only in a file this long (most files are not).
+            self.blank = sum(1 for _line, earlier in before if _is_blank(earlier))
+        if self.lines > 2 * self.limit + 1:
+            raise TableError([_too_many_lines(self.limit)])
+        if _is_blank(cells):
+            self.blank += 1
+        elif self.lines - self.blank > self.limit + 1:  # the header is no data row
+            raise TableError([_too_many_rows(self.limit)])
+
+
+def _too_many_rows(limit: int) -> Problem:
+    return Problem(
+        _(
+            "Die Datei hat mehr als %(limit)s Datenzeilen; mehr nimmt ein Import nicht an. "
+            "Bitte die Datei in kleinere Teile aufteilen und nacheinander importieren."
+        )
+        % {"limit": format_number(limit)}
+    )
+
+
+def _too_many_lines(limit: int) -> Problem:
+    return Problem(
+        _(
+            "Die Datei hat mehr als %(lines)s Zeilen (leere mitgezählt); ein Import nimmt "
+            "höchstens %(limit)s Datenzeilen an. Bitte leere Zeilen löschen oder die Datei "
+            "aufteilen."
+        )
+        % {"lines": format_number(2 * limit + 1), "limit": format_number(limit)}
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -194,6 +334,10 @@ def _decode(data: bytes) -> str:
 
 def _csv_records(data: bytes, columns: Sequence[Column]):
     text = _decode(data).replace("\x00", "")
+    limit = settings.IMPORT_MAX_ROWS
+    if max(text.count("\n"), text.count("\r")) > 2 * limit + 1:
+        # Before the text is split: 25 MB of line breaks are 25 million lines.
+        raise TableError([_too_many_lines(limit)])
     # Lines end only at CR, LF or CRLF; str.splitlines() would also split inside a
     # cell at form feeds, U+2028 and the like and so shift every line number.
     lines = io.StringIO(text, newline="").readlines()
@@ -211,10 +355,12 @@ def _csv_records(data: bytes, columns: Sequence[Column]):
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"', strict=False)
     last_line = 0
     records = []
+    counter = _RowCounter()
     try:
         for cells in reader:
             start = last_line + 1 + first_line_offset
             last_line = reader.line_num
+            counter.count(cells, records)
             records.append((start, cells))
     except csv.Error:
         # The only error of a lenient reader on text lines: a field grew past the
@@ -270,6 +416,8 @@ def _detect_delimiter(lines: list[str], columns: Sequence[Column]) -> str:
 def _xlsx_records(data: bytes):
     try:
         return _read_xlsx(data)
+    except TableError:
+        raise
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for broken files
         raise TableError(
             [
@@ -297,6 +445,7 @@ def _read_xlsx(data: bytes):
         sheet_f.reset_dimensions()
         sheet_v.reset_dimensions()
         records = []
+        counter = _RowCounter()
         for number, (row_f, row_v) in enumerate(
             zip(sheet_f.iter_rows(), sheet_v.iter_rows(values_only=True), strict=False),
             start=1,
@@ -304,6 +453,7 @@ def _read_xlsx(data: bytes):
             cells = [
                 _xlsx_cell(cell, computed) for cell, computed in zip(row_f, row_v, strict=False)
             ]
+            counter.count(cells, records)
             records.append((number, cells))
     finally:
         formulas.close()

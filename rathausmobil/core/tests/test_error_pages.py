@@ -163,3 +163,37 @@ def test_it_answers_the_browsers_favicon_request_without_a_login(client):
     assert response["Location"] == "/static/favicon.svg"
     icon = Path(finders.find("favicon.svg")).read_text()
     assert icon.startswith("<svg") and BRAND in icon
+
+
+@override_settings(DEBUG=False, DATA_UPLOAD_MAX_MEMORY_SIZE=1024 * 1024)
+def test_it_says_in_german_how_much_a_form_may_send(client, employee):
+    client.force_login(employee)
+    too_much = {"text": "x" * (1024 * 1024 + 1)}
+
+    api = client.post("/api/v1/requests/", too_much)
+    response = client.post("/logout/", too_much)
+
+    body = response.content.decode()
+    assert response.status_code == 413
+    assert "Zu viel auf einmal gesendet" in body
+    assert "höchstens 1 MB (ohne Dateien). Eine Importdatei darf bis zu 25 MB groß sein." in body
+    assert_german_page_with_way_back(body)
+    assert api.status_code == 413 and "höchstens 1 MB" in api.json()["detail"]
+
+
+@override_settings(DEBUG=False, DATA_UPLOAD_MAX_NUMBER_FIELDS=3)
+def test_it_says_in_german_that_a_form_has_too_many_fields(employee):
+    # With the CSRF check as in production: the middleware reads the form first.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(employee)
+    client.get("/")  # the start page's logout form sets the CSRF cookie
+    form = {f"feld{n}": "1" for n in range(5)}
+
+    response = client.post(
+        "/logout/", {**form, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Das Formular hat zu viele Felder (höchstens 3) und wurde nicht gespeichert." in body
+    assert_german_page_with_way_back(body)

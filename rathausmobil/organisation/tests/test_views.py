@@ -82,6 +82,24 @@ def test_it_shows_every_problem_and_keeps_nothing_of_a_broken_file(client, hr):
     assert not ImportUpload.objects.exists()
 
 
+def test_it_refuses_an_hr_workbook_that_is_a_zip_bomb_and_keeps_nothing(client, hr, monkeypatch):
+    import openpyxl
+
+    from rathausmobil.core.tests.test_import_limits import zip_bomb
+
+    opened = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **kw: opened.append(a))
+    before = (Employee.objects.count(), AuditEvent.objects.count())
+    client.force_login(hr)
+
+    response = upload(client, zip_bomb(), name="personal.xlsx")
+
+    assert response.status_code == 422
+    assert "Die Datei ist entpackt größer als 250 MB" in response.content.decode()
+    assert opened == [] and not ImportUpload.objects.exists()
+    assert (Employee.objects.count(), AuditEvent.objects.count()) == before
+
+
 def test_it_hides_another_persons_import_batch(client, hr, org):
     from rathausmobil.organisation.models import Role, RoleAssignment
     from rathausmobil.organisation.tests.factories import UserFactory
