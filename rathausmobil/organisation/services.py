@@ -158,7 +158,7 @@ def role_revoke(*, assignment: RoleAssignment, by, reason: str, source: str = RO
     reason = _check_reason(reason)
     with transaction.atomic():
         locked = (
-            RoleAssignment.objects.select_for_update()
+            RoleAssignment.objects.select_for_update(of=("self",))
             .filter(pk=assignment.pk)
             .select_related("user", "unit")
             .first()
@@ -203,7 +203,9 @@ def org_unit_set_head(
             _("%(person)s ist ausgeschieden und kann keine Einheit leiten.") % {"person": head}
         )
     with transaction.atomic():
-        locked = OrgUnit.objects.select_for_update().select_related("head").get(pk=unit.pk)
+        locked = (
+            OrgUnit.objects.select_for_update(of=("self",)).select_related("head").get(pk=unit.pk)
+        )
         old = locked.head
         for person in (old, head):
             if person is not None and (person.user_id == by.pk or person.pk == scope.employee_id):
