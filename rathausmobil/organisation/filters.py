@@ -104,6 +104,8 @@ class RoleAssignmentFilter(ListFilter):
 class UnitHeadFilter(ListFilter):
     """The units and their heads: by code or name of the unit, or the head's name."""
 
+    page_names = {"ohne_leitung": "without_head"}
+
     q = SearchFilter(
         lookups=(
             "code__istartswith",

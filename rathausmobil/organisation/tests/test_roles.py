@@ -474,3 +474,19 @@ def test_the_dpo_reads_and_filters_the_role_changes(client, hr, dpo, colleague, 
     assert [e.action for e in by_type.context["page"].rows] == ["Leitung gesetzt"]
     by_user = client.get(reverse("privacy:audit_log"), {"art": "auth.user", "person": "hr"})
     assert [e.action for e in by_user.context["page"].rows] == ["Rolle vergeben"]
+
+
+def test_it_filters_the_units_without_a_head_and_links_from_the_org_chart(
+    client, hr, supervisor, org
+):
+    client.force_login(hr)
+    listed = client.get(reverse("organisation:unit_head_list"), {"ohne_leitung": "true"})
+    assert {u.code for u in listed.context["page"].rows} == {"D", "A", "B", "B1"}
+    chart = client.get(reverse("organisation:org_unit_list")).content.decode()
+    assert reverse("organisation:unit_head_list") in chart
+
+
+def test_it_does_not_link_others_from_the_org_chart(client, employee):
+    client.force_login(employee)
+    chart = client.get(reverse("organisation:org_unit_list")).content.decode()
+    assert reverse("organisation:unit_head_list") not in chart
