@@ -44,6 +44,7 @@ from rathausmobil.organisation.scoping import (
     planner,
     presence_staff,
     register_reader,
+    role_keeper,
     scope_for,
     staff_council,
     staff_list,
@@ -176,6 +177,12 @@ MENU: tuple[Group, ...] = (
                 "organisation:import_upload",
                 hr,
                 ("organisation:import_*",),
+            ),
+            Entry(
+                _("Rollen und Leitungen"),
+                "organisation:role_list",
+                role_keeper,
+                ("organisation:role_*", "organisation:unit_head*"),
             ),
             Entry(_("Regeln"), "agreements:rules", hr),
             Entry(

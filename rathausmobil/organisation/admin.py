@@ -1,5 +1,11 @@
+"""The organisation in Django's admin, which only superusers open (core/admin_site.py).
+Their changes are audited (`AuditedAdmin`). Roles and heads of units are not changed here:
+they are given on the page "Rollen und Leitungen" (or, heads, by the HR import), where the
+rules of docs/roles.md hold for everyone."""
+
 from django.contrib import admin
 
+from rathausmobil.core.admin import AuditedAdmin, ReadOnlyAdmin
 from rathausmobil.organisation.models import (
     Employee,
     OrgUnit,
@@ -9,12 +15,13 @@ from rathausmobil.organisation.models import (
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(AuditedAdmin):
     list_display = ["code", "name", "kind", "parent", "head"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["parent", "head"]
-    readonly_fields = ["path", "depth"]
+    raw_id_fields = ["parent"]
+    # the head: on the page "Rollen und Leitungen" (organisation:unit_head) or by the import
+    readonly_fields = ["head", "head_personnel_number", "path", "depth"]
 
     def save_model(self, request, obj, form, change):
         from rathausmobil.organisation.services import org_units_rebuild_paths
@@ -24,14 +31,14 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(AuditedAdmin):
     list_display = ["number", "title", "unit"]
     search_fields = ["number", "title"]
     raw_id_fields = ["unit"]
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(AuditedAdmin):
     list_display = [
         "personnel_number",
         "last_name",
@@ -47,7 +54,11 @@ class EmployeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ReadOnlyAdmin):
+    """Shown, not changed: roles are given and taken on the page "Rollen und Leitungen"
+    (organisation:role_list), the one writer, which checks who may give which role and
+    writes the audit event."""
+
     list_display = ["user", "role", "unit", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__last_name"]

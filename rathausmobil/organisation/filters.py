@@ -1,7 +1,8 @@
 """List filters of the organisation, and the unit filter every list uses.
 
 `EmployeeFilter` serves the employee list page, its CSV export and the API;
-`OrgUnitFilter` the API's org units (the org chart page shows the whole tree). `UnitFilter`
+`OrgUnitFilter` the API's org units (the org chart page shows the whole tree);
+`RoleAssignmentFilter` and `UnitHeadFilter` the page "Rollen und Leitungen". `UnitFilter`
 is the one filter "Organisationseinheit (mit allen darunter)": a unit's code, matching
 records of that unit and every unit below it by the materialised path.
 """
@@ -13,7 +14,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.filters import ListFilter, SearchFilter
-from rathausmobil.organisation.models import Employee, OrgUnit, UnitKind, in_subtree
+from rathausmobil.organisation.models import (
+    Employee,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    UnitKind,
+    in_subtree,
+)
 
 
 def within_unit(queryset: QuerySet, unit: OrgUnit | str | None, *, field: str = "unit"):
@@ -69,3 +77,48 @@ class OrgUnitFilter(ListFilter):
     class Meta:
         model = OrgUnit
         fields = ["kind"]
+
+
+class RoleAssignmentFilter(ListFilter):
+    """Who holds which role: by person (name, login, personnel number), role and unit."""
+
+    page_names = {"rolle": "role", "einheit": "unit"}
+
+    q = SearchFilter(
+        lookups=(
+            "user__last_name__icontains",
+            "user__first_name__icontains",
+            "user__username__iexact",
+            "user__employee__personnel_number__iexact",
+        ),
+        help_text=_("Name, Benutzername oder Personalnummer"),
+    )
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Rolle"))
+    unit = UnitFilter(label=_("Einheit der Vertretung (mit allen darunter)"))
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["q", "role", "unit"]
+
+
+class UnitHeadFilter(ListFilter):
+    """The units and their heads: by code or name of the unit, or the head's name."""
+
+    page_names = {"ohne_leitung": "without_head"}
+
+    q = SearchFilter(
+        lookups=(
+            "code__istartswith",
+            "name__icontains",
+            "head__last_name__icontains",
+            "head__personnel_number__iexact",
+        ),
+        help_text=_("Kennung oder Bezeichnung der Einheit, Name der Leitung"),
+    )
+    without_head = django_filters.BooleanFilter(
+        field_name="head", lookup_expr="isnull", label=_("ohne Leitung")
+    )
+
+    class Meta:
+        model = OrgUnit
+        fields = ["q", "without_head"]

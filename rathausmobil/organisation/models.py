@@ -230,6 +230,13 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("Rollenzuweisungen")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_assignment"),
+            # NULLs are distinct in a unique index: without this a role without a unit
+            # (HR, IT, ...) could be held twice by one person (a double click)
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(unit__isnull=True),
+                name="unique_role_without_unit",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(role="supervisor") | models.Q(unit__isnull=False),
                 name="supervisor_role_needs_unit",

@@ -240,3 +240,35 @@ def audit_reader(scope: Scope) -> bool:
 def register_reader(scope: Scope) -> bool:
     """The register of processing activities: DPO, HR and leadership."""
     return scope.has(Role.DPO, Role.HR, Role.LEADERSHIP)
+
+
+def role_keeper(scope: Scope) -> bool:
+    """The page of roles and heads of units: HR and the system administration (a
+    superuser). Which roles each of them may give is `roles_grantable`."""
+    return scope.has(Role.HR)
+
+
+# --------------------------------------------------------------------------- who gives which role
+#
+# HR gives what follows from the organisation: heads of units, their deputies (a supervisor
+# role for a unit) and the administration's leadership. Roles that reach everyone's data or
+# watch over HR itself come only from the system administration (a superuser), on a written
+# request: HR (everyone's personnel data: no HR member multiplies it), IT (devices and access
+# for everyone: separation of duties), the staff council (elected, independent of the
+# employer) and the data-protection officer (appointed by the head of the authority,
+# Art. 37-38 DSGVO; watches HR). Nobody changes their own roles. docs/roles.md.
+GIVEN_BY_HR = frozenset({Role.SUPERVISOR, Role.LEADERSHIP})
+
+
+def roles_grantable(scope: Scope) -> list[Role]:
+    """The roles this person may give and take, in the order of `Role`."""
+    if scope.is_superuser:
+        return list(Role)
+    if Role.HR in scope.roles:
+        return [role for role in Role if role in GIVEN_BY_HR]
+    return []
+
+
+def may_set_heads(scope: Scope) -> bool:
+    """Heads of units are organisation master data: HR (and a superuser)."""
+    return scope.has(Role.HR)

@@ -8,8 +8,15 @@ from django.db.models import Case, Count, Min, Q, QuerySet, When
 from django.utils import timezone
 
 from rathausmobil.core.figures import NotRebuilt, rebuilt_since
-from rathausmobil.organisation.models import Employee, OrgUnit, Position, Role, in_subtree
-from rathausmobil.organisation.scoping import scope_for
+from rathausmobil.organisation.models import (
+    Employee,
+    OrgUnit,
+    Position,
+    Role,
+    RoleAssignment,
+    in_subtree,
+)
+from rathausmobil.organisation.scoping import role_keeper, scope_for
 
 
 def employees_visible_to(user) -> QuerySet[Employee]:
@@ -104,6 +111,21 @@ def positions_visible_to(user) -> QuerySet[Position]:
     if scope.has(Role.HR, Role.IT):
         return base.all()
     return base.filter(scope.unit_filter())
+
+
+def role_assignments_visible_to(user) -> QuerySet[RoleAssignment]:
+    """Who holds which role: for HR and the system administration (`role_keeper`), who
+    keep them; nobody else lists them (a person sees their own roles under Meine Daten)."""
+    if not role_keeper(scope_for(user)):
+        return RoleAssignment.objects.none()
+    return RoleAssignment.objects.select_related("user", "user__employee", "unit")
+
+
+def unit_heads_visible_to(user) -> QuerySet[OrgUnit]:
+    """The units with their heads, to change them: for HR and the system administration."""
+    if not role_keeper(scope_for(user)):
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.select_related("head")
 
 
 def staff_in(unit: OrgUnit | None):

@@ -66,6 +66,7 @@ def test_it_gives_hr_the_administration(hr):
     assert groups["Verwaltung"] == [
         "Beschäftigte",
         "Personaldaten importieren",
+        "Rollen und Leitungen",
         "Regeln",
         "Auskunft (Art. 15)",
         "Verarbeitungsverzeichnis",
@@ -145,6 +146,8 @@ def test_it_gives_leadership_the_register_and_nobody_else_the_privacy_pages(
         ("dpo", "reports:document_download", ("Auswertungen", "Berichte")),
         ("hr", "usage:units", ("Auswertungen", "VPN-Nutzung")),
         ("hr", "organisation:import_preview", ("Verwaltung", "Personaldaten importieren")),
+        ("hr", "organisation:role_revoke", ("Verwaltung", "Rollen und Leitungen")),
+        ("hr", "organisation:unit_head", ("Verwaltung", "Rollen und Leitungen")),
         ("employee", "home:index", ("Meine Aufgaben", "Meine Aufgaben")),
         ("dpo", "privacy:audit_export", ("Verwaltung", "Protokoll der Änderungen")),
         ("dpo", "privacy:register_export", ("Verwaltung", "Verarbeitungsverzeichnis")),

@@ -11,7 +11,6 @@ import logging
 import sys
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -22,6 +21,7 @@ from rathausmobil.demo import access as access_demo
 from rathausmobil.demo import agreements as agreements_demo
 from rathausmobil.demo import eligibility as eligibility_demo
 from rathausmobil.demo import equipment as equipment_demo
+from rathausmobil.demo import organisation as organisation_demo
 from rathausmobil.demo import presence as presence_demo
 from rathausmobil.demo import story
 from rathausmobil.demo import usage as usage_demo
@@ -29,7 +29,8 @@ from rathausmobil.demo.clock import story_moment
 from rathausmobil.demo.generate import Generator
 from rathausmobil.demo.scenarios import SCENARIOS
 from rathausmobil.organisation.importing import employees_import, org_units_import
-from rathausmobil.organisation.models import Employee, OrgUnit, Role, RoleAssignment
+from rathausmobil.organisation.models import Employee, OrgUnit, Role
+from rathausmobil.organisation.services import role_grant
 from rathausmobil.reports.snapshots import snapshots_due
 
 DEMO_PASSWORD = "demo"
@@ -130,6 +131,12 @@ class Command(BaseCommand):
         User = get_user_model()
         logins = []
         used: set[int] = set()
+        # The system administration, who alone opens the Django admin and gives the roles
+        # HR does not give (docs/roles.md): it sets up the demo logins' roles.
+        admin = User.objects.filter(username="admin").first() or User(username="admin")
+        admin.is_staff = admin.is_superuser = True
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
         for username, role, unit_code, label in DEMO_LOGINS[scenario]:
             unit = OrgUnit.objects.select_related("head").get(code=unit_code)
             if role == "head":
@@ -150,31 +157,22 @@ class Command(BaseCommand):
                 employee.email,
             )
             user.is_active = True
-            user.is_staff = role == Role.HR
+            user.is_staff = False  # the admin is for superusers only (core/admin_site.py)
             user.set_password(DEMO_PASSWORD)
             user.save()
             Employee.objects.filter(user=user).exclude(pk=employee.pk).update(user=None)
             employee.user = user
             employee.save(update_fields=["user"])
-            if role and role != "head":
-                RoleAssignment.objects.get_or_create(user=user, role=role, unit=None)
-            if role == Role.HR:
-                # Master data editable; workflow records read-only (they change through services).
-                user.user_permissions.set(
-                    Permission.objects.filter(
-                        content_type__app_label="organisation",
-                        codename__regex=r"^(view|add|change)_",
-                    )
-                    | Permission.objects.filter(
-                        content_type__app_label__in=["eligibility", "agreements"],
-                        codename__startswith="view_",
-                    )
+            user.user_permissions.clear()  # the admin's permissions: no longer used
+            if role and role != "head" and not user.role_assignments.filter(role=role).exists():
+                # through the page's service, so the DPO reads it in the audit log
+                role_grant(
+                    user=user,
+                    role=role,
+                    by=admin,
+                    reason="Einrichtung der Anmeldungen für die Kampagne",
                 )
             logins.append((username, label))
-        admin = User.objects.filter(username="admin").first() or User(username="admin")
-        admin.is_staff = admin.is_superuser = True
-        admin.set_password(DEMO_PASSWORD)
-        admin.save()
         logins.append(("admin", "Administration (Django-Admin, alle Rechte)"))
         return logins
 
@@ -237,6 +235,7 @@ class Command(BaseCommand):
             after = [d for d in days if d > story.ARTICLE_DAY]
             self._hr_files(scenario, generator, after, previous=before[-1])
         access_demo.seed_successors(scenario)
+        organisation_demo.seed(scenario)
         usage_demo.seed(scenario)
         self.presence = presence_demo.seed(scenario)
 
