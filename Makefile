@@ -76,6 +76,12 @@ lint: install
 test: install browser-deps system-deps lint
 	$(VENV)/bin/pytest
 
+# Backup and restore drill on the local PostgreSQL (docs/deployment.md "Backups"):
+# pg_dump of a seeded database, pg_restore into a fresh one, the same figures and audit log.
+.PHONY: backup-drill
+backup-drill: install
+	$(PY) deploy/backup/drill.py $(DRILL_ARGS)
+
 bench: install
 	$(PY) bench/employee_list.py
 	$(PY) bench/devices_access.py
