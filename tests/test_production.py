@@ -78,7 +78,7 @@ def production_server(tmp_path):
 
 
 @contextlib.contextmanager
-def _serve(tmp_path, *, workers: int = 1, setup: str = "", **extra: str):
+def _serve(tmp_path, *, workers: int = 1, setup: str = "", seed: str = "", **extra: str):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -94,6 +94,8 @@ def _serve(tmp_path, *, workers: int = 1, setup: str = "", **extra: str):
         **extra,
     )
     _manage(env, "migrate", "--no-input", "-v", "0")
+    if seed:
+        _manage(env, "seed_demo", "--scenario", seed)
     if setup:
         _manage(env, "shell", "-c", setup)
     _manage(env, "collectstatic", "--no-input", "-v", "0")
@@ -258,3 +260,89 @@ def test_several_workers_share_the_redis_cache_and_a_logout_ends_the_session_in_
             )
             with urllib.request.urlopen(old, timeout=10) as response:  # noqa: S310
                 assert "/login/" in response.geturl()
+
+
+DEMO_LOGINS = (
+    "beschaeftigte",
+    "vorgesetzte",
+    "personalamt",
+    "it",
+    "personalrat",
+    "datenschutz",
+    "verwaltungsspitze",
+    "admin",
+)
+
+
+class _Session:
+    """One person's browser behind the TLS proxy: cookies, X-Forwarded-Proto, Referer."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders = [
+            *BEHIND_TLS.items(),
+            ("Referer", base.replace("http:", "https:") + "/"),
+        ]
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                return response.status, response.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def log_in(self, username: str) -> None:
+        _, page = self.get("/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = {"username": username, "password": "demo", "csrfmiddlewaretoken": token}
+        request = urllib.request.Request(  # noqa: S310
+            self.base + "/login/", data=urllib.parse.urlencode(form).encode()
+        )
+        with self.opener.open(request, timeout=60) as response:
+            assert "/login/" not in response.geturl(), f"{username}: login failed"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="its server has a SQLite database of its own: run once, in the SQLite pass",
+)
+def test_every_demo_login_opens_every_page_of_its_menu_without_a_server_error(tmp_path):
+    """The application as production runs it (DEBUG=0, collected static files, gunicorn
+    behind a TLS proxy), with a seeded town: each demo login signs in through the form and
+    opens its start page, every page its menu offers and the first link into a record of
+    each list. Nothing answers 500; every page is German and names its language."""
+    with _serve(tmp_path, workers=2, seed="halver", SECURE_COOKIES="0") as base:
+        failures = []
+        opened = 0
+        for username in DEMO_LOGINS:
+            person = _Session(base)
+            person.log_in(username)
+            status, start = person.get("/")
+            assert status == 200, f"{username}: start page {status}"
+            menu = re.search(r'<nav class="navbar.*?</nav>', start, re.S).group(0)
+            pages = sorted(set(re.findall(r'href="(/[^"#?]*)"', menu)) - {"/"})
+            assert pages, f"{username}: no menu"
+            for path in pages:
+                status, page = person.get(path)
+                opened += 1
+                if status >= 500 or status == 404:
+                    failures.append(f"{username} {path}: {status}")
+                    continue
+                if status == 200 and 'lang="de"' not in page:
+                    failures.append(f"{username} {path}: no lang=de")
+                # One record behind the list: the first link one level deeper.
+                deeper = [
+                    link
+                    for link in re.findall(r'href="(' + re.escape(path) + r'[^"#?]+/)"', page)
+                    if link.rstrip("/").split("/")[-1].isdigit()
+                ]
+                if deeper:
+                    status, _ = person.get(deeper[0])
+                    opened += 1
+                    if status >= 500:
+                        failures.append(f"{username} {deeper[0]}: {status}")
+        assert not failures, failures
+        assert opened > 60, opened
