@@ -43,14 +43,16 @@ browser-deps:
 # and `wg` to check WireGuard keys. For the PDF exports (core/pdf.py, WeasyPrint; also
 # needed in production): Pango, HarfBuzz's font subsetter and the DejaVu fonts. To read
 # exports back in the tests (docs/exports.md): pdfinfo/pdftotext (poppler-utils) and
-# LibreOffice Calc without its GUI. Installed as root only if missing.
+# LibreOffice Calc without its GUI. Debian's nginx: the deployment test puts it in front of
+# gunicorn with deploy/nginx/rathausmobil.conf. Installed as root only if missing.
 LIBDIR := /usr/lib/$(shell uname -m)-linux-gnu
 SYSTEM_DEPS := slapd:/usr/sbin/slapd ldap-utils:/usr/bin/ldapmodify wireguard-tools:/usr/bin/wg \
   libpangoft2-1.0-0:$(LIBDIR)/libpangoft2-1.0.so.0 \
   libharfbuzz-subset0:$(LIBDIR)/libharfbuzz-subset.so.0 \
   fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
   poppler-utils:/usr/bin/pdftotext \
-  libreoffice-calc-nogui:/usr/lib/libreoffice/program/libsclo.so
+  libreoffice-calc-nogui:/usr/lib/libreoffice/program/libsclo.so \
+  nginx:/usr/sbin/nginx
 .PHONY: system-deps
 system-deps:
 	@missing=""; \
