@@ -12,6 +12,7 @@ install: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 wird benötigt.")'
+	@$(MAKE) --no-print-directory build-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -36,6 +37,32 @@ browser-deps:
 	     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)); \
 	  else \
 	    echo "Hinweis: $(CHROMIUM) fehlt; als root installiert make test es selbst (apt-get install chromium)."; \
+	  fi; \
+	fi
+
+# Debian packages pip needs to compile python-ldap (django-auth-ldap: the login through the
+# directory, docs/security.md), so they come before pip: OpenLDAP's and Cyrus SASL's headers,
+# a C compiler, and the headers of the Python that builds the venv. Run by the install step
+# itself, only when pip is about to run; as root it installs what is missing, otherwise it
+# stops with the apt-get line to run (README).
+PY_INCLUDE := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null))
+BUILD_DEPS := libldap2-dev:/usr/include/ldap.h libsasl2-dev:/usr/include/sasl/sasl.h \
+  gcc:/usr/bin/gcc python3.11-dev:$(PY_INCLUDE)/Python.h
+.PHONY: build-deps
+build-deps:
+	@missing=""; \
+	for pair in $(BUILD_DEPS); do \
+	  [ -e "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installiere$$missing (Debian), um python-ldap zu bauen ..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    (apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null); \
+	  else \
+	    echo "Für python-ldap fehlt:$$missing. Bitte als root: apt-get install$$missing"; \
+	    exit 1; \
 	  fi; \
 	fi
 

@@ -363,6 +363,42 @@ WIREGUARD_ALLOWED_IPS = os.environ.get("WIREGUARD_ALLOWED_IPS", "10.0.0.0/8")
 # Where the server's peer list is written (for `wg syncconf`); empty: not written.
 WIREGUARD_PEERS_FILE = os.environ.get("WIREGUARD_PEERS_FILE", "")
 
+# ------------------------------------------------------------- login through the directory
+# Staff sign in with their directory account (Active Directory or OpenLDAP) through
+# django-auth-ldap; local accounts keep working after it. docs/security.md "Login through
+# the directory". Empty AUTH_LDAP_SERVER_URI: the backend is listed but does nothing (local
+# accounts only). organisation/directory.py builds django-auth-ldap's objects from these
+# plain values when someone signs in.
+AUTH_LDAP_SERVER_URI = os.environ.get("AUTH_LDAP_SERVER_URI", "").strip()
+# The service account that looks people and groups up (read only).
+AUTH_LDAP_BIND_DN = os.environ.get("AUTH_LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = os.environ.get("AUTH_LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_START_TLS = env_bool("AUTH_LDAP_START_TLS", False)
+# PEM file of the CA that signed the directory's certificate, if not in the system store.
+AUTH_LDAP_CA_FILE = os.environ.get("AUTH_LDAP_CA_FILE", "")
+# Where people are found and how; %(user)s is the user name as typed, escaped.
+AUTH_LDAP_USER_BASE = os.environ.get("AUTH_LDAP_USER_BASE", "")
+AUTH_LDAP_USER_FILTER = os.environ.get("AUTH_LDAP_USER_FILTER") or "(uid=%(user)s)"
+# Added to the user filter: only active accounts are found, so a disabled one cannot sign
+# in even where the directory would accept its password. AD: not userAccountControl bit 2;
+# OpenLDAP: no pwdAccountLockedTime (ppolicy). Empty: no extra condition.
+AUTH_LDAP_USER_ACTIVE_FILTER = os.environ.get("AUTH_LDAP_USER_ACTIVE_FILTER", "")
+# Where groups are found, and their kind ("active_directory": nested AD groups;
+# "openldap": groupOfNames, nested).
+AUTH_LDAP_GROUP_BASE = os.environ.get("AUTH_LDAP_GROUP_BASE", "")
+AUTH_LDAP_GROUP_TYPE = os.environ.get("AUTH_LDAP_GROUP_TYPE") or "openldap"
+# Which directory groups give which roles: "role=group DN;role=group DN;..." (roles hr, it,
+# staff_council, dpo, leadership; a role may be named more than once). The directory decides
+# these roles at each login; roles not named here stay with the page "Rollen und Leitungen".
+AUTH_LDAP_ROLE_GROUPS = os.environ.get("AUTH_LDAP_ROLE_GROUPS", "")
+# The directory attribute that links an account to its employee record, and the record's
+# field it is compared with ("email" or "personnel_number").
+AUTH_LDAP_EMPLOYEE_ATTRIBUTE = os.environ.get("AUTH_LDAP_EMPLOYEE_ATTRIBUTE") or "mail"
+AUTH_LDAP_EMPLOYEE_FIELD = os.environ.get("AUTH_LDAP_EMPLOYEE_FIELD") or "email"
+# After axes (which must stay first: it refuses a locked login before any password is
+# checked), before the local accounts.
+AUTHENTICATION_BACKENDS.insert(1, "rathausmobil.organisation.directory.DirectoryBackend")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

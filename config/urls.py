@@ -11,6 +11,7 @@ from rathausmobil.core import views as core_views
 from rathausmobil.eligibility import api as eligibility_api
 from rathausmobil.equipment import api as equipment_api
 from rathausmobil.organisation import api as organisation_api
+from rathausmobil.organisation.directory import directory_login_on
 from rathausmobil.presence import api as presence_api
 
 router = DefaultRouter()
@@ -32,7 +33,10 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
+            # called by the template at each view: a changed setting counts at once
+            extra_context={"directory_login": directory_login_on},
         ),
         name="login",
     ),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class OrganisationConfig(AppConfig):
@@ -25,3 +26,7 @@ class OrganisationConfig(AppConfig):
         daily_jobs.connect(
             remove_old_attempts, label="Alte fehlgeschlagene Anmeldeversuche gelöscht"
         )
+
+        from rathausmobil.organisation.directory import check_settings
+
+        checks.register(check_settings)

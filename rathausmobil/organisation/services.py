@@ -72,7 +72,27 @@ def _check_reason(reason: str) -> str:
     return reason[:1000]
 
 
+class _Directory:
+    """The actor of a role change that no person made: the login through the directory
+    synchronising the roles its groups manage (organisation/directory.py). The directory's
+    administrators decided who is in which group, so the checks of who may give a role do
+    not apply; the audit event has no actor and names the directory as its source."""
+
+    pk = None
+
+    def __str__(self) -> str:
+        return DIRECTORY_SOURCE
+
+
+#: `by=DIRECTORY` for `role_grant` and `role_revoke` when the directory decides
+DIRECTORY = _Directory()
+#: the audit events' source of those changes
+DIRECTORY_SOURCE = "Verzeichnis (LDAP)"
+
+
 def _check_not_own(by, user) -> None:
+    if by is DIRECTORY:
+        return
     if user is not None and user.pk == by.pk:
         raise NotAllowed(
             _(
@@ -83,6 +103,8 @@ def _check_not_own(by, user) -> None:
 
 
 def _check_may_give(by, role: str) -> None:
+    if by is DIRECTORY:
+        return
     if role not in roles_grantable(scope_for(by)):
         raise NotAllowed(
             _(
@@ -104,7 +126,8 @@ def role_grant(
 ) -> RoleAssignment:
     """Give `user` the `role` (a supervisor role names the unit the person deputises, with
     all below). Refused: a role `by` may not give, one's own account, an inactive account,
-    a role the person holds already (also a second click of the same form)."""
+    a role the person holds already (also a second click of the same form). `by` is a
+    user, or `DIRECTORY` for the directory's login (then source `DIRECTORY_SOURCE`)."""
     if role not in Role.values:
         raise DomainError(_("Diese Rolle gibt es nicht."))
     _check_may_give(by, role)

@@ -1,4 +1,4 @@
-"""A throw-away OpenLDAP server for the provisioning tests.
+"""A throw-away OpenLDAP server for the provisioning and the directory-login tests.
 
 `slapd_server` (session) starts Debian's slapd on a free port of 127.0.0.1 with a
 temporary mdb database, fills it with a few people and two groups, and stops it at
@@ -6,6 +6,14 @@ the end. `directory` (per test) empties the groups again and points the settings
 at the server. Import both into a test module:
 
     from rathausmobil.access.tests.slapd import directory, slapd_server  # noqa: F401
+
+For the login through the directory (organisation/directory.py) the server also holds
+people with passwords (`LOGIN_PEOPLE`), role groups with one nested group inside another
+(`LOGIN_GROUPS`) and a disabled person, modelled as OpenLDAP's password policy does it:
+`pwdAccountLockedTime` (the ppolicy module is loaded for its schema only, without the
+overlay, so the server itself would still accept that person's password: refusing it is
+the application's job, through AUTH_LDAP_USER_ACTIVE_FILTER). `directory_login` (per
+test) puts the memberships and the lock back and points the AUTH_LDAP_* settings at it.
 
 A system slapd on port 389 (started by the package's post-install) is never used.
 """
@@ -49,6 +57,38 @@ def user_dn(number: str) -> str:
     return f"uid=u{number},{PEOPLE}"
 
 
+# The login through the directory: user name (uid), first name, last name, personnel
+# number (e-mail <number>@stadt.example, employeeNumber <number>), password.
+LOGIN_PASSWORD = "Verzeichnis-Passwort-1"
+LOGIN_PEOPLE = [
+    ("anna", "Anna", "Amt", "200001"),  # Personalamt
+    ("ben", "Ben", "Bit", "200002"),  # IT-Admins, which is a member of IT: nested
+    ("carla", "Carla", "Chef", "200003"),  # Verwaltungsspitze and Personalrat
+    ("dora", "Dora", "Dienst", "200004"),  # no group
+    ("erik", "Erik", "Ex", "200005"),  # IT, but disabled (pwdAccountLockedTime)
+]
+DISABLED = "erik"
+HR_GROUP = f"cn=Personalamt,{GROUPS}"
+IT_GROUP = f"cn=IT,{GROUPS}"
+IT_ADMINS_GROUP = f"cn=IT-Admins,{GROUPS}"
+LEADERSHIP_GROUP = f"cn=Verwaltungsspitze,{GROUPS}"
+STAFF_COUNCIL_GROUP = f"cn=Personalrat,{GROUPS}"
+#: each group's members at the start of every test (a groupOfNames keeps at least one)
+LOGIN_GROUPS = {
+    HR_GROUP: ["uid=anna," + PEOPLE],
+    IT_ADMINS_GROUP: ["uid=ben," + PEOPLE],
+    IT_GROUP: [IT_ADMINS_GROUP, "uid=erik," + PEOPLE],
+    LEADERSHIP_GROUP: ["uid=carla," + PEOPLE],
+    STAFF_COUNCIL_GROUP: ["uid=carla," + PEOPLE],
+}
+#: AUTH_LDAP_ROLE_GROUPS for the test server; the staff council's group is not mapped
+LOGIN_ROLE_GROUPS = f"hr={HR_GROUP};it={IT_GROUP};leadership={LEADERSHIP_GROUP}"
+
+
+def login_dn(uid: str) -> str:
+    return f"uid={uid},{PEOPLE}"
+
+
 @dataclass(frozen=True)
 class SlapdServer:
     url: str
@@ -83,6 +123,7 @@ def _config(workdir: Path) -> str:
     return f"""{includes}
 modulepath /usr/lib/ldap
 moduleload back_mdb
+moduleload ppolicy
 pidfile {workdir}/slapd.pid
 argsfile {workdir}/slapd.args
 database mdb
@@ -135,6 +176,26 @@ def _populate(server: SlapdServer) -> None:
         conn.add(
             TS_GROUP, ["groupOfNames"], {"cn": "Terminalserver-Nutzer", "member": [PLACEHOLDER]}
         )
+        for uid, first, last, number in LOGIN_PEOPLE:
+            conn.add(
+                login_dn(uid),
+                ["inetOrgPerson"],
+                {
+                    "uid": uid,
+                    "cn": f"{first} {last}",
+                    "givenName": first,
+                    "sn": last,
+                    "mail": f"{number}@stadt.example",
+                    "employeeNumber": number,
+                    "userPassword": LOGIN_PASSWORD,
+                },
+            )
+        for group_dn, members in LOGIN_GROUPS.items():
+            conn.add(
+                group_dn,
+                ["groupOfNames"],
+                {"cn": group_dn[3 : group_dn.index(",")], "member": members},
+            )
     finally:
         conn.unbind()
 
@@ -191,4 +252,32 @@ def directory(slapd_server, settings):
     settings.LDAP_VPN_GROUP_DN = VPN_GROUP
     settings.LDAP_TERMINAL_SERVER_GROUP_DN = TS_GROUP
     settings.LDAP_GROUP_PLACEHOLDER_DN = PLACEHOLDER
+    return slapd_server
+
+
+@pytest.fixture
+def directory_login(slapd_server, settings):
+    """The login people's groups and lock as at the start, and the AUTH_LDAP_* settings of
+    an OpenLDAP installation pointing at the test server."""
+    conn = slapd_server.connect()
+    try:
+        for group_dn, members in LOGIN_GROUPS.items():
+            conn.modify(group_dn, {"member": [(MODIFY_REPLACE, members)]})
+        conn.modify(
+            login_dn(DISABLED), {"pwdAccountLockedTime": [(MODIFY_REPLACE, ["000001010000Z"])]}
+        )
+    finally:
+        conn.unbind()
+    settings.AUTH_LDAP_SERVER_URI = slapd_server.url
+    settings.AUTH_LDAP_BIND_DN = slapd_server.bind_dn
+    settings.AUTH_LDAP_BIND_PASSWORD = slapd_server.password
+    settings.AUTH_LDAP_START_TLS = False
+    settings.AUTH_LDAP_USER_BASE = PEOPLE
+    settings.AUTH_LDAP_USER_FILTER = "(&(objectClass=inetOrgPerson)(uid=%(user)s))"
+    settings.AUTH_LDAP_USER_ACTIVE_FILTER = "(!(pwdAccountLockedTime=*))"
+    settings.AUTH_LDAP_GROUP_BASE = GROUPS
+    settings.AUTH_LDAP_GROUP_TYPE = "openldap"
+    settings.AUTH_LDAP_ROLE_GROUPS = LOGIN_ROLE_GROUPS
+    settings.AUTH_LDAP_EMPLOYEE_ATTRIBUTE = "mail"
+    settings.AUTH_LDAP_EMPLOYEE_FIELD = "email"
     return slapd_server
