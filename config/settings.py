@@ -4,6 +4,7 @@ Every variable is listed in `.env.example`. Defaults are safe for development;
 production sets SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -246,6 +247,13 @@ if not SECURE_HSTS_PRELOAD:
 # Proxies whose X-Forwarded-For names the real client (organisation/lockout.py): the
 # lockout counts per address, and without this every login would come from the proxy.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _entry in TRUSTED_PROXIES:  # addresses or networks; a host name would fail every login
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"TRUSTED_PROXIES: „{_entry}“ ist keine IP-Adresse und kein Netz."
+        ) from None
 
 # Content-Security-Policy (django-csp): scripts and stylesheets only from our own files,
 # no inline script, no eval; style attributes are allowed (the charts' sizes and bars).

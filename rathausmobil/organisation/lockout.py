@@ -19,6 +19,7 @@ from TRUSTED_PROXIES. A locked login gets the login page with a German message (
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 from dataclasses import dataclass
@@ -41,22 +42,35 @@ def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the last
     address in X-Forwarded-For that is not one of our proxies."""
     remote = request.META.get("REMOTE_ADDR", "")
-    trusted = set(settings.TRUSTED_PROXIES)
-    if remote not in trusted:
+    if not _is_proxy(remote):
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for candidate in reversed(forwarded):
-        if candidate and candidate not in trusted and _is_address(candidate):
+        if _address(candidate) is not None and not _is_proxy(candidate):
             return candidate
     return remote
 
 
-def _is_address(value: str) -> bool:
+def _address(value: str):
     try:
-        ipaddress.ip_address(value)
+        return ipaddress.ip_address(value)
     except ValueError:
-        return False
-    return True
+        return None
+
+
+@functools.cache
+def _proxy_networks(entries: tuple[str, ...]) -> tuple:
+    """TRUSTED_PROXIES as networks: single addresses ("10.0.0.5") or networks
+    ("172.16.0.0/12", e.g. the containers' bridge)."""
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _is_proxy(value: str) -> bool:
+    address = _address(value)
+    networks = _proxy_networks(tuple(settings.TRUSTED_PROXIES))
+    return address is not None and any(
+        address.version == net.version and address in net for net in networks
+    )
 
 
 class LockoutHandler(AxesDatabaseHandler):

@@ -207,9 +207,13 @@ def test_the_locks_page_costs_the_same_queries_for_many_locks(
         ("127.0.0.1", "1.2.3.4, 10.1.1.1", "10.1.1.1"),
         ("127.0.0.1", "kaputt", "127.0.0.1"),
         ("127.0.0.1", "", "127.0.0.1"),
+        # A network of proxies (containers behind the host's nginx).
+        ("172.18.0.1", "10.1.1.1, 172.18.0.7", "10.1.1.1"),
+        ("::1", "2001:db8::5", "2001:db8::5"),
     ],
 )
-def test_the_client_address_comes_from_a_trusted_proxy_only(remote, forwarded, expected):
+def test_the_client_address_comes_from_a_trusted_proxy_only(remote, forwarded, expected, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1", "172.16.0.0/12"]
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert lockout.client_ip(request) == expected
 
