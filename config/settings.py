@@ -301,3 +301,9 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The daily jobs (core/jobs.py) are run by the background worker by itself, once a day
+# after this local time (TIME_ZONE); a short task, the tick, checks every
+# JOBS_TICK_SECONDS and is the worker's heartbeat (core/scheduler.py, docs/deployment.md).
+JOBS_DAILY_AT = os.environ.get("JOBS_DAILY_AT", "02:30")
+JOBS_TICK_SECONDS = int(os.environ.get("JOBS_TICK_SECONDS", "300"))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
-from rathausmobil.core.models import AuditEvent, ImportUpload, StatusChange
+from rathausmobil.core.models import AuditEvent, ImportUpload, JobRun, StatusChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,3 +56,11 @@ class ImportUploadAdmin(admin.ModelAdmin):
         "uploaded_by",
         "applied_at",
     ]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """How the daily jobs went, day by day (written by core/jobs.py only)."""
+
+    list_display = ["day", "status", "trigger", "attempts", "started_at", "finished_at"]
+    list_filter = ["status"]
