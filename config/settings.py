@@ -271,6 +271,9 @@ LOGGING = {
         # WeasyPrint (PDF reports) logs every step of a render at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # every failed check with its traceback, on every poll of the load balancer: the
+        # health page and monitoring show the states; unexpected errors still log
+        "health_check": {"level": "ERROR"},
     },
 }
 
@@ -307,3 +310,7 @@ TASKS = {
 # JOBS_TICK_SECONDS and is the worker's heartbeat (core/scheduler.py, docs/deployment.md).
 JOBS_DAILY_AT = os.environ.get("JOBS_DAILY_AT", "02:30")
 JOBS_TICK_SECONDS = int(os.environ.get("JOBS_TICK_SECONDS", "300"))
+# The health check (/health/) warns when the worker's last heartbeat or the daily jobs'
+# last success is older than this.
+HEALTH_WORKER_MAX_MINUTES = int(os.environ.get("HEALTH_WORKER_MAX_MINUTES", "15"))
+HEALTH_JOBS_MAX_HOURS = int(os.environ.get("HEALTH_JOBS_MAX_HOURS", "26"))
