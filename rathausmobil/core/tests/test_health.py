@@ -44,9 +44,7 @@ def test_it_is_healthy_when_every_check_passes(client, healthy):
     assert set(body["checks"]) == {"database", "cache", "disk", "worker", "daily_jobs"}
 
 
-def test_an_old_worker_heartbeat_warns_but_keeps_the_server_in_the_load_balancer(
-    client, healthy
-):
+def test_an_old_worker_heartbeat_warns_but_keeps_the_server_in_the_load_balancer(client, healthy):
     WorkerHeartbeat.objects.update(beat_at=timezone.now() - dt.timedelta(minutes=40))
     status, body = get_json(client)
     assert status == 200
