@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every response carries the request id, every log line of the request has it
+    "rathausmobil.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,10 +263,31 @@ WIREGUARD_ALLOWED_IPS = os.environ.get("WIREGUARD_ALLOWED_IPS", "10.0.0.0/8")
 # Where the server's peer list is written (for `wg syncconf`); empty: not written.
 WIREGUARD_PEERS_FILE = os.environ.get("WIREGUARD_PEERS_FILE", "")
 
+# Logs go to stdout (systemd's journal collects them): one JSON object a line in
+# production (LOG_FORMAT=json, the default with DEBUG=0), readable text in development;
+# each line with the request id and the user's id (core/logs.py, docs/deployment.md).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ValueError("LOG_FORMAT: json oder text.")
+# Take the request id from the proxy's X-Request-ID header (when well-formed); 0: always
+# make our own, e.g. when clients reach the application without the proxy.
+LOG_TRUST_REQUEST_ID = env_bool("LOG_TRUST_REQUEST_ID", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "rathausmobil.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "rathausmobil.core.logs.JsonFormatter"},
+        "text": {"()": "rathausmobil.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -1,0 +1,54 @@
+"""gunicorn in production: `gunicorn -c config/gunicorn.conf.py config.wsgi:application`.
+
+Everything is logged to stdout for the journal, one JSON object a line like the
+application's own logs (rathausmobil/core/logs.py, docs/deployment.md "Logs"); with
+LOG_FORMAT=text, gunicorn's usual lines. The access log names method, path, status,
+size, duration and the request id; never the query string (a search for a name would
+land in the log), the client's address or its user agent. Settings given on the command
+line win over this file (e.g. --bind, --workers).
+"""
+
+import os
+
+from gunicorn.glogging import Logger
+
+from rathausmobil.core.logs import JsonFormatter
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+accesslog = "-"
+errorlog = "-"
+JSON = os.environ.get("LOG_FORMAT", "json" if os.environ.get("DEBUG", "1") == "0" else "text")
+
+
+class JsonLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter())
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        status = str(resp.status).split(None, 1)[0]
+        headers = dict((name.lower(), value) for name, value in resp.headers)
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        self.access_log.info(
+            "%s %s %s",
+            method,
+            path,
+            status,
+            extra={
+                "method": method,
+                "path": path,
+                "status": int(status) if status.isdigit() else status,
+                "bytes": getattr(resp, "sent", None),
+                "duration_ms": round(request_time.total_seconds() * 1000, 1),
+                "request_id": headers.get("x-request-id"),
+            },
+        )
+
+
+if JSON == "json":
+    logger_class = JsonLogger
