@@ -190,7 +190,10 @@ class HealthView(HealthCheckView):
             "json" if "application/json" in request.headers.get("Accept", "") else "html"
         )
         if wanted == "openmetrics":
-            return self.render_to_response_openmetrics()
+            response = self.render_to_response_openmetrics()
+            extra = await sync_to_async(queue_metrics, thread_sensitive=True)()
+            response.content = response.content.replace(b"# EOF\n", extra.encode() + b"# EOF\n")
+            return response
         rows = [
             {
                 "key": result.check.key,
@@ -215,6 +218,45 @@ class HealthView(HealthCheckView):
                 json_dumps_params={"ensure_ascii": False},
             )
         return self.render_to_response({"overall": overall, "rows": rows}, status=status)
+
+
+def queue_metrics() -> str:
+    """For Prometheus (`?format=openmetrics`), beside each check's state: the background
+    queue (waiting, failed in the last day) and the age of the heartbeat and of the last
+    successful daily run. Two indexed counts and two small reads."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY).count()
+    failed = DBTaskResult.objects.filter(
+        status=TaskResultStatus.FAILED, finished_at__gte=now - dt.timedelta(days=1)
+    ).count()
+    beat = last_heartbeat()
+    _last, succeeded = _daily_jobs_state()
+    lines = [
+        "# HELP rathausmobil_tasks_waiting Background tasks waiting in the queue (due or later)",
+        "# TYPE rathausmobil_tasks_waiting gauge",
+        f"rathausmobil_tasks_waiting {waiting}",
+        "# HELP rathausmobil_tasks_failed_last_day Background tasks failed in the last 24 hours",
+        "# TYPE rathausmobil_tasks_failed_last_day gauge",
+        f"rathausmobil_tasks_failed_last_day {failed}",
+    ]
+    for name, moment, what in (
+        ("worker_heartbeat", beat, "the worker's last heartbeat"),
+        (
+            "daily_jobs_success",
+            succeeded and succeeded.finished_at,
+            "the last successful daily run",
+        ),
+    ):
+        if moment:
+            lines += [
+                f"# HELP rathausmobil_{name}_age_seconds Seconds since {what}",
+                f"# TYPE rathausmobil_{name}_age_seconds gauge",
+                f"rathausmobil_{name}_age_seconds {(now - moment).total_seconds():.0f}",
+            ]
+    return "\n".join(lines) + "\n"
 
 
 def live(request):

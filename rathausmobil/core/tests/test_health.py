@@ -122,3 +122,17 @@ def test_liveness_touches_nothing(client):
     response = client.get("/health/live/")
     assert response.status_code == 200
     assert response.content == b"ok\n"
+
+
+def test_prometheus_reads_each_check_and_the_queue(client, healthy):
+    from rathausmobil.core.tasks import scheduler_tick
+
+    scheduler_tick.enqueue()
+    response = client.get("/health/?format=openmetrics")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'django_health_check_status{check="Worker"} 1' in text
+    assert "rathausmobil_tasks_waiting 1" in text
+    assert "rathausmobil_tasks_failed_last_day 0" in text
+    assert "rathausmobil_daily_jobs_success_age_seconds 108" in text  # three hours
+    assert text.endswith("# EOF\n")
