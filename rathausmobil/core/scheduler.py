@@ -128,6 +128,20 @@ def last_heartbeat() -> dt.datetime | None:
     return beat
 
 
+def ticks_prune(*, now: dt.datetime) -> int:
+    """Delete the records of ticks that ended well more than a day ago (288 a day
+    otherwise). Once a day, when the tick queues the daily jobs."""
+    from django_tasks_db.compat import TaskResultStatus
+
+    queue = _task_queue()
+    if queue is None:
+        return 0
+    old = queue.filter(
+        status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - dt.timedelta(days=1)
+    )
+    return old.delete()[0]
+
+
 def tick(*, current: str | None = None, now: dt.datetime | None = None) -> str:
     """One tick: heartbeat, the day's jobs if due, the next tick. Returns what it did."""
     from rathausmobil.core.tasks import daily_jobs_task
@@ -145,5 +159,7 @@ def tick(*, current: str | None = None, now: dt.datetime | None = None) -> str:
                 daily_jobs_task.enqueue(day.isoformat())
                 done = f"daily jobs of {day} queued (attempt {run.attempts})"
                 logger.info("Daily jobs of %s queued", day, extra={"attempts": run.attempts})
+        if run is not None:
+            ticks_prune(now=now)
     tick_ensure(now=now, current=current)
     return done

@@ -233,6 +233,22 @@ def test_a_tick_dead_for_ten_minutes_is_replaced(db):
     assert scheduler.tick_ensure() is True
 
 
+def test_once_a_day_the_tick_deletes_the_records_of_old_ticks(db, counting, settings):
+    settings.JOBS_DAILY_AT = "00:00"
+    scheduler_tick.enqueue()
+    scheduler_tick.enqueue()
+    old, recent = DBTaskResult.objects.filter(task_path=scheduler_tick.module_path)
+    DBTaskResult.objects.filter(pk=old.pk).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - dt.timedelta(days=2)
+    )
+    DBTaskResult.objects.filter(pk=recent.pk).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    scheduler.tick()
+    assert not DBTaskResult.objects.filter(pk=old.pk).exists()
+    assert DBTaskResult.objects.filter(pk=recent.pk).exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_real_db_worker_runs_the_tick_and_the_days_jobs(settings, counting):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
