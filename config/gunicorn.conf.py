@@ -10,15 +10,16 @@ line win over this file (e.g. --bind, --workers).
 
 import os
 
+from django.conf import settings
 from gunicorn.glogging import Logger
 
 from rathausmobil.core.logs import JsonFormatter
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+bind = os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"
+# two sync workers a core: one waits on the database half of the time (docs/performance.md)
+workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * (os.cpu_count() or 1))
 accesslog = "-"
 errorlog = "-"
-JSON = os.environ.get("LOG_FORMAT", "json" if os.environ.get("DEBUG", "1") == "0" else "text")
 
 
 class JsonLogger(Logger):
@@ -50,5 +51,6 @@ class JsonLogger(Logger):
         )
 
 
-if JSON == "json":
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if settings.LOG_FORMAT == "json":  # the application's choice (LOG_FORMAT, DEBUG)
     logger_class = JsonLogger

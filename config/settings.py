@@ -266,7 +266,7 @@ WIREGUARD_PEERS_FILE = os.environ.get("WIREGUARD_PEERS_FILE", "")
 # Logs go to stdout (systemd's journal collects them): one JSON object a line in
 # production (LOG_FORMAT=json, the default with DEBUG=0), readable text in development;
 # each line with the request id and the user's id (core/logs.py, docs/deployment.md).
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ValueError("LOG_FORMAT: json oder text.")
 # Take the request id from the proxy's X-Request-ID header (when well-formed); 0: always
