@@ -1,8 +1,8 @@
 """gunicorn in production: `gunicorn -c config/gunicorn.conf.py config.wsgi:application`.
 
-Everything is logged to stdout for the journal, one JSON object a line like the
-application's own logs (rathausmobil/core/logs.py, docs/deployment.md "Logs"); with
-LOG_FORMAT=text, gunicorn's usual lines. The access log names method, path, status,
+Everything is logged for the journal (access log on stdout, the rest on stderr), one
+JSON object a line like the application's own logs (rathausmobil/core/logs.py,
+docs/deployment.md "Logs"); with LOG_FORMAT=text, gunicorn's usual lines. The access log names method, path, status,
 size, duration and the request id; never the query string (a search for a name would
 land in the log), the client's address or its user agent. Settings given on the command
 line win over this file (e.g. --bind, --workers).

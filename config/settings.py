@@ -263,7 +263,8 @@ WIREGUARD_ALLOWED_IPS = os.environ.get("WIREGUARD_ALLOWED_IPS", "10.0.0.0/8")
 # Where the server's peer list is written (for `wg syncconf`); empty: not written.
 WIREGUARD_PEERS_FILE = os.environ.get("WIREGUARD_PEERS_FILE", "")
 
-# Logs go to stdout (systemd's journal collects them): one JSON object a line in
+# Logs go to stderr (systemd's journal collects it; stdout stays free for what commands
+# print, e.g. `kpis --json`): one JSON object a line in
 # production (LOG_FORMAT=json, the default with DEBUG=0), readable text in development;
 # each line with the request id and the user's id (core/logs.py, docs/deployment.md).
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
@@ -283,7 +284,6 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
             "filters": ["request"],
             "formatter": LOG_FORMAT,
         }

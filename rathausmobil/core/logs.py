@@ -1,4 +1,4 @@
-"""Structured logs: one JSON object a line on stdout (LOG_FORMAT=json, the default with
+"""Structured logs: one JSON object a line on stderr (LOG_FORMAT=json, the default with
 DEBUG=0), each with time, level, logger, message, the request's id and the signed-in
 user's id (the pk only: never a name or anything else about a person).
 
