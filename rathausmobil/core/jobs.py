@@ -117,7 +117,8 @@ def job_run_give_up_stale(*, now: dt.datetime | None = None) -> int:
     stale = [
         run
         for run in JobRun.objects.filter(status__in=ACTIVE)
-        if (run.started_at or run.queued_at or now) < now - STALE_AFTER
+        if ((run.queued_at if run.status == JobRunStatus.QUEUED else run.started_at) or now)
+        < now - STALE_AFTER
     ]
     for run in stale:
         JobRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(

@@ -159,6 +159,20 @@ def test_a_run_whose_worker_died_is_given_up_and_tried_again(db, counting):
     assert jobs.job_run_queue(day=DAY, now=later).attempts == 2
 
 
+def test_a_retry_just_queued_is_not_taken_for_dead(db, only):
+    only(**{"Kaputt": broken})
+    JobRun.objects.create(
+        day=DAY,
+        status=JobRunStatus.FAILED,
+        attempts=1,
+        started_at=timezone.now() - dt.timedelta(hours=5),
+        finished_at=timezone.now() - dt.timedelta(hours=4),
+    )
+    assert jobs.job_run_queue(day=DAY).attempts == 2
+    assert jobs.job_run_give_up_stale() == 0
+    assert JobRun.objects.get().status == JobRunStatus.QUEUED
+
+
 def test_a_worker_stopped_during_the_run_leaves_it_failed(db, only):
     def stopped(day):
         raise KeyboardInterrupt
