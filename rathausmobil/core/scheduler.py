@@ -147,19 +147,22 @@ def tick(*, current: str | None = None, now: dt.datetime | None = None) -> str:
     from rathausmobil.core.tasks import daily_jobs_task
 
     now = now or timezone.now()
-    heartbeat_record(now=now)
     done = "nothing due"
-    day = due_day(now)
-    if day is not None:
-        with transaction.atomic():
-            run = job_run_queue(day=day, now=now)
+    try:
+        heartbeat_record(now=now)
+        day = due_day(now)
+        if day is not None:
+            with transaction.atomic():
+                run = job_run_queue(day=day, now=now)
+                if run is not None:
+                    # in the same transaction as the claim (the database backend): the
+                    # run is queued with its task or not at all
+                    daily_jobs_task.enqueue(day.isoformat())
+                    done = f"daily jobs of {day} queued (attempt {run.attempts})"
+                    logger.info("Daily jobs of %s queued", day, extra={"attempts": run.attempts})
             if run is not None:
-                # in the same transaction as the claim (the database backend): the run
-                # is queued with its task or not at all
-                daily_jobs_task.enqueue(day.isoformat())
-                done = f"daily jobs of {day} queued (attempt {run.attempts})"
-                logger.info("Daily jobs of %s queued", day, extra={"attempts": run.attempts})
-        if run is not None:
-            ticks_prune(now=now)
-    tick_ensure(now=now, current=current)
+                ticks_prune(now=now)
+    finally:
+        # a tick that failed still has a successor: the chain never ends by an error
+        tick_ensure(now=now, current=current)
     return done

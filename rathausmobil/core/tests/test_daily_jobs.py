@@ -274,3 +274,22 @@ def test_the_real_db_worker_runs_the_tick_and_the_days_jobs(settings, counting):
     assert (run.status, run.counts) == (JobRunStatus.SUCCEEDED, {"Gezählt": 2})
     assert WorkerHeartbeat.objects.exists()
     assert ticks().count() == 1  # the next one, waiting
+
+
+def test_a_tick_that_fails_still_queues_its_successor(db, monkeypatch):
+    def broken_clock(now):
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(scheduler, "due_day", broken_clock)
+    with pytest.raises(RuntimeError):
+        scheduler.tick()
+    assert ticks().count() == 1
+
+
+def test_a_daily_time_that_is_no_time_is_reported_by_the_system_check(settings):
+    from rathausmobil.core.checks import daily_jobs_time
+
+    settings.JOBS_DAILY_AT = "halb drei"
+    assert [error.id for error in daily_jobs_time(None)] == ["core.E001"]
+    settings.JOBS_DAILY_AT = "02:30"
+    assert daily_jobs_time(None) == []
