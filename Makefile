@@ -24,6 +24,9 @@ demo: install
 	@echo "Rathaus Mobil läuft auf http://127.0.0.1:8000 (Beenden mit Strg+C)"
 	@# The worker beside the web server runs the background tasks ("Plan berechnen"); the
 	@# trap ends it with the server, on Strg+C as on any other exit.
+	@# The worker also runs the daily jobs by itself (core/scheduler.py): schedule_jobs
+	@# queues its first tick.
+	$(PY) manage.py schedule_jobs -v 0
 	$(PY) manage.py db_worker --no-reload -v 0 & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000

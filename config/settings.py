@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every response carries the request id, every log line of the request has it
+    "rathausmobil.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -414,10 +416,31 @@ AUTH_LDAP_EMPLOYEE_FIELD = os.environ.get("AUTH_LDAP_EMPLOYEE_FIELD") or "email"
 # checked), before the local accounts.
 AUTHENTICATION_BACKENDS.insert(1, "rathausmobil.organisation.directory.DirectoryBackend")
 
+# Logs go to stderr (systemd's journal collects it; stdout stays free for what commands
+# print, e.g. `kpis --json`): one JSON object a line in
+# production (LOG_FORMAT=json, the default with DEBUG=0), readable text in development;
+# each line with the request id and the user's id (core/logs.py, docs/deployment.md).
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ValueError("LOG_FORMAT: json oder text.")
+# Take the request id from the proxy's X-Request-ID header (when well-formed); 0: always
+# make our own, e.g. when clients reach the application without the proxy.
+LOG_TRUST_REQUEST_ID = env_bool("LOG_TRUST_REQUEST_ID", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "rathausmobil.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "rathausmobil.core.logs.JsonFormatter"},
+        "text": {"()": "rathausmobil.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -426,6 +449,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # django-axes: the lockouts (WARNING), not every failed login with its address.
         "axes": {"level": "WARNING"},
+        # every failed check with its traceback, on every poll of the load balancer: the
+        # health page and monitoring show the states; unexpected errors still log
+        "health_check": {"level": "ERROR"},
     },
 }
 
@@ -456,3 +482,13 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The daily jobs (core/jobs.py) are run by the background worker by itself, once a day
+# after this local time (TIME_ZONE); a short task, the tick, checks every
+# JOBS_TICK_SECONDS and is the worker's heartbeat (core/scheduler.py, docs/deployment.md).
+JOBS_DAILY_AT = os.environ.get("JOBS_DAILY_AT", "02:30")
+JOBS_TICK_SECONDS = int(os.environ.get("JOBS_TICK_SECONDS", "300"))
+# The health check (/health/) warns when the worker's last heartbeat or the daily jobs'
+# last success is older than this.
+HEALTH_WORKER_MAX_MINUTES = int(os.environ.get("HEALTH_WORKER_MAX_MINUTES", "15"))
+HEALTH_JOBS_MAX_HOURS = int(os.environ.get("HEALTH_JOBS_MAX_HOURS", "26"))

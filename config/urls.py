@@ -1,12 +1,14 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from rathausmobil.access import api as access_api
 from rathausmobil.agreements import api as agreements_api
+from rathausmobil.core import health
 from rathausmobil.core import views as core_views
 from rathausmobil.eligibility import api as eligibility_api
 from rathausmobil.equipment import api as equipment_api
@@ -30,6 +32,9 @@ handler500 = "rathausmobil.core.views.server_error"
 urlpatterns = [
     path("", include("rathausmobil.home.urls")),
     path("favicon.ico", core_views.favicon),
+    # for the load balancer and monitoring, without a login (core/health.py)
+    path("health/", login_not_required(health.HealthView.as_view()), name="health"),
+    path("health/live/", login_not_required(health.live), name="health-live"),
     path(
         "login/",
         auth_views.LoginView.as_view(

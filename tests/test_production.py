@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -78,7 +79,15 @@ def production_server(tmp_path):
 
 
 @contextlib.contextmanager
-def _serve(tmp_path, *, workers: int = 1, setup: str = "", seed: str = "", **extra: str):
+def _serve(
+    tmp_path,
+    *,
+    workers: int = 1,
+    setup: str = "",
+    seed: str = "",
+    options: tuple[str, ...] = (),
+    **extra: str,
+):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -115,6 +124,7 @@ def _serve(tmp_path, *, workers: int = 1, setup: str = "", seed: str = "", **ext
             str(workers),
             "--access-logfile",
             "-",
+            *options,
         ],
         cwd=BASE_DIR,
         env=env,
@@ -197,6 +207,32 @@ def test_it_answers_the_browsers_favicon_request_with_the_icon(production_server
     assert status == 200
     assert headers["Content-Type"].startswith("image/svg+xml")
     assert body.startswith(b"<svg")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
+def test_it_answers_the_health_checks_and_logs_json_lines_with_debug_off(tmp_path):
+    """The load balancer's view with the production configuration (config/gunicorn.conf.py).
+    The throw-away database has no worker and no daily run: readiness warns, and still
+    answers 200, as it must, or no app server would get traffic before the worker runs."""
+    with _serve(tmp_path, options=("--config", "config/gunicorn.conf.py")) as base:
+        assert _get(f"{base}/health/live/")[::2] == (200, b"ok\n")
+        status, headers, body = _get(f"{base}/health/?format=json")
+        request_id = headers["X-Request-ID"]
+    health = json.loads(body)
+    assert status == 200, health
+    assert health["status"] == "warning"
+    assert {name: check["state"] for name, check in health["checks"].items()} == {
+        "database": "ok",
+        "cache": "ok",
+        "disk": "ok",
+        "worker": "warning",
+        "daily_jobs": "warning",
+    }
+    log = (tmp_path / "gunicorn.log").read_text().splitlines()
+    lines = [json.loads(line) for line in log if line.startswith("{")]
+    [access] = [line for line in lines if line.get("path") == "/health/"]
+    assert access["logger"] == "gunicorn.access"
+    assert (access["status"], access["request_id"]) == (200, request_id)
 
 
 def _redis_url() -> str | None:

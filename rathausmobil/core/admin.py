@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
 from rathausmobil.core.audit import audit_event
-from rathausmobil.core.models import AuditEvent, ImportUpload, StatusChange
+from rathausmobil.core.models import AuditEvent, ImportUpload, JobRun, StatusChange
 
 #: the audit events' source for changes made in the admin
 ADMIN_SOURCE = "Django-Admin"
@@ -132,3 +132,11 @@ class ImportUploadAdmin(admin.ModelAdmin):
         "uploaded_by",
         "applied_at",
     ]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """How the daily jobs went, day by day (written by core/jobs.py only)."""
+
+    list_display = ["day", "status", "trigger", "attempts", "started_at", "finished_at"]
+    list_filter = ["status"]

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from rathausmobil.core import (
             api_schema,  # noqa: F401 (registers the sign-in's schema)
+            checks,  # noqa: F401 (registers the system checks)
             privacy,
             todos,
         )

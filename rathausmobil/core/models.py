@@ -193,3 +193,51 @@ class SeenMarker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class JobRunStatus(models.TextChoices):
+    QUEUED = "queued", _("eingereiht")
+    RUNNING = "running", _("läuft")
+    SUCCEEDED = "succeeded", _("erfolgreich")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+class JobRun(models.Model):
+    """The daily jobs' run of one day, and their lock: the unique day makes the
+    insert of the row the claim, so that one run a day happens however many workers
+    ask (core/jobs.py). Holds how the last attempt of that day went."""
+
+    day = models.DateField(_("Tag"), unique=True)
+    status = models.CharField(_("Status"), max_length=16, choices=JobRunStatus.choices)
+    trigger = models.CharField(_("Auslöser"), max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    queued_at = models.DateTimeField(_("eingereiht"), null=True, blank=True)
+    started_at = models.DateTimeField(_("begonnen"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("beendet"), null=True, blank=True)
+    # {label: records handled} of the jobs that ran, in their order
+    counts = models.JSONField(_("Anzahlen"), default=dict, blank=True)
+    # exception class and message of each failed job (the traceback is in the log only)
+    error = models.TextField(_("Fehler"), blank=True)
+
+    class Meta:
+        verbose_name = _("Lauf der täglichen Aufgaben")
+        verbose_name_plural = _("Läufe der täglichen Aufgaben")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y} {self.get_status_display()}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker on a machine last ran the scheduler's tick
+    (core/scheduler.py); read by the health check."""
+
+    host = models.CharField(_("Rechner"), max_length=255, unique=True)
+    beat_at = models.DateTimeField(_("zuletzt"))
+
+    class Meta:
+        verbose_name = _("Lebenszeichen eines Workers")
+        verbose_name_plural = _("Lebenszeichen der Worker")
+
+    def __str__(self) -> str:
+        return self.host

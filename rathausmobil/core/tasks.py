@@ -1,0 +1,27 @@
+"""Background work of core, through Django's tasks API (django-tasks), run by
+`db_worker`: the scheduler's tick and the daily jobs (core/scheduler.py, core/jobs.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import TaskContext, task
+
+
+@task(takes_context=True)
+def scheduler_tick(context: TaskContext) -> str:
+    from rathausmobil.core.scheduler import tick
+
+    return tick(current=str(context.task_result.id))
+
+
+@task()
+def daily_jobs_task(day: str) -> dict[str, int] | str:
+    from rathausmobil.core.jobs import JobsRunning, job_run_execute, job_run_start
+
+    try:
+        run = job_run_start(day=dt.date.fromisoformat(day), trigger="worker")
+    except JobsRunning as taken:
+        # given up as stale meanwhile, or run by hand: nothing to do for this task
+        return f"skipped: {taken.run.status}"
+    return job_run_execute(run).counts
