@@ -423,7 +423,8 @@ OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
 # end_session_endpoint; empty: logging out ends only the session here.
 OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
 OIDC_RP_SIGN_ALGO = "RS256"
-OIDC_RP_SCOPES = "openid email profile"
+# ADFS adds "allatclaims" (the claims of its rules into the ID token); docs/security.md
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES") or "openid email profile"
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider
@@ -437,8 +438,6 @@ OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM") or "preferred_userna
 # provider at each login like AUTH_LDAP_ROLE_GROUPS.
 OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM") or "groups"
 OIDC_ROLE_VALUES = os.environ.get("OIDC_ROLE_VALUES", "")
-# Back from the provider without success: the login page with a message (oidc.CallbackView).
-LOGIN_REDIRECT_URL_FAILURE = "login"
 AUTHENTICATION_BACKENDS.insert(
     AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend"),
     "rathausmobil.organisation.oidc.OidcBackend",

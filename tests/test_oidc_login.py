@@ -188,6 +188,16 @@ def test_logout_ends_the_session_at_the_provider_and_the_next_login_updates_the_
     assert len(oidc_events("Rolle vergeben")) == 2
 
 
+def test_claims_only_in_the_id_token_count_as_adfs_sends_them(page, live_server, oidc_on, db):
+    oidc_on("dora", groups=["IT"], userinfo_sub_only=True)
+
+    sign_in_at_provider(page, live_server.url, "dora")
+
+    page.wait_for_url(f"{live_server.url}/")
+    assert User.objects.get(username="dora").email == "dora@stadt.example"
+    assert roles_of("dora") == {Role.IT}
+
+
 def test_a_local_account_of_the_same_name_is_never_taken_over(page, live_server, oidc_on, db):
     UserFactory(username="admin", is_superuser=True, is_staff=True)
     oidc_on("admin", groups=["IT"])

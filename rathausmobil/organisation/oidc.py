@@ -7,7 +7,7 @@ with PKCE, state and nonce); the provider sends it back to /oidc/callback/, and 
 backend
 
 1. fetches the tokens, checks the ID token's RS256 signature against the provider's JWKS,
-   and reads the person's claims from the userinfo endpoint;
+   and reads the person's claims from the userinfo endpoint and the ID token;
 2. finds the account by the user name claim (OIDC_USERNAME_CLAIM, lower case; the same
    name as the directory login's, so a city moving from LDAP to its provider keeps its
    accounts), or creates it without a local password; names and e-mail are refreshed;
@@ -138,7 +138,13 @@ class OidcBackend(OIDCAuthenticationBackend):
         return user
 
     def get_userinfo(self, access_token, id_token, payload):
-        self.last_claims = super().get_userinfo(access_token, id_token, payload)
+        """The claims of the userinfo endpoint over those of the ID token (`payload`, its
+        signature and nonce checked already): ADFS answers userinfo with `sub` only and
+        puts the rest into the ID token; Keycloak puts them into both."""
+        userinfo = super().get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub") != payload.get("sub"):  # OpenID Connect Core 5.3.2
+            raise SuspiciousOperation("userinfo names another subject than the ID token")
+        self.last_claims = {**payload, **userinfo}
         return self.last_claims
 
 

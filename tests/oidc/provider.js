@@ -33,13 +33,20 @@ const provider = new Provider(issuer, {
     email: ["email", "email_verified"],
     profile: ["given_name", "family_name", "preferred_username", "groups"],
   },
+  conformIdTokenClaims: false,
   pkce: { required: () => true },
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
   async findAccount(ctx, id) {
     const people = JSON.parse(readFileSync(config.accounts_file, "utf8"));
     const person = people[id];
     if (!person) return undefined;
-    return { accountId: id, claims: async () => ({ sub: id, ...person }) };
+    // "userinfo_sub_only": userinfo answers `sub` alone and the ID token has the rest, as
+    // ADFS does (conformIdTokenClaims below puts the granted claims into the ID token).
+    const { userinfo_sub_only: subOnly, ...claims } = person;
+    return {
+      accountId: id,
+      claims: async (use) => (use === "userinfo" && subOnly ? { sub: id } : { sub: id, ...claims }),
+    };
   },
   async loadExistingGrant(ctx) {
     const grantId =
