@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -209,10 +210,12 @@ def test_a_local_account_of_the_same_name_is_never_taken_over(page, live_server,
     assert roles_of("admin") == set()
 
 
-def test_it_goes_back_to_the_page_asked_for(page, live_server, oidc_on, db):
+def test_it_goes_back_to_the_page_asked_for(page, live_server, oidc_on, db, axe_check):
     oidc_on("carla", groups=[])
     page.goto(f"{live_server.url}/organisation/")
     page.wait_for_url(f"{live_server.url}/login/?next=/organisation/")
+    axe_check(page)  # the login page with the button and the local form
+    assert page.get_by_label("Benutzername").is_visible()  # the emergency admin's way in
     page.get_by_role("link", name="Mit dem Konto der Stadt anmelden").click()
     page.locator("input[name=login]").fill("carla")
     page.locator("input[name=password]").fill("any password")
@@ -254,3 +257,40 @@ def test_the_role_values_are_checked():
     }
     with pytest.raises(ImproperlyConfigured):
         role_values("superuser=Admins")
+
+
+def test_the_settings_from_the_environment_allow_the_logout_at_the_provider():
+    """config/settings.py as a city sets it: all endpoints given, `check` is silent, and
+    the provider's origin (only it) joins the CSP's form-action for the logout's redirect."""
+    base = "https://sso.stadt.example/realms/stadt/protocol/openid-connect"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PYTEST_", "OIDC_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        OIDC_RP_CLIENT_ID="rathausmobil",
+        OIDC_RP_CLIENT_SECRET="x",
+        OIDC_OP_AUTHORIZATION_ENDPOINT=f"{base}/auth",
+        OIDC_OP_TOKEN_ENDPOINT=f"{base}/token",
+        OIDC_OP_USER_ENDPOINT=f"{base}/userinfo",
+        OIDC_OP_JWKS_ENDPOINT=f"{base}/certs",
+        OIDC_OP_LOGOUT_ENDPOINT=f"{base}/logout",
+        OIDC_ROLE_VALUES="hr=/Personalamt",
+    )
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.core.management import call_command; call_command('check'); "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    done = subprocess.run(  # noqa: S603 - our own settings, fixed arguments
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "'self' https://sso.stadt.example"
