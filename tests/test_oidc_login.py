@@ -199,8 +199,22 @@ def test_claims_only_in_the_id_token_count_as_adfs_sends_them(page, live_server,
     assert roles_of("dora") == {Role.IT}
 
 
-def test_a_local_account_of_the_same_name_is_never_taken_over(page, live_server, oidc_on, db):
-    UserFactory(username="admin", is_superuser=True, is_staff=True)
+@pytest.mark.parametrize(
+    "account",
+    [
+        {"is_superuser": True, "is_staff": True},  # a superuser, even without a password
+        {"password": "local-password"},  # a local account
+        {"is_active": False},  # locked in the application (a leaver)
+    ],
+    ids=["superuser", "local", "locked"],
+)
+def test_a_local_or_locked_account_of_the_same_name_is_refused(
+    page, live_server, oidc_on, db, account
+):
+    user = UserFactory(username="admin", **account)
+    if "password" not in account:  # as the directory login or the single sign-on made it
+        user.set_unusable_password()
+        user.save()
     oidc_on("admin", groups=["IT"])
 
     sign_in_at_provider(page, live_server.url, "admin")
