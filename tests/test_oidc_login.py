@@ -16,9 +16,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from rathausmobil.core.models import AuditEvent
 from rathausmobil.organisation.models import Role, RoleAssignment
@@ -222,6 +224,28 @@ def test_a_local_or_locked_account_of_the_same_name_is_refused(
     page.wait_for_url(f"{live_server.url}/login/")
     assert page.get_by_text("Die Anmeldung mit dem Konto der Stadt ist nicht gelungen").is_visible()
     assert roles_of("admin") == set()
+    # counted by axes as a failure of the address (no user name was typed here)
+    (attempt,) = AccessAttempt.objects.all()
+    assert (attempt.username, attempt.failures_since_start) == (None, 1)
+
+
+def test_a_locked_address_is_refused_at_the_callback(page, live_server, oidc_on, settings, db):
+    oidc_on("erik", groups=["IT"])
+    AccessAttempt.objects.create(  # someone tried many accounts from this address
+        username="someone",
+        ip_address="127.0.0.1",
+        user_agent="",
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/login/",
+        failures_since_start=settings.LOGIN_FAILURE_LIMIT_ADDRESS,
+    )
+
+    sign_in_at_provider(page, live_server.url, "erik")
+
+    expect(page.get_by_text("Zu viele fehlgeschlagene Anmeldungen.")).to_be_visible()
+    assert not User.objects.filter(username="erik").exists()
 
 
 def test_it_goes_back_to_the_page_asked_for(page, live_server, oidc_on, db, axe_check):
