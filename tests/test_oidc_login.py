@@ -164,6 +164,17 @@ def test_it_signs_in_through_the_provider_with_roles_and_the_employee_record(
     assert event.reason == "Anmeldung über OpenID Connect: Mitglied von Personalamt"
 
 
+def test_an_address_the_provider_has_not_verified_links_no_record(page, live_server, oidc_on, org):
+    employee = EmployeeFactory(unit=org["A1"], email="chef@stadt.example")
+    oidc_on("mallory", groups=[], email="chef@stadt.example", email_verified=False)
+
+    sign_in_at_provider(page, live_server.url, "mallory")
+
+    page.wait_for_url(f"{live_server.url}/")
+    employee.refresh_from_db()
+    assert employee.user is None
+
+
 def test_logout_ends_the_session_at_the_provider_and_the_next_login_updates_the_roles(
     page, live_server, oidc_on, db
 ):

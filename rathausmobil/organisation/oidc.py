@@ -14,7 +14,8 @@ backend
 3. synchronises the roles that OIDC_ROLE_VALUES maps to values of the claim
    OIDC_ROLES_CLAIM, through the directory login's `roles_sync` (audit source
    "Single Sign-on (OpenID Connect)");
-4. links the employee record by the e-mail claim, as the directory login does.
+4. links the employee record by the e-mail claim, as the directory login does (not when
+   the provider says the address is not verified).
 
 Like the directory login it never signs into a local account (one with a usable password,
 or a superuser) nor into one locked in the application. Logging out ends the session at
@@ -91,7 +92,8 @@ class OidcBackend(OIDCAuthenticationBackend):
         return str(claims.get(settings.OIDC_USERNAME_CLAIM) or "").strip().lower()
 
     def verify_claims(self, claims):
-        return bool(self.username_of(claims))
+        # a longer name is refused, never cut (cut, it could name someone else's account)
+        return 0 < len(self.username_of(claims)) <= 150
 
     def describe_user_by_claims(self, claims):
         return f"{settings.OIDC_USERNAME_CLAIM} {self.username_of(claims)}"
@@ -134,7 +136,10 @@ class OidcBackend(OIDCAuthenticationBackend):
                 via="OpenID Connect",
                 source=OIDC_SOURCE,
             )
-            employee_link_by(user, lookup="email__iexact", value=str(claims.get("email") or ""))
+            # An address the provider says it has not verified (Keycloak lets people change
+            # theirs) links no record: it could be someone else's. ADFS sends no such claim.
+            if claims.get("email_verified") is not False:
+                employee_link_by(user, lookup="email__iexact", value=str(claims.get("email") or ""))
         return user
 
     def get_userinfo(self, access_token, id_token, payload):
