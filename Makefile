@@ -100,12 +100,27 @@ system-deps:
 	  fi; \
 	fi
 
+# The OpenID provider of the single sign-on tests (tests/oidc/provider.js, panva's
+# oidc-provider on Node.js 20): installed from the lock file into tests/oidc/node_modules
+# (git-ignored) when the lock file is newer. Without npm: a hint, and the tests are skipped
+# (they fail in CI, RM_REQUIRE_BROWSER).
+OIDC_DIR := tests/oidc
+.PHONY: oidc-deps
+oidc-deps:
+	@if ! command -v npm >/dev/null; then \
+	  echo "Hinweis: npm fehlt (Node.js 20); die Tests der Anmeldung über OpenID Connect brauchen es."; \
+	elif [ ! -e $(OIDC_DIR)/node_modules/.package-lock.json ] || \
+	     [ $(OIDC_DIR)/package-lock.json -nt $(OIDC_DIR)/node_modules/.package-lock.json ]; then \
+	  echo "Installiere den OpenID-Provider der Tests (npm ci) ..."; \
+	  npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --silent; \
+	fi
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
-test: install browser-deps system-deps lint
+test: install browser-deps system-deps oidc-deps lint
 	$(VENV)/bin/pytest
 
 # Backup and restore drill on the local PostgreSQL (docs/deployment.md "Backups"):

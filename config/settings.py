@@ -426,6 +426,51 @@ if LOG_FORMAT not in ("json", "text"):
 # Take the request id from the proxy's X-Request-ID header (when well-formed); 0: always
 # make our own, e.g. when clients reach the application without the proxy.
 LOG_TRUST_REQUEST_ID = env_bool("LOG_TRUST_REQUEST_ID", True)
+# ------------------------------------------------------- single sign-on (OpenID Connect)
+# Staff sign in once at the city's provider (Keycloak, ADFS, …) through mozilla-django-oidc:
+# authorization code flow with PKCE, ID tokens signed RS256 checked against the provider's
+# JWKS, logout at the provider too. docs/security.md "Single sign-on (OpenID Connect)".
+# Empty OIDC_RP_CLIENT_ID: off, nothing changes (no button, /oidc/ not found).
+# organisation/oidc.py does the rest.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+# The provider's endpoints, as its /.well-known/openid-configuration names them.
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# end_session_endpoint; empty: logging out ends only the session here.
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+# ADFS adds "allatclaims" (the claims of its rules into the ID token); docs/security.md
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES") or "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider
+OIDC_OP_LOGOUT_URL_METHOD = "rathausmobil.organisation.oidc.provider_logout_url"
+OIDC_TIMEOUT = 10  # seconds: a provider that does not answer must not hang the callback
+OIDC_VERIFY_SSL = True
+# The claim that names the account (lower case); the same name as the directory login's.
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM") or "preferred_username"
+# The claim that lists the person's groups, and which of its values give which roles:
+# "role=value;role=value" (roles hr, it, staff_council, dpo, leadership), decided by the
+# provider at each login like AUTH_LDAP_ROLE_GROUPS.
+OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM") or "groups"
+OIDC_ROLE_VALUES = os.environ.get("OIDC_ROLE_VALUES", "")
+AUTHENTICATION_BACKENDS.insert(
+    AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend"),
+    "rathausmobil.organisation.oidc.OidcBackend",
+)
+if OIDC_RP_CLIENT_ID and OIDC_OP_LOGOUT_ENDPOINT:
+    # The logout form's answer redirects to the provider; Chromium checks form-action on
+    # that redirect, so the provider's origin is allowed as a target of our forms.
+    from urllib.parse import urlsplit
+
+    _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_logout.scheme}://{_logout.netloc}"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,6 +13,7 @@ from rathausmobil.core import views as core_views
 from rathausmobil.eligibility import api as eligibility_api
 from rathausmobil.equipment import api as equipment_api
 from rathausmobil.organisation import api as organisation_api
+from rathausmobil.organisation import oidc
 from rathausmobil.organisation.directory import directory_login_on
 from rathausmobil.presence import api as presence_api
 
@@ -41,11 +42,16 @@ urlpatterns = [
             template_name="registration/login.html",
             redirect_authenticated_user=True,
             # called by the template at each view: a changed setting counts at once
-            extra_context={"directory_login": directory_login_on},
+            extra_context={
+                "directory_login": directory_login_on,
+                "oidc_login": oidc.oidc_login_on,
+            },
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's logout, and the provider's too after a single sign-on (organisation/oidc.py)
+    path("logout/", oidc.LogoutView.as_view(), name="logout"),
+    path("oidc/", include(oidc.urlpatterns)),
     path("organisation/", include("rathausmobil.organisation.urls")),
     path("eignung/", include("rathausmobil.eligibility.urls")),
     path("mobil/", include("rathausmobil.agreements.urls")),

@@ -27,6 +27,7 @@ class OrganisationConfig(AppConfig):
             remove_old_attempts, label="Alte fehlgeschlagene Anmeldeversuche gelöscht"
         )
 
-        from rathausmobil.organisation.directory import check_settings
+        from rathausmobil.organisation import directory, oidc
 
-        checks.register(check_settings)
+        checks.register(directory.check_settings)
+        checks.register(oidc.check_settings)

@@ -72,26 +72,31 @@ def normalise_dn(dn: str) -> str:
         raise ImproperlyConfigured(f"Kein gültiger DN: {dn!r}") from None
 
 
-def role_groups(value: str | None = None) -> dict[str, set[str]]:
-    """AUTH_LDAP_ROLE_GROUPS ("hr=cn=Personalamt,ou=groups,…;it=…") as {role: {group DNs}}."""
-    value = settings.AUTH_LDAP_ROLE_GROUPS if value is None else value
+def role_mapping(value: str, *, setting: str, normalise=str.strip) -> dict[str, set[str]]:
+    """A mapping of roles to groups as the settings write it ("hr=A;it=B;hr=C") as
+    {role: {normalised group names}}. The directory's (AUTH_LDAP_ROLE_GROUPS, group DNs) and
+    the single sign-on's (OIDC_ROLE_VALUES, values of the roles claim, organisation/oidc.py)."""
     mapping: dict[str, set[str]] = {}
     for part in value.split(";"):
         if not part.strip():
             continue
-        role, sep, dn = part.partition("=")
+        role, sep, group = part.partition("=")
         role = role.strip()
-        if not sep or not dn.strip():
-            raise ImproperlyConfigured(
-                f"AUTH_LDAP_ROLE_GROUPS: „{part.strip()}“ ist nicht Rolle=Gruppen-DN."
-            )
+        if not sep or not group.strip():
+            raise ImproperlyConfigured(f"{setting}: „{part.strip()}“ ist nicht Rolle=Gruppe.")
         if role not in MAPPABLE_ROLES:
             raise ImproperlyConfigured(
-                f"AUTH_LDAP_ROLE_GROUPS: „{role}“ ist keine Rolle, die eine Gruppe geben kann "
+                f"{setting}: „{role}“ ist keine Rolle, die eine Gruppe geben kann "
                 f"({', '.join(MAPPABLE_ROLES)})."
             )
-        mapping.setdefault(role, set()).add(normalise_dn(dn))
+        mapping.setdefault(role, set()).add(normalise(group))
     return mapping
+
+
+def role_groups(value: str | None = None) -> dict[str, set[str]]:
+    """AUTH_LDAP_ROLE_GROUPS ("hr=cn=Personalamt,ou=groups,…;it=…") as {role: {group DNs}}."""
+    value = settings.AUTH_LDAP_ROLE_GROUPS if value is None else value
+    return role_mapping(value, setting="AUTH_LDAP_ROLE_GROUPS", normalise=normalise_dn)
 
 
 def ldap_settings() -> LDAPSettings:
@@ -194,8 +199,25 @@ class SyncResult:
 def directory_login_sync(*, user, groups: set[str], attributes: dict) -> SyncResult:
     """After a directory login: the mapped roles as the groups say (`groups`: the normalised
     DNs of every group the person is in, nested ones included), then the employee link."""
-    mapping = role_groups()
-    wanted = {role for role, dns in mapping.items() if dns & groups}
+    granted, revoked = roles_sync(
+        user=user,
+        mapping=role_groups(),
+        groups=groups,
+        via="das Verzeichnis",
+        source=DIRECTORY_SOURCE,
+    )
+    return SyncResult(granted=granted, revoked=revoked, linked=employee_link(user, attributes))
+
+
+def roles_sync(
+    *, user, mapping: dict[str, set[str]], groups: set[str], via: str, source: str
+) -> tuple[list[str], list[str]]:
+    """The roles of `mapping` ({role: {groups}}) as the person's `groups` say, through
+    `role_grant` / `role_revoke` with `by=DIRECTORY`: an audit event for each change, with
+    `source` and a reason "Anmeldung über {via}: (nicht) Mitglied von …". Roles not in
+    `mapping` are left alone. Used by every login whose groups decide roles: the directory
+    (here) and the single sign-on (organisation/oidc.py). Returns (granted, revoked)."""
+    wanted = {role for role, names in mapping.items() if names & groups}
     held = {
         assignment.role: assignment
         for assignment in RoleAssignment.objects.filter(
@@ -204,33 +226,33 @@ def directory_login_sync(*, user, groups: set[str], attributes: dict) -> SyncRes
     }
     granted, revoked = [], []
     for role in sorted(wanted - held.keys()):
-        dns = sorted(mapping[role] & groups)
+        names = sorted(mapping[role] & groups)
         try:
             role_grant(
                 user=user,
                 role=role,
                 by=DIRECTORY,
-                reason=f"Anmeldung über das Verzeichnis: Mitglied von {'; '.join(dns)}",
-                source=DIRECTORY_SOURCE,
+                reason=f"Anmeldung über {via}: Mitglied von {'; '.join(names)}",
+                source=source,
             )
         except DomainError as error:  # the same login twice at once: the other one gave it
-            logger.info("Verzeichnis: %s", error)
+            logger.info("%s: %s", source, error)
         else:
             granted.append(role)
     for role in sorted(held.keys() - wanted):
-        dns = sorted(mapping[role])
+        names = sorted(mapping[role])
         try:
             role_revoke(
                 assignment=held[role],
                 by=DIRECTORY,
-                reason=f"Anmeldung über das Verzeichnis: nicht Mitglied von {'; '.join(dns)}",
-                source=DIRECTORY_SOURCE,
+                reason=f"Anmeldung über {via}: nicht Mitglied von {'; '.join(names)}",
+                source=source,
             )
         except DomainError as error:
-            logger.info("Verzeichnis: %s", error)
+            logger.info("%s: %s", source, error)
         else:
             revoked.append(role)
-    return SyncResult(granted=granted, revoked=revoked, linked=employee_link(user, attributes))
+    return granted, revoked
 
 
 def employee_field_lookup() -> str:
@@ -245,14 +267,20 @@ def employee_field_lookup() -> str:
 
 def employee_link(user, attributes: dict) -> Employee | None:
     """Link `user` to the one active employee record whose AUTH_LDAP_EMPLOYEE_FIELD equals
-    the directory's AUTH_LDAP_EMPLOYEE_ATTRIBUTE. Never moves a link: an account already
-    linked stays as it is, a record linked to another account is left alone, and two
-    matching records are a finding for HR, never a guess. Returns the record linked now."""
+    the directory's AUTH_LDAP_EMPLOYEE_ATTRIBUTE (employee_link_by)."""
     lookup = employee_field_lookup()
     values = {key.lower(): value for key, value in attributes.items()}.get(
         settings.AUTH_LDAP_EMPLOYEE_ATTRIBUTE.lower()
     ) or [""]
-    value = str(values[0]).strip()
+    return employee_link_by(user, lookup=lookup, value=str(values[0]))
+
+
+def employee_link_by(user, *, lookup: str, value: str) -> Employee | None:
+    """Link `user` to the one active employee record matching `lookup`=`value` (the
+    directory's and the single sign-on's login). Never moves a link: an account already
+    linked stays as it is, a record linked to another account is left alone, and two
+    matching records are a finding for HR, never a guess. Returns the record linked now."""
+    value = value.strip()
     if not value or Employee.objects.filter(user=user).exists():
         return None
     with transaction.atomic():
@@ -261,12 +289,12 @@ def employee_link(user, attributes: dict) -> Employee | None:
         )
         if len(matches) != 1:
             if matches:
-                logger.warning("Verzeichnis: %s passt zu mehreren Beschäftigten", value)
+                logger.warning("Anmeldung: %s passt zu mehreren Beschäftigten", value)
             return None
         employee = matches[0]
         if employee.user_id is not None:
             logger.warning(
-                "Verzeichnis: %s ist schon mit einem anderen Benutzerkonto verknüpft", employee
+                "Anmeldung: %s ist schon mit einem anderen Benutzerkonto verknüpft", employee
             )
             return None
         employee.user = user

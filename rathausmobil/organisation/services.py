@@ -74,7 +74,8 @@ def _check_reason(reason: str) -> str:
 
 class _Directory:
     """The actor of a role change that no person made: the login through the directory
-    synchronising the roles its groups manage (organisation/directory.py). The directory's
+    synchronising the roles its groups manage (organisation/directory.py), or the single
+    sign-on doing the same from the provider's claim (organisation/oidc.py). The directory's
     administrators decided who is in which group, so the checks of who may give a role do
     not apply; the audit event has no actor and names the directory as its source."""
 
@@ -88,6 +89,8 @@ class _Directory:
 DIRECTORY = _Directory()
 #: the audit events' source of those changes
 DIRECTORY_SOURCE = "Verzeichnis (LDAP)"
+#: ... and of those the single sign-on makes (organisation/oidc.py), also with `by=DIRECTORY`
+OIDC_SOURCE = "Single Sign-on (OpenID Connect)"
 
 
 def _check_not_own(by, user) -> None:
