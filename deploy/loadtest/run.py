@@ -128,7 +128,7 @@ class Processes:
 
     def app_server(self, name: str, port: int, workers: int, threads: int) -> subprocess.Popen:
         args = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-        if GUNICORN_CONF.exists():
+        if GUNICORN_CONF.exists():  # production's settings; the options below win over it
             args += ["-c", str(GUNICORN_CONF)]
         args += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
         args += ["--threads", str(threads), "--access-logfile", "-"]
