@@ -129,6 +129,15 @@ test: install browser-deps system-deps oidc-deps lint
 backup-drill: install
 	$(PY) deploy/backup/drill.py $(DRILL_ARGS)
 
+# Load test with several servers (docs/loadtest.md): its own PostgreSQL database with the
+# halver demo, two gunicorn app servers behind Debian's nginx with the shipped site file,
+# two db_workers, locust with 200 users for 90 s; one app server is killed halfway. Prints
+# requests per second and p95 per kind and exits 1 on any failed check. Needs Redis.
+# More or less: make loadtest LOADTEST_ARGS="--users 100 --seconds 60"
+.PHONY: loadtest
+loadtest: install system-deps
+	$(PY) deploy/loadtest/run.py $(LOADTEST_ARGS)
+
 bench: install
 	$(PY) bench/employee_list.py
 	$(PY) bench/devices_access.py
