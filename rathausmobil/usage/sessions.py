@@ -210,11 +210,14 @@ class SessionAssembler:
                     if ev.duration is None:
                         stats.ends_without_start += 1
                         continue
+                    start = self._derived_start(ev)
+                    if start is None:
+                        continue
                     s = Session(
                         gateway,
                         ev.key,
                         ev.user or "",
-                        ev.time - timedelta(seconds=ev.duration),
+                        start,
                         start_derived=True,
                         client_ip=ev.client_ip,
                     )
@@ -240,15 +243,29 @@ class SessionAssembler:
         duration so far."""
         if ev.key in self._open or self._carried(ev.key) is not None or ev.duration is None:
             return
+        start = self._derived_start(ev)
+        if start is None:
+            return
         self._open[ev.key] = Session(
             self.gateway,
             ev.key,
             ev.user,
-            ev.time - timedelta(seconds=ev.duration),
+            start,
             start_derived=True,
             client_ip=ev.client_ip,
         )
         self.stats.derived_starts += 1
+
+    def _derived_start(self, ev: SessionEnd | SessionAlive) -> datetime | None:
+        """The start that the logged duration gives, or None (and a problem) when the
+        duration reaches before the calendar's first day (a garbled number)."""
+        try:
+            return ev.time - timedelta(seconds=ev.duration)
+        except OverflowError:
+            self._problem(
+                Problem(ev.line, f"Die Dauer der Sitzung ({ev.duration} s) ist zu groß", "")
+            )
+            return None
 
     def _restart(self, ev: GatewayRestart) -> Iterator[Session]:
         """The gateway restarted: every session not kept alive by snapshots ends then."""

@@ -1,0 +1,202 @@
+"""Every gateway format, fed arbitrary bytes and near-valid lines, ends in events and
+line problems, never in an exception (docs/import.md, "Tested with arbitrary input").
+
+The files go the way ``import_vpn_log`` reads them (bytes decoded as UTF-8 with
+``errors="replace"``, universal newlines) into the same reading and assembling that the
+import runs (``_Assembly.run``), so a crash here is a crash of the command.
+"""
+
+import io
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rathausmobil.usage.importing import _Assembly, _Batch, _Summary
+from rathausmobil.usage.parsers import PARSERS, Problem
+
+FILES = Path(__file__).parent / "files"
+
+SAMPLES = {
+    "openvpn-log": ["openvpn.log", "openvpn-dst-autumn.log", "openvpn-dst-spring.log"],
+    "openvpn-status": ["openvpn-status-v2.txt", "openvpn-status-v3.txt"],
+    "wireguard-dump": ["wireguard-dump.txt", "wireguard-series.txt"],
+    "cisco-asa": ["cisco-asa.log", "cisco-asa-broken.log"],
+    "fortigate": ["fortigate.log", "fortigate-edge.log"],
+    "strongswan": ["strongswan.log"],
+    "radius-detail": ["radius-detail", "radius-midsession"],
+    "csv": ["sessions.csv", "sessions-edge.csv"],
+}
+
+ROBUST = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def test_every_format_has_samples():
+    assert set(SAMPLES) == set(PARSERS)
+
+
+def read(data: bytes, fmt: str, *, year: int | None = 2021) -> _Summary:
+    """Read ``data`` as the command does; the summary of the run."""
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace")
+    job = _Assembly(
+        lines=lines,
+        fmt=fmt,
+        tz="Europe/Berlin",
+        year=year,
+        gw_key="gw1",
+        carried=[],
+        store_ip=True,
+    )
+    summary = None
+    for item in job.run():
+        if isinstance(item, _Summary):
+            summary = item
+        else:
+            assert isinstance(item, _Batch)
+            for row in item.rows:
+                assert isinstance(row[2], int)  # a start in seconds, whatever the line said
+    assert summary is not None
+    assert all(isinstance(p, Problem) and p.line >= 1 for p in summary.problems)
+    return summary
+
+
+# --- mutations of valid lines ------------------------------------------------------------
+
+HUGE = ["99999999999999999999999", "-1", "0", "00", "99", "9999", "10000", "4294967296"]
+DATES = ["2021-13-45", "0000-00-00", "9999-12-31", "1969-12-31", "2021-02-29", "Feb 30", "Xyz 1"]
+TIMES = ["24:00:00", "23:59:60", "99:99:99", "-1:00:00", "07:58"]
+SEPARATORS = [",", ";", "\t", " ", "  ", "|", "=", '"', "<", ">", "[", "]", ":"]
+
+
+def _digits_replaced(line: bytes, data: st.DataObject) -> bytes:
+    text = line.decode("utf-8", "replace")
+    runs = [i for i, c in enumerate(text) if c.isdigit() and (i == 0 or not text[i - 1].isdigit())]
+    if not runs:
+        return line
+    start = data.draw(st.sampled_from(runs))
+    end = start
+    while end < len(text) and text[end].isdigit():
+        end += 1
+    new = data.draw(st.sampled_from(HUGE + DATES + TIMES))
+    return (text[:start] + new + text[end:]).encode()
+
+
+def _fields_swapped(line: bytes, data: st.DataObject) -> bytes:
+    sep = data.draw(st.sampled_from([b" ", b",", b";", b"\t", b"="]))
+    parts = line.split(sep)
+    if len(parts) < 2:
+        return line
+    i = data.draw(st.integers(0, len(parts) - 1))
+    j = data.draw(st.integers(0, len(parts) - 1))
+    parts[i], parts[j] = parts[j], parts[i]
+    return sep.join(parts)
+
+
+def _encoded(line: bytes, data: st.DataObject) -> bytes:
+    text = line.decode("utf-8", "replace") + data.draw(st.sampled_from(["", " Müller", " Straße"]))
+    codec = data.draw(st.sampled_from(["cp1252", "latin-1", "utf-8-sig", "utf-16-le"]))
+    return text.encode(codec, errors="replace")
+
+
+def _mutate(line: bytes, data: st.DataObject) -> bytes:
+    how = data.draw(
+        st.sampled_from(
+            ["truncate", "swap", "encode", "nul", "digits", "separator", "insert", "drop", "double"]
+        )
+    )
+    pos = data.draw(st.integers(0, len(line)))
+    if how == "truncate":
+        return line[:pos]
+    if how == "swap":
+        return _fields_swapped(line, data)
+    if how == "encode":
+        return _encoded(line, data)
+    if how == "nul":
+        return line[:pos] + b"\x00" + line[pos:]
+    if how == "digits":
+        return _digits_replaced(line, data)
+    if how == "separator":
+        old = data.draw(st.sampled_from(SEPARATORS)).encode()
+        new = data.draw(st.sampled_from(SEPARATORS)).encode()
+        return line.replace(old, new)
+    if how == "insert":
+        return line[:pos] + data.draw(st.binary(max_size=12)) + line[pos:]
+    if how == "drop":
+        return b""
+    return line + b"\n" + line  # the same line twice (a relay repeating)
+
+
+@st.composite
+def near_valid(draw, fmt: str) -> bytes:
+    name = draw(st.sampled_from(SAMPLES[fmt]))
+    lines = (FILES / name).read_bytes().split(b"\n")
+    data = draw(st.data())
+    for _ in range(draw(st.integers(1, 6))):
+        i = draw(st.integers(0, len(lines) - 1))
+        lines[i] = _mutate(lines[i], data)
+    joined = b"\n".join(lines)
+    if draw(st.booleans()):
+        joined = joined.replace(b"\n", draw(st.sampled_from([b"\r\n", b"\r", b"\n\n"])))
+    if draw(st.booleans()):
+        joined = b"\xef\xbb\xbf" + joined
+    return joined
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+@ROBUST
+@given(fmt=st.sampled_from(sorted(PARSERS)), data=st.binary(max_size=2000))
+def test_arbitrary_bytes_give_problems_never_an_exception(fmt, data):
+    read(data, fmt)
+
+
+@ROBUST
+@given(fmt=st.sampled_from(sorted(PARSERS)), data=st.data())
+def test_near_valid_lines_give_problems_never_an_exception(fmt, data):
+    read(data.draw(near_valid(fmt)), fmt)
+
+
+@settings(ROBUST, max_examples=15)
+@given(
+    fmt=st.sampled_from(sorted(PARSERS)),
+    data=st.data(),
+    year=st.one_of(st.none(), st.sampled_from([1, 1970, 2021, 9998, 9999])),
+)
+def test_any_year_given_for_lines_without_one(fmt, data, year):
+    read(data.draw(near_valid(fmt)), fmt, year=year)
+
+
+# --- what the runs above found -----------------------------------------------------------
+
+
+def test_a_duration_reaching_before_year_one_is_a_line_problem():
+    # A garbled duration on an end whose start is not in the file: the start derived from
+    # it lay before 1 January of year 1, and the import stopped with an OverflowError.
+    line = (FILES / "fortigate.log").read_text().splitlines()[3]
+    assert "tunnel-down" in line and "duration=14744" in line
+    broken = line.replace("duration=14744", "duration=99999999999999")
+    summary = read(broken.encode(), "fortigate")
+    assert [(p.line, p.message) for p in summary.problems] == [
+        (1, "Die Dauer der Sitzung (99999999999999 s) ist zu groß")
+    ]
+
+
+def test_an_interim_update_with_a_garbled_duration_is_a_line_problem():
+    record = (
+        "Mon Feb 01 09:00:00 2021\n"
+        "\tAcct-Status-Type = Interim-Update\n"
+        '\tUser-Name = "kmeier"\n'
+        '\tAcct-Session-Id = "5A000009"\n'
+        "\tAcct-Session-Time = 99999999999999\n"
+        "\tTimestamp = 1612166400\n"
+    )
+    summary = read(record.encode(), "radius-detail")
+    assert [p.message for p in summary.problems] == [
+        "Die Dauer der Sitzung (99999999999999 s) ist zu groß"
+    ]
