@@ -200,3 +200,39 @@ def test_an_interim_update_with_a_garbled_duration_is_a_line_problem():
     assert [p.message for p in summary.problems] == [
         "Die Dauer der Sitzung (99999999999999 s) ist zu groß"
     ]
+
+
+def _first_fortigate_start(**replace: str) -> str:
+    line = (FILES / "fortigate.log").read_text().splitlines()[0]
+    assert "tunnel-up" in line
+    for old, new in replace.items():
+        assert old in line
+        line = line.replace(old, new)
+    return line
+
+
+def test_a_fortigate_year_of_twenty_digits_is_a_line_problem():
+    # The date field out of the fast reading's pattern went to the fallback, where
+    # calendar.timegm stopped the import with OverflowError.
+    line = _first_fortigate_start(**{"date=2021-02-01": "date=99999999999999999999999-02-01"})
+    summary = read(line.encode(), "fortigate")
+    assert [p.line for p in summary.problems] == [1]
+
+
+def test_a_fortigate_time_out_of_range_is_a_problem_not_a_guess():
+    # calendar.timegm read 07:75:07 as 08:15:07 and 31 February as 3 March: sessions at a
+    # time the gateway never logged.
+    for wrong in ("time=07:75:07", "time=07:58:75", "time=25:58:07"):
+        summary = read(_first_fortigate_start(**{"time=07:58:07": wrong}).encode(), "fortigate")
+        assert [p.line for p in summary.problems] == [1], wrong
+    summary = read(_first_fortigate_start(date="date=2021-02-31").encode(), "fortigate")
+    assert [p.line for p in summary.problems] == [1]
+
+
+def test_a_local_time_with_minute_75_is_a_problem_not_a_guess():
+    # LocalClock (every format with local timestamps) added 75 minutes to the hour.
+    line = (FILES / "openvpn.log").read_text().splitlines()[1]
+    assert line.startswith("2021-02-01 07:58:07") and "Peer Connection Initiated" in line
+    summary = read(line.replace("07:58:", "07:75:", 1).encode(), "openvpn-log")
+    assert summary.first is None
+    assert [p.line for p in summary.problems] == [1]
