@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rathausmobil.core.tests import mutations
 from rathausmobil.usage.importing import _Assembly, _Batch, _Summary
 from rathausmobil.usage.parsers import PARSERS, Problem
 
@@ -29,7 +30,7 @@ SAMPLES = {
 }
 
 ROBUST = settings(
-    max_examples=40,
+    max_examples=80,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -65,86 +66,10 @@ def read(data: bytes, fmt: str, *, year: int | None = 2021) -> _Summary:
     return summary
 
 
-# --- mutations of valid lines ------------------------------------------------------------
-
-HUGE = ["99999999999999999999999", "-1", "0", "00", "99", "9999", "10000", "4294967296"]
-DATES = ["2021-13-45", "0000-00-00", "9999-12-31", "1969-12-31", "2021-02-29", "Feb 30", "Xyz 1"]
-TIMES = ["24:00:00", "23:59:60", "99:99:99", "-1:00:00", "07:58"]
-SEPARATORS = [",", ";", "\t", " ", "  ", "|", "=", '"', "<", ">", "[", "]", ":"]
-
-
-def _digits_replaced(line: bytes, data: st.DataObject) -> bytes:
-    text = line.decode("utf-8", "replace")
-    runs = [i for i, c in enumerate(text) if c.isdigit() and (i == 0 or not text[i - 1].isdigit())]
-    if not runs:
-        return line
-    start = data.draw(st.sampled_from(runs))
-    end = start
-    while end < len(text) and text[end].isdigit():
-        end += 1
-    new = data.draw(st.sampled_from(HUGE + DATES + TIMES))
-    return (text[:start] + new + text[end:]).encode()
-
-
-def _fields_swapped(line: bytes, data: st.DataObject) -> bytes:
-    sep = data.draw(st.sampled_from([b" ", b",", b";", b"\t", b"="]))
-    parts = line.split(sep)
-    if len(parts) < 2:
-        return line
-    i = data.draw(st.integers(0, len(parts) - 1))
-    j = data.draw(st.integers(0, len(parts) - 1))
-    parts[i], parts[j] = parts[j], parts[i]
-    return sep.join(parts)
-
-
-def _encoded(line: bytes, data: st.DataObject) -> bytes:
-    text = line.decode("utf-8", "replace") + data.draw(st.sampled_from(["", " Müller", " Straße"]))
-    codec = data.draw(st.sampled_from(["cp1252", "latin-1", "utf-8-sig", "utf-16-le"]))
-    return text.encode(codec, errors="replace")
-
-
-def _mutate(line: bytes, data: st.DataObject) -> bytes:
-    how = data.draw(
-        st.sampled_from(
-            ["truncate", "swap", "encode", "nul", "digits", "separator", "insert", "drop", "double"]
-        )
-    )
-    pos = data.draw(st.integers(0, len(line)))
-    if how == "truncate":
-        return line[:pos]
-    if how == "swap":
-        return _fields_swapped(line, data)
-    if how == "encode":
-        return _encoded(line, data)
-    if how == "nul":
-        return line[:pos] + b"\x00" + line[pos:]
-    if how == "digits":
-        return _digits_replaced(line, data)
-    if how == "separator":
-        old = data.draw(st.sampled_from(SEPARATORS)).encode()
-        new = data.draw(st.sampled_from(SEPARATORS)).encode()
-        return line.replace(old, new)
-    if how == "insert":
-        return line[:pos] + data.draw(st.binary(max_size=12)) + line[pos:]
-    if how == "drop":
-        return b""
-    return line + b"\n" + line  # the same line twice (a relay repeating)
-
-
 @st.composite
 def near_valid(draw, fmt: str) -> bytes:
     name = draw(st.sampled_from(SAMPLES[fmt]))
-    lines = (FILES / name).read_bytes().split(b"\n")
-    data = draw(st.data())
-    for _ in range(draw(st.integers(1, 6))):
-        i = draw(st.integers(0, len(lines) - 1))
-        lines[i] = _mutate(lines[i], data)
-    joined = b"\n".join(lines)
-    if draw(st.booleans()):
-        joined = joined.replace(b"\n", draw(st.sampled_from([b"\r\n", b"\r", b"\n\n"])))
-    if draw(st.booleans()):
-        joined = b"\xef\xbb\xbf" + joined
-    return joined
+    return draw(mutations.near_valid((FILES / name).read_bytes()))
 
 
 # --- the tests ---------------------------------------------------------------------------
