@@ -6,7 +6,7 @@ answer must be one the schema documents (status code, content type, body).
 Data: the demo scenario `halver` (records in every state). Reads (GET) get a budget of
 ``READS`` examples per operation; writes a small one (``WRITE_EXAMPLES``), since most generated
 bodies are refused (400) and each accepted one writes rows. Deterministic (derandomize).
-Run time and what it found: docs/api.md, "Checked against its schema".
+Run time and what it found: README.md, "Checked against its schema".
 """
 
 from __future__ import annotations
