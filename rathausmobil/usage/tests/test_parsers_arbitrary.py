@@ -161,3 +161,23 @@ def test_a_local_time_with_minute_75_is_a_problem_not_a_guess():
     summary = read(line.replace("07:58:", "07:75:", 1).encode(), "openvpn-log")
     assert summary.first is None
     assert [p.line for p in summary.problems] == [1]
+
+
+def test_a_time_before_2000_or_in_the_future_is_a_line_problem():
+    # One CSV line dated 0001-01-01 (or 9999-12-30) beside sessions of 2021 made the import
+    # recompute the daily figures of every day in between: it ran for more than 5 minutes.
+    good = "b;2021-02-01T08:00:00+01:00;2021-02-01T09:00:00+01:00\n"
+    for day in ("0001-01-01", "1999-12-31", "9999-12-30"):
+        far = f"a;{day}T08:00:00+00:00;{day}T09:00:00+00:00\n"
+        summary = read(f"user;start;end\n{far}{good}".encode(), "csv")
+        assert [p.line for p in summary.problems] == [2, 2], day
+        assert "liegt vor 2000 oder in der Zukunft" in summary.problems[0].message
+        assert summary.first.year == summary.last.year == 2021
+
+
+def test_a_start_derived_before_2000_is_a_line_problem():
+    # duration=2000000000 (63 years) on an end without its start: a session from 1958.
+    line = (FILES / "fortigate.log").read_text().splitlines()[3]
+    summary = read(line.replace("duration=14744", "duration=2000000000").encode(), "fortigate")
+    assert [p.line for p in summary.problems] == [1]
+    assert "liegt vor 2000" in summary.problems[0].message
