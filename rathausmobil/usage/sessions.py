@@ -181,7 +181,7 @@ class SessionAssembler:
         self._problem(
             Problem(
                 line,
-                f"Zeitpunkt {t:%Y-%m-%d %H:%M:%S} UTC liegt vor 2000 oder in der Zukunft; "
+                f"Zeitpunkt {t.year:04d}-{t:%m-%d %H:%M:%S} UTC liegt vor 2000 oder in der Zukunft; "
                 "die Zeile wird übersprungen",
                 "",
             )
