@@ -11,10 +11,14 @@ Run time and what it found: README.md, "Checked against its schema".
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -82,6 +86,20 @@ def load_schema(token: str):
     return schema
 
 
+@contextlib.contextmanager
+def connection_kept():
+    """The real WSGI application closes the database connection around each request, and
+    with it the test's transaction on PostgreSQL; Django's test client keeps it the same
+    way (and connects the closing again after each of its requests)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
 def failures_of(schema, token: str, *, methods: set[str], examples: int) -> dict[str, str]:
     """Every operation with ``methods``, called ``examples`` times: the first failure of
     each operation that failed (label -> what schemathesis said)."""
@@ -106,7 +124,8 @@ def failures_of(schema, token: str, *, methods: set[str], examples: int) -> dict
             case.call_and_validate(app=application, headers=headers, checks=CHECKS)
 
         try:
-            call()
+            with connection_kept():
+                call()
         except (Exception, BaseExceptionGroup) as exc:  # reported below; all operations run
             failed[operation.label] = f"{type(exc).__name__}: {exc}"[:2000]
         calls += 1
