@@ -347,6 +347,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's common error answers (401, 403, 404, 400 for filters, 429) are in
+    # the schema too (core/api_schema.py; checked by schemathesis, docs/api.md).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rathausmobil.core.api_schema.document_common_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "WorkKindEnum": "rathausmobil.agreements.models.WorkKind",
         "RequestStatusEnum": "rathausmobil.agreements.models.RequestStatus",

@@ -24,6 +24,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from rathausmobil.core.api_schema import OneObjectSchema
 from rathausmobil.organisation.models import Employee
 from rathausmobil.organisation.scoping import scope_for
 from rathausmobil.presence import services
@@ -113,7 +114,10 @@ class WeekPlanViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema(tags=[TAG])
 class MyWeekViewSet(viewsets.ViewSet):
+    schema = OneObjectSchema()  # one object, not a list: the schema said array (schemathesis)
+
     @extend_schema(
+        operation_id="presence_my_week_list",
         summary="Meine Woche",
         description="Ihre veröffentlichten Tage dieser und der nächsten Woche (wie auf der "
         "Seite „Meine Woche“). Ein Tag, der noch nicht veröffentlicht ist, hat `kind: null`. "

@@ -322,7 +322,10 @@ class UnitPresenceSettings(models.Model):
 
     def wish_deadline(self, week_start: dt.date) -> dt.datetime:
         """The moment wishes for the week starting on `week_start` close (aware)."""
-        day = week_start - dt.timedelta(days=self.wish_deadline_days_before)
+        try:
+            day = week_start - dt.timedelta(days=self.wish_deadline_days_before)
+        except OverflowError:  # a week at the calendar's first day (year 1): long closed
+            day = dt.date.min
         return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
 

@@ -299,6 +299,8 @@ class _Assembly:
         gw_key, store_ip = self.gw_key, self.store_ip
         still_open = 0
         for s in _closed_then_open(assembler, events):
+            if not assembler.in_range(s):
+                continue
             if s.end is None:
                 still_open += 1
             start = int(s.start.timestamp())

@@ -167,7 +167,10 @@ class LocalClock:
         self._last: int | None = None
 
     def _hour(self, key: tuple[int, int, int, int]) -> tuple[int, int | None]:
-        local = datetime(*key, tzinfo=self.tz)
+        try:
+            local = datetime(*key, tzinfo=self.tz)
+        except OverflowError as e:  # a year of 20 digits: like a bad date, a ValueError
+            raise ValueError(f"date {key} out of range") from e
         e0 = int(local.timestamp())
         e1 = int(local.replace(fold=1).timestamp())
         base = (e0, e1 if e1 > e0 else None)  # e1 > e0: repeated hour; e1 < e0: gap
@@ -175,6 +178,8 @@ class LocalClock:
         return base
 
     def epoch(self, y: int, mo: int, d: int, h: int, mi: int, s: int) -> int:
+        if mi > 59 or s > 59:  # "07:75:00" is no time (an hour out of range fails below)
+            raise ValueError(f"time {h}:{mi}:{s} out of range")
         key = (y, mo, d, h)
         base = self._hours.get(key) or self._hour(key)
         t = base[0] + mi * 60 + s
@@ -187,6 +192,16 @@ class LocalClock:
 
     def utc(self, y: int, mo: int, d: int, h: int, mi: int, s: int) -> datetime:
         return _utc(self.epoch(y, mo, d, h, mi, s))
+
+
+def _timegm(y: int, mo: int, d: int, h: int, mi: int, s: int) -> int:
+    """Unix time of a UTC wall-clock time. ``calendar.timegm`` alone reads 07:75:00 as
+    08:15:00 and 31 February as 3 March; such a line is a problem (ValueError), not a guess."""
+    try:
+        datetime(y, mo, d, h, mi, s)
+    except OverflowError as e:  # a year of 20 digits
+        raise ValueError(f"date {y}-{mo}-{d} out of range") from e
+    return calendar.timegm((y, mo, d, h, mi, s))
 
 
 class YearGuess:
@@ -429,7 +444,7 @@ class _FortiTime:
         minute = self._minutes.get(key)
         if minute is not None and line[29:30] == " " and line.startswith("date="):
             second = line[27:29]
-            if second.isdecimal():
+            if second.isdecimal() and second < "60":
                 return _utc(minute + int(second))
         m = _FGT_DATE_TIME.match(line)
         if m is None:
@@ -443,7 +458,9 @@ class _FortiTime:
         try:
             if offset is None:
                 return self.clock.utc(y, mo, d, h, mi, s)
-            minute = calendar.timegm((y, mo, d, h, mi, 0)) - offset
+            minute = _timegm(y, mo, d, h, mi, 0) - offset
+            if s > 59:
+                raise ValueError(f"second {s} out of range")
             t = _utc(minute + s)
         except ValueError:
             return None
@@ -527,7 +544,7 @@ def _fortigate_time(f: dict[str, str], clock: LocalClock) -> datetime | None:
         if off:
             sign = -1 if off.group(1) == "-" else 1
             offset = sign * (int(off.group(2)) * 3600 + int(off.group(3)) * 60)
-            return _utc(calendar.timegm((y, mo, d, h, mi, s)) - offset)
+            return _utc(_timegm(y, mo, d, h, mi, s) - offset)
         return clock.utc(y, mo, d, h, mi, s)
     except (KeyError, ValueError):
         return None

@@ -29,6 +29,12 @@ from .parsers import (
 
 MAX_PROBLEMS_KEPT = 1000
 
+# Times a gateway log can hold: not before this, nor more than a day after the import. A
+# line dated 0001-01-01 or 9999-12-31 (a garbled field) would otherwise make the import
+# recompute the daily figures of every day in between (hours for one line).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+
 
 @dataclass(slots=True)
 class Session:
@@ -129,6 +135,7 @@ class SessionAssembler:
         self.problems: list[Problem] = []
         self.first_time: datetime | None = None  # earliest and latest event time fed
         self.last_time: datetime | None = None
+        self.latest = datetime.now(UTC) + FUTURE_SLACK
         # Carried sessions whose key is only known as ``key_hash`` (keys start with "#").
         self._hashed = 0
         for s in open_sessions:
@@ -167,6 +174,25 @@ class SessionAssembler:
     def open_sessions(self) -> list[Session]:
         return sorted(self._open.values(), key=lambda s: (s.start, s.key))
 
+    def _outside(self, t: datetime, line: int) -> bool:
+        """True (and a problem) for a time no gateway log can hold (see ``EARLIEST``)."""
+        if EARLIEST <= t <= self.latest:
+            return False
+        self._problem(
+            Problem(
+                line,
+                f"Zeitpunkt {t.year:04d}-{t:%m-%d %H:%M:%S} UTC liegt vor 2000 oder in der Zukunft; "
+                "die Zeile wird übersprungen",
+                "",
+            )
+        )
+        return True
+
+    def in_range(self, s: Session) -> bool:
+        """Whether a session lies within the times a log can hold; if not, a problem is
+        recorded (a start derived from a garbled duration or a snapshot's "since")."""
+        return not self._outside(s.start, s.start_line or s.end_line or 0)
+
     def _problem(self, p: Problem) -> None:
         self.stats.problems += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
@@ -181,6 +207,8 @@ class SessionAssembler:
         for ev in events:
             cls = type(ev)
             if cls is not Problem and ev.time is not last:
+                if self._outside(ev.time, ev.line):
+                    continue
                 last = ev.time
                 self._seen(last)
             if cls is SessionStart:
@@ -210,11 +238,14 @@ class SessionAssembler:
                     if ev.duration is None:
                         stats.ends_without_start += 1
                         continue
+                    start = self._derived_start(ev)
+                    if start is None:
+                        continue
                     s = Session(
                         gateway,
                         ev.key,
                         ev.user or "",
-                        ev.time - timedelta(seconds=ev.duration),
+                        start,
                         start_derived=True,
                         client_ip=ev.client_ip,
                     )
@@ -240,15 +271,29 @@ class SessionAssembler:
         duration so far."""
         if ev.key in self._open or self._carried(ev.key) is not None or ev.duration is None:
             return
+        start = self._derived_start(ev)
+        if start is None:
+            return
         self._open[ev.key] = Session(
             self.gateway,
             ev.key,
             ev.user,
-            ev.time - timedelta(seconds=ev.duration),
+            start,
             start_derived=True,
             client_ip=ev.client_ip,
         )
         self.stats.derived_starts += 1
+
+    def _derived_start(self, ev: SessionEnd | SessionAlive) -> datetime | None:
+        """The start that the logged duration gives, or None (and a problem) when the
+        duration reaches before the calendar's first day (a garbled number)."""
+        try:
+            return ev.time - timedelta(seconds=ev.duration)
+        except OverflowError:
+            self._problem(
+                Problem(ev.line, f"Die Dauer der Sitzung ({ev.duration} s) ist zu groß", "")
+            )
+            return None
 
     def _restart(self, ev: GatewayRestart) -> Iterator[Session]:
         """The gateway restarted: every session not kept alive by snapshots ends then."""

@@ -177,6 +177,16 @@ def test_after_the_deadline_a_wish_answers_409_in_german(employee, org):
     assert not Wish.objects.exists()
 
 
+def test_a_wish_for_the_first_week_of_year_one_is_past_its_deadline(employee, org):
+    # schemathesis sent {"date": "0001-01-01"}: the deadline N days before that Monday lay
+    # before the calendar's first day, and the answer was a 500 (OverflowError).
+    response = api(employee).post(WISHES, {"date": "0001-01-01", "kind": None}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "deadline"
+    assert not Wish.objects.exists()
+
+
 def test_a_wish_body_is_checked(employee, org):
     deadline(org["A1"], 0)
     client = api(employee)
