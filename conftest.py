@@ -139,6 +139,14 @@ def listen():
 # --------------------------------------------------------------------------- browser
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run after all others. Playwright's sync API keeps an event loop
+    running in the main thread from its first use to the end of the session, and under a
+    running loop Django cannot call an async view from the test client (the health check,
+    core/health.py, is one): a test of it would fail or pass by the order of the files."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):

@@ -16,4 +16,10 @@ class CoreConfig(AppConfig):
 
         privacy.processing_activities.register(*privacy.ACTIVITIES)
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from rathausmobil.core.middleware import note_login_time
+
+        user_logged_in.connect(note_login_time, dispatch_uid="rathausmobil.note_login_time")
+
         todos.todo_providers.connect(todos.imports_waiting, label="Importe")

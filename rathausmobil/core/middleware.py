@@ -51,12 +51,20 @@ def _open_view(path: str) -> bool:
     return getattr(view, "login_required", True) is False
 
 
+def note_login_time(sender, request, user, **kwargs):
+    """The login itself counts as the first request (connected to `user_logged_in` in
+    core/apps.py): the login saves the session anyway, and the page after it need not."""
+    if getattr(request, "session", None) is not None:
+        request.session[IdleTimeoutMiddleware.SEEN] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     """A session ends SESSION_IDLE_MINUTES after its last request (SESSION_COOKIE_AGE),
     not after its first: each request renews it, but at most once a minute, so that a
     busy page does not write its session on every click."""
 
     RENEW_AFTER_SECONDS = 60
+    SEEN = "_seen"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -65,6 +73,6 @@ class IdleTimeoutMiddleware:
         session = getattr(request, "session", None)
         if session is not None and request.user.is_authenticated:
             now = int(time.time())
-            if now - session.get("_seen", 0) >= self.RENEW_AFTER_SECONDS:
-                session["_seen"] = now  # modified: saved with a new expiry
+            if now - session.get(self.SEEN, 0) >= self.RENEW_AFTER_SECONDS:
+                session[self.SEEN] = now  # modified: saved with a new expiry
         return self.get_response(request)

@@ -304,12 +304,18 @@ def everything_due(make_request, make_agreement, make_person, colleague, supervi
     make_agreement("active", user=make_person("bert"), values=pattern(end_date=day(6, 20)))
 
 
+def this_apps_lines(output: str) -> list[str]:
+    """The lines of this app's jobs, in their order (other apps' jobs run beside them)."""
+    labels = {label for label, _ in jobs.JOBS}
+    return [line for line in output.splitlines() if line.split(":")[0] in labels]
+
+
 def test_it_runs_every_job_and_changes_nothing_on_a_second_run(everything_due, publish, run):
     publish()  # version 2: bert must pledge again
     first, second = io.StringIO(), io.StringIO()
 
     run(lambda d: call_command("run_due_jobs", "--date", d, stdout=first), "2021-04-24")
-    assert first.getvalue().splitlines()[: len(jobs.JOBS)] == [
+    assert this_apps_lines(first.getvalue()) == [
         "Überfällige Anträge eskaliert: 1",
         "Anträge zur Wiedervorlage: 1",
         "Vereinbarungen zum Beginn aktiv: 0",
@@ -322,7 +328,7 @@ def test_it_runs_every_job_and_changes_nothing_on_a_second_run(everything_due, p
     assert after[2] > 0
 
     run(lambda d: call_command("run_due_jobs", "--date", d, stdout=second), "2021-04-24")
-    assert second.getvalue().splitlines()[: len(jobs.JOBS)] == [
+    assert this_apps_lines(second.getvalue()) == [
         "Überfällige Anträge eskaliert: 0",
         "Anträge zur Wiedervorlage: 0",
         "Vereinbarungen zum Beginn aktiv: 0",
