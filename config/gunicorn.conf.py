@@ -18,6 +18,13 @@ from rathausmobil.core.logs import JsonFormatter
 bind = os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"
 # two sync workers a core: one waits on the database half of the time (docs/performance.md)
 workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * (os.cpu_count() or 1))
+# With threads (gthread), an idle connection from nginx stays open 75 s: longer than nginx
+# keeps it (keepalive_timeout 60s in deploy/nginx/rathausmobil.conf), so gunicorn never
+# closes a connection nginx is just reusing (nginx would count that as the server failing).
+keepalive = 75
+# gunicorn's control socket (one fixed path per user) is not used: systemd sends signals.
+# Two servers on one host would otherwise take the same socket from each other.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
 SITE = BASE_DIR / "deploy" / "nginx" / "rathausmobil.conf"
-UPSTREAM = "    server 127.0.0.1:8000 max_fails=1 fail_timeout=10s;\n"
+UPSTREAM = "    server 127.0.0.1:8000 max_fails=3 fail_timeout=10s;\n"
 
 
 def site_for_test(

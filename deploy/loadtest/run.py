@@ -164,6 +164,15 @@ def print_stats(rows: list[dict]) -> None:
         )
 
 
+def print_nginx_errors(path: Path, ports: list[int]) -> None:
+    """nginx's own account of what went wrong, for a failed run: which app server failed
+    how (a reset, a timeout, "no live upstreams"), the first 30 lines, each shortened."""
+    lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+    print(f"   nginx ({len(lines)} Zeilen im Fehlerprotokoll; Server 1 = {ports[0]}):")
+    for line in lines[:30]:
+        print("   " + line[:220])
+
+
 def judge_server_errors(log: dict, killed_at: float, users: int) -> tuple[int, list[str]]:
     """The 5xx the killed server may cause: POSTs it had in flight, answered 502 by
     nginx right at the kill (a GET is tried on the other server; a POST never twice),
@@ -350,6 +359,7 @@ def main() -> int:
             findings.append("kein Planungslauf gestartet")
         if findings:
             print("FEHLER:\n   " + "\n   ".join(findings[:50]))
+            print_nginx_errors(proxy["error_log"], ports)
             return 1
         print(
             "6. geprüft: kein Status doppelt geändert, jede Änderung in der Historie, jede "
