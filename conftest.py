@@ -143,7 +143,13 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests run after all others. Playwright's sync API keeps an event loop
     running in the main thread from its first use to the end of the session, and under a
     running loop Django cannot call an async view from the test client (the health check,
-    core/health.py, is one): a test of it would fail or pass by the order of the files."""
+    core/health.py, is one): a test of it would fail or pass by the order of the files.
+    A test that uses Playwright's fixtures is a browser test, marked or not: the OIDC
+    login test once ran in the middle without the marker, and every health test after it
+    failed."""
+    for item in items:  # a test that starts Playwright is one, marked or not
+        if "playwright" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

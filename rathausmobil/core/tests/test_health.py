@@ -3,7 +3,6 @@ app server cannot serve, and warns about the worker and the daily jobs (core/hea
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
@@ -12,32 +11,6 @@ from health_check.exceptions import ServiceUnavailable
 
 from rathausmobil.core import health, scheduler
 from rathausmobil.core.models import JobRun, JobRunStatus, WorkerHeartbeat
-
-
-@pytest.fixture(autouse=True)
-def _no_event_loop_left_running():
-    """The health view is async; the test client calls it through async_to_sync, which
-    refuses while an event loop counts as running in this thread. In the full run some
-    earlier test leaves one marked as running (not the browser tests: they run last), so
-    the mark is lifted for these tests and put back after. Under gunicorn no loop runs."""
-    left = asyncio._get_running_loop()
-    asyncio._set_running_loop(None)
-    yield
-    asyncio._set_running_loop(left)
-
-
-@pytest.fixture
-def client(client):
-    """The test client, lifting the mark again right before each request (a fixture of
-    the test may have set it after the one above)."""
-    get = client.get
-
-    def get_without_running_loop(*args, **kwargs):
-        asyncio._set_running_loop(None)
-        return get(*args, **kwargs)
-
-    client.get = get_without_running_loop
-    return client
 
 
 @pytest.fixture(autouse=True)
