@@ -207,6 +207,12 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(250 * 1024 * 1024)))
 IMPORT_MAX_ZIP_RATIO = int(os.environ.get("IMPORT_MAX_ZIP_RATIO", "100"))
 IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "1000"))
+# A file larger than this is checked and applied by the background worker, not in the
+# request (core/imports.py, docs/import.md "Large files in the background"): 256 KB are
+# about 2,500 staff rows in CSV, checked in well under a second. 0: every file.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
+# A check or confirmation queued longer than this is shown as stuck (the worker is down).
+IMPORT_STUCK_MINUTES = int(os.environ.get("IMPORT_STUCK_MINUTES", "30"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rathaus-mobil@stadt.example")

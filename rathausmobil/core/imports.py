@@ -18,13 +18,22 @@ the management command base (`core.importcommand`).
 The rules of docs/adr/0002 hold for every kind: the bytes are kept with the
 preview and cleared once applied or discarded, only the uploader sees their
 upload, and a second confirmation changes nothing.
+
+A file larger than `IMPORT_BACKGROUND_BYTES` is checked and applied by the worker
+(`core/tasks.py`), never in the request: the upload is stored as `checking`, the
+worker's check turns it into a preview (or refuses it with every problem); a
+confirmation makes it `applying`, and the worker applies it in one transaction. The
+page polls the upload's status. Each step is a status change in the history, like
+the ones in the request.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -36,7 +45,7 @@ from django.utils.translation import gettext_lazy
 from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.core.importresult import ImportResult
 from rathausmobil.core.models import ImportStatus, ImportUpload
-from rathausmobil.core.tabular import Column, Problem
+from rathausmobil.core.tabular import Column, Problem, TableError, check_file
 from rathausmobil.core.workflow import Workflow
 
 # --------------------------------------------------------------------------- kinds
@@ -108,20 +117,46 @@ import_kinds = ImportKinds()
 
 # --------------------------------------------------------------------------- lifecycle
 
+logger = logging.getLogger(__name__)
+
 UPLOAD_WORKFLOW = Workflow(
     model=ImportUpload,
     transitions={
         "upload": {("", ImportStatus.PREVIEW)},
-        "apply": {(ImportStatus.PREVIEW, ImportStatus.APPLIED)},
+        "queue": {("", ImportStatus.CHECKING)},
+        "check": {(ImportStatus.CHECKING, ImportStatus.PREVIEW)},
+        "queue_apply": {(ImportStatus.PREVIEW, ImportStatus.APPLYING)},
+        "apply": {
+            (ImportStatus.PREVIEW, ImportStatus.APPLIED),
+            (ImportStatus.APPLYING, ImportStatus.APPLIED),
+        },
+        "refuse": {
+            (ImportStatus.CHECKING, ImportStatus.REFUSED),
+            (ImportStatus.APPLYING, ImportStatus.REFUSED),
+        },
+        "fail": {
+            (ImportStatus.CHECKING, ImportStatus.FAILED),
+            (ImportStatus.APPLYING, ImportStatus.FAILED),
+        },
         "discard": {(ImportStatus.PREVIEW, ImportStatus.DISCARDED)},
     },
     action_labels={
         "upload": gettext_lazy("hochgeladen"),
+        "queue": gettext_lazy("hochgeladen, Prüfung eingereiht"),
+        "check": gettext_lazy("geprüft"),
+        "queue_apply": gettext_lazy("Übernahme eingereiht"),
         "apply": gettext_lazy("übernommen"),
+        "refuse": gettext_lazy("abgelehnt"),
+        "fail": gettext_lazy("abgebrochen"),
         "discard": gettext_lazy("verworfen"),
     },
     refusal=gettext_lazy("Der Import „%(object)s“ ist bereits %(status)s."),
 )
+
+#: the statuses in which the worker has the upload
+IN_BACKGROUND = (ImportStatus.CHECKING, ImportStatus.APPLYING)
+#: the source of the history rows and audit events the worker writes
+WORKER_SOURCE = "Hintergrunddienst"
 
 
 class ImportUploadError(DomainError):
@@ -143,11 +178,26 @@ def import_too_large_message() -> str:
     return _("Die Datei ist größer als %(limit)s MB.") % {"limit": import_max_megabytes()}
 
 
+def in_background(size: int) -> bool:
+    """Whether a file of this many bytes is checked and applied by the worker."""
+    return size > settings.IMPORT_BACKGROUND_BYTES
+
+
+def is_stuck(upload: ImportUpload) -> bool:
+    """A check or confirmation that has waited longer than IMPORT_STUCK_MINUTES: the
+    worker is down or was stopped in the middle (the health page tells IT which)."""
+    if upload.status not in IN_BACKGROUND or upload.queued_at is None:
+        return False
+    waited = timezone.now() - upload.queued_at
+    return waited.total_seconds() > settings.IMPORT_STUCK_MINUTES * 60
+
+
 def import_upload_preview(
     *, kind: str, filename: str, data: bytes, by
 ) -> tuple[ImportUpload | None, ImportResult]:
     """Check the file (nothing of it is applied) and keep it for the confirmation.
-    A file with problems is not kept: (None, the result with its problems)."""
+    A file with problems is not kept: (None, the result with its problems). A large
+    file is kept as `checking` and checked by the worker: (the upload, an empty result)."""
     spec = import_kind(kind)
     if not spec.may_upload(by):
         raise NotAllowed()
@@ -155,32 +205,180 @@ def import_upload_preview(
         result = spec.result_class()
         result.problems.append(Problem(import_too_large_message()))
         return None, result
+    if in_background(len(data)):
+        try:  # what needs no reading is refused at once (a zip bomb, an .xls file)
+            check_file(data)
+        except TableError as exc:
+            result = spec.result_class()
+            result.problems.extend(exc.problems)
+            return None, result
+        with transaction.atomic():
+            upload = _create(spec, filename, data, by, status=ImportStatus.CHECKING)
+            UPLOAD_WORKFLOW.start(
+                upload, action="queue", by=by, after_commit=[partial(_enqueue, upload.pk)]
+            )
+        return upload, spec.result_class()
     result = spec.run(data=data, filename=filename, by=by, dry_run=True)
     if not result.ok:
         return None, result
     with transaction.atomic():
-        upload = ImportUpload.objects.create(
-            kind=spec.key,
-            filename=filename[:255],
-            content=data,
-            sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by=by,
-            summary=result.as_dict(),
-        )
+        upload = _create(spec, filename, data, by, summary=result.as_dict())
         UPLOAD_WORKFLOW.start(upload, action="upload", by=by)
     return upload, result
 
 
+def _create(spec: ImportKind, filename: str, data: bytes, by, **fields) -> ImportUpload:
+    if fields.get("status") in IN_BACKGROUND:
+        fields["queued_at"] = timezone.now()
+    return ImportUpload.objects.create(
+        kind=spec.key,
+        filename=filename[:255],
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=by,
+        **fields,
+    )
+
+
+def _enqueue(upload_id: int) -> None:
+    """Hand the upload's step (by its status) to the worker, after the commit. If the
+    queue cannot be reached, the upload is broken off with a message, never left
+    waiting for a worker that will not come."""
+    from rathausmobil.core.tasks import import_apply_task, import_check_task
+
+    status = ImportUpload.objects.filter(pk=upload_id).values_list("status", flat=True).first()
+    task = import_check_task if status == ImportStatus.CHECKING else import_apply_task
+    try:
+        result = task.enqueue(upload_id)
+    except Exception:
+        logger.exception("Import %s konnte nicht eingereiht werden", upload_id)
+        _break_off(upload_id, _("Der Hintergrunddienst war nicht erreichbar."))
+        return
+    ImportUpload.objects.filter(pk=upload_id).update(task_id=str(result.id))
+
+
+def import_upload_check(upload_id: int) -> str:
+    """The worker's check of a large file (`core.tasks.import_check_task`): the same
+    dry run as in the request; the upload becomes a preview, or is refused with every
+    problem and its bytes cleared. Returns the upload's new status."""
+    upload = ImportUpload.objects.filter(pk=upload_id).select_related("uploaded_by").first()
+    if upload is None or upload.status != ImportStatus.CHECKING:
+        return upload.status if upload else "gone"
+    try:
+        kind = import_kind(upload.kind)
+        result = kind.run(
+            data=bytes(upload.content),
+            filename=upload.filename,
+            by=upload.uploaded_by,
+            dry_run=True,
+        )
+    except Exception:
+        logger.exception("Prüfung des Imports %s abgebrochen", upload_id)
+        return _break_off(upload_id)
+    upload.summary = result.as_dict()
+    if result.ok:
+        _worker_moves(upload, ImportStatus.PREVIEW, "check", fields=["summary"])
+    else:
+        upload.content = b""
+        _worker_moves(upload, ImportStatus.REFUSED, "refuse", fields=["summary", "content"])
+    return upload.status
+
+
+def import_upload_finish(upload_id: int) -> str:
+    """The worker's confirmation of a large file (`core.tasks.import_apply_task`), in
+    one transaction with the upload locked: applied, or refused when the data changed
+    since the preview so that the file no longer fits (nothing written). Returns the
+    upload's new status."""
+    with transaction.atomic():
+        upload = (
+            ImportUpload.objects.select_for_update()
+            .filter(pk=upload_id, status=ImportStatus.APPLYING)
+            .first()
+        )
+        if upload is None:
+            return "gone"
+        by = upload.uploaded_by
+        try:
+            with transaction.atomic():  # a savepoint: a broken run leaves nothing
+                kind = import_kind(upload.kind)
+                if not kind.may_upload(by):
+                    raise NotAllowed()
+                result = _apply(upload, kind, by, source=WORKER_SOURCE)
+        except NotAllowed:
+            result = kind.result_class()
+            result.problems.append(
+                Problem(_("Sie dürfen diese Art von Import nicht mehr übernehmen."))
+            )
+        except Exception:
+            logger.exception("Übernahme des Imports %s abgebrochen", upload_id)
+            return _break_off(upload_id, locked=upload)
+        if not result.ok:
+            upload.summary = {**upload.summary, "problems": result.as_dict()["problems"]}
+            upload.content = b""
+            _worker_moves(upload, ImportStatus.REFUSED, "refuse", fields=["summary", "content"])
+    return upload.status
+
+
+def _apply(upload: ImportUpload, kind: ImportKind, by, *, source: str = "") -> ImportResult:
+    """Run the kind on the kept bytes and, if it fits, record the upload as applied;
+    inside the caller's transaction, the upload locked."""
+    result = kind.run(data=bytes(upload.content), filename=upload.filename, by=by)
+    if not result.ok:
+        return result
+    upload.applied_at = timezone.now()
+    upload.summary = result.as_dict()
+    upload.content = b""  # the data now lives in the records; keep no second copy
+    UPLOAD_WORKFLOW.transition(
+        upload,
+        ImportStatus.APPLIED,
+        action="apply",
+        by=by,
+        source=source,
+        fields=["applied_at", "summary", "content"],
+    )
+    return result
+
+
+def _worker_moves(upload: ImportUpload, status: str, action: str, *, fields: list[str]) -> None:
+    """A status change made by the worker for the uploader, in the history like theirs."""
+    UPLOAD_WORKFLOW.transition(
+        upload, status, action=action, by=upload.uploaded_by, source=WORKER_SOURCE, fields=fields
+    )
+
+
+def _break_off(upload_id: int, reason: str = "", *, locked: ImportUpload | None = None) -> str:
+    """A step that could not be done (the worker failed, the queue was down): the upload
+    is broken off with nothing applied and its bytes cleared; the page says what to do.
+    The technical cause is in the log, not on the page."""
+    upload = locked or ImportUpload.objects.filter(pk=upload_id).first()
+    if upload is None or upload.status not in IN_BACKGROUND:
+        return upload.status if upload else "gone"
+    message = reason or _("Bei der Verarbeitung ist ein Fehler aufgetreten.")
+    upload.summary = {**upload.summary, "broken_off": str(message)}
+    upload.content = b""
+    _worker_moves(upload, ImportStatus.FAILED, "fail", fields=["summary", "content"])
+    return upload.status
+
+
 def import_upload_apply(*, upload_id: int, by) -> tuple[ImportUpload, ImportResult]:
     """Apply a previewed file exactly once: a second confirmation (double click,
-    back button, another tab) finds the upload applied and changes nothing. If the
-    data changed since the preview so that the file no longer fits, nothing is
-    written and the result holds the problems."""
+    back button, another tab) finds the upload applied (or being applied) and changes
+    nothing. If the data changed since the preview so that the file no longer fits,
+    nothing is written and the result holds the problems. A large file is handed to the
+    worker: the upload comes back `applying` with an empty result."""
     with transaction.atomic():
         upload = _own_upload_locked(upload_id, by)
         kind = import_kind(upload.kind)
         if not kind.may_upload(by):
             raise NotAllowed()
+        if upload.status == ImportStatus.CHECKING:
+            raise ImportUploadError(
+                _("Diese Datei wird noch geprüft; die Vorschau erscheint auf dieser Seite.")
+            )
+        if upload.status == ImportStatus.APPLYING:
+            raise ImportUploadError(
+                _("Dieser Import wird gerade übernommen; das Ergebnis erscheint auf dieser Seite.")
+            )
         if upload.status != ImportStatus.PREVIEW:
             raise ImportUploadError(
                 _("Dieser Import wurde bereits %(status)s (%(at)s).")
@@ -189,19 +387,18 @@ def import_upload_apply(*, upload_id: int, by) -> tuple[ImportUpload, ImportResu
                     "at": f"{timezone.localtime(upload.applied_at or upload.created_at):%d.%m.%Y %H:%M}",
                 }
             )
-        result = kind.run(data=bytes(upload.content), filename=upload.filename, by=by)
-        if not result.ok:
-            return upload, result
-        upload.applied_at = timezone.now()
-        upload.summary = result.as_dict()
-        upload.content = b""  # the data now lives in the records; keep no second copy
-        UPLOAD_WORKFLOW.transition(
-            upload,
-            ImportStatus.APPLIED,
-            action="apply",
-            by=by,
-            fields=["applied_at", "summary", "content"],
-        )
+        if in_background(len(upload.content)):
+            upload.queued_at = timezone.now()
+            UPLOAD_WORKFLOW.transition(
+                upload,
+                ImportStatus.APPLYING,
+                action="queue_apply",
+                by=by,
+                fields=["queued_at"],
+                after_commit=[partial(_enqueue, upload.pk)],
+            )
+            return upload, kind.result_class()
+        result = _apply(upload, kind, by)
     return upload, result
 
 

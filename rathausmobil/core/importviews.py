@@ -22,7 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rathausmobil.core.errors import DomainError
 from rathausmobil.core.forms import BootstrapForm
+from rathausmobil.core.htmx import is_fragment
 from rathausmobil.core.imports import (
+    IN_BACKGROUND,
     ImportKind,
     ImportPage,
     import_kinds,
@@ -31,18 +33,21 @@ from rathausmobil.core.imports import (
     import_upload_apply,
     import_upload_discard,
     import_upload_preview,
+    is_stuck,
 )
-from rathausmobil.core.models import ImportStatus, ImportUpload
+from rathausmobil.core.models import ImportUpload
 
-RECENT = 10  # how many finished uploads the upload page lists
+RECENT = 10  # how many of the person's uploads the upload page lists
 
 
 def import_urls() -> list[URLPattern]:
-    """The four import pages, for an app's urlpatterns (names `import_upload`,
-    `import_preview`, `import_apply`, `import_discard` in the app's namespace)."""
+    """The import pages, for an app's urlpatterns (names `import_upload`,
+    `import_preview`, `import_status`, `import_apply`, `import_discard` in the app's
+    namespace)."""
     return [
         path("import/", import_upload, name="import_upload"),
         path("import/<int:pk>/", import_preview, name="import_preview"),
+        path("import/<int:pk>/stand/", import_status, name="import_status"),
         path("import/<int:pk>/uebernehmen/", import_apply, name="import_apply"),
         path("import/<int:pk>/verwerfen/", import_discard, name="import_discard"),
     ]
@@ -103,7 +108,8 @@ def _own_upload(request: HttpRequest, pk: int, kinds: list[ImportKind]) -> Impor
 
 def _context(namespace: str, page: ImportPage, kinds: list[ImportKind], **extra) -> dict:
     urls = {
-        name: f"{namespace}:import_{name}" for name in ("upload", "preview", "apply", "discard")
+        name: f"{namespace}:import_{name}"
+        for name in ("upload", "preview", "status", "apply", "discard")
     }
     return {"page": page, "kinds": kinds, "urls": urls, **extra}
 
@@ -138,23 +144,52 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if upload is not None:
             return redirect(f"{namespace}:import_preview", pk=upload.pk)
         summary = _summary(import_kinds.get(kind), result.as_dict())
-    recent = (
-        ImportUpload.objects.filter(uploaded_by=request.user, kind__in=[k.key for k in kinds])
-        .exclude(status=ImportStatus.PREVIEW)
-        .order_by("-created_at", "-id")[:RECENT]
-    )
+    # Every status, so that a person who left a preview or a file the worker checks
+    # finds it again here.
+    recent = ImportUpload.objects.filter(
+        uploaded_by=request.user, kind__in=[k.key for k in kinds]
+    ).order_by("-created_at", "-id")[:RECENT]
     context = _context(namespace, page, kinds, form=form, summary=summary, recent=recent)
     status = 422 if result is not None and not result.ok else 200
     return render(request, "core/import_upload.html", context, status=status)
+
+
+def _upload_context(namespace, page, kinds, upload: ImportUpload, **extra) -> dict:
+    summary = _summary(import_kinds.get(upload.kind), upload.summary)
+    return _context(
+        namespace,
+        page,
+        kinds,
+        upload=upload,
+        summary=summary,
+        in_background=upload.status in IN_BACKGROUND,
+        stuck=is_stuck(upload),
+        **extra,
+    )
 
 
 @require_GET
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     namespace, page, kinds = _served(request)
     upload = _own_upload(request, pk, kinds)
-    summary = _summary(import_kinds.get(upload.kind), upload.summary)
-    context = _context(namespace, page, kinds, upload=upload, summary=summary)
+    context = _upload_context(namespace, page, kinds, upload)
     return render(request, "core/import_preview.html", context)
+
+
+@require_GET
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status of a file the worker checks or applies: polls itself while it is under
+    way, then tells htmx to reload the page (the preview or the result). Without htmx:
+    the page itself."""
+    namespace, page, kinds = _served(request)
+    upload = _own_upload(request, pk, kinds)
+    if not is_fragment(request):
+        return redirect(f"{namespace}:import_preview", pk=pk)
+    context = _upload_context(namespace, page, kinds, upload)
+    response = render(request, "core/import_preview.html#upload_status", context)
+    if not context["in_background"]:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST
@@ -174,6 +209,8 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         summary = _summary(import_kinds.get(upload.kind), result.as_dict())
         context = _context(namespace, page, kinds, upload=upload, summary=summary)
         return render(request, "core/import_preview.html", context, status=409)
+    if upload.status in IN_BACKGROUND:  # a large file: the page shows how far it is
+        return redirect(f"{namespace}:import_preview", pk=pk)
     messages.success(
         request, _("Import übernommen: %(summary)s") % {"summary": result.summary_line()}
     )

@@ -120,9 +120,13 @@ class StatusChange(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("wird geprüft")
     PREVIEW = "preview", _("Vorschau")
+    APPLYING = "applying", _("wird übernommen")
     APPLIED = "applied", _("übernommen")
     DISCARDED = "discarded", _("verworfen")
+    REFUSED = "refused", _("abgelehnt")
+    FAILED = "failed", _("abgebrochen")
 
 
 class ImportUpload(models.Model):
@@ -130,8 +134,10 @@ class ImportUpload(models.Model):
     (employees, org units, devices …; the kinds are registered in `core.imports`).
 
     The file's bytes are kept so that the confirmation applies exactly the file
-    that was previewed, and cleared once it is applied or discarded; `sha256`
-    makes a repeated upload recognisable (docs/adr/0002).
+    that was previewed, and cleared once it is applied, discarded, refused or broken off;
+    `sha256` makes a repeated upload recognisable (docs/adr/0002). A file larger than
+    IMPORT_BACKGROUND_BYTES is checked and applied by the worker (statuses `checking`
+    and `applying`), docs/import.md "Large files in the background".
     """
 
     kind = models.CharField(_("Art"), max_length=32)
@@ -150,6 +156,10 @@ class ImportUpload(models.Model):
     )
     created_at = models.DateTimeField(_("hochgeladen"), auto_now_add=True)
     applied_at = models.DateTimeField(_("übernommen"), null=True, blank=True)
+    # A large file is checked and applied by the worker (core/tasks.py): the task of the
+    # step under way (checking, applying) and when it was queued.
+    task_id = models.CharField(max_length=64, blank=True)
+    queued_at = models.DateTimeField(_("eingereiht"), null=True, blank=True)
 
     history = GenericRelation("core.StatusChange")
 

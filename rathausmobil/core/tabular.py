@@ -145,6 +145,19 @@ DELIMITERS = (";", ",", "\t")
 
 
 def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
+    check_file(data)
+    if data.startswith(XLSX_MAGIC):
+        records, fmt = _xlsx_records(data), "xlsx"
+    else:
+        records, fmt = _csv_records(data, columns), "csv"
+    return _table_from_records(records, columns, fmt)
+
+
+def check_file(data: bytes) -> None:
+    """What can be judged of a file without reading its rows: empty, an old or
+    encrypted Excel file, a workbook over the limits (from the zip's directory). Fast
+    at any size, so a large upload is refused at once rather than after the worker's
+    turn (core/imports.py); `read_table` starts with it. Raises TableError."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise TableError([Problem(_("Die Datei ist leer."))])
     if data.startswith(XLS_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
@@ -171,10 +184,6 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
         )
     if data.startswith(XLSX_MAGIC):
         _check_zip(data)
-        records, fmt = _xlsx_records(data), "xlsx"
-    else:
-        records, fmt = _csv_records(data, columns), "csv"
-    return _table_from_records(records, columns, fmt)
 
 
 # --------------------------------------------------------------------------- limits

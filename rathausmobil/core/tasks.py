@@ -1,5 +1,6 @@
 """Background work of core, through Django's tasks API (django-tasks), run by
-`db_worker`: the scheduler's tick and the daily jobs (core/scheduler.py, core/jobs.py)."""
+`db_worker`: the scheduler's tick and the daily jobs (core/scheduler.py, core/jobs.py), and
+the check and confirmation of large import files (core/imports.py)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,19 @@ def daily_jobs_task(day: str) -> dict[str, int] | str:
         # given up as stale meanwhile, or run by hand: nothing to do for this task
         return f"skipped: {taken.run.status}"
     return job_run_execute(run).counts
+
+
+@task()
+def import_check_task(upload_id: int) -> str:
+    """Check a large import file (core/imports.py `import_upload_check`)."""
+    from rathausmobil.core.imports import import_upload_check
+
+    return import_upload_check(upload_id)
+
+
+@task()
+def import_apply_task(upload_id: int) -> str:
+    """Apply a large import file once confirmed (core/imports.py `import_upload_finish`)."""
+    from rathausmobil.core.imports import import_upload_finish
+
+    return import_upload_finish(upload_id)

@@ -160,20 +160,27 @@ def role_grant(
                 assignment = RoleAssignment.objects.create(user=user, role=role, unit=unit)
         except IntegrityError:
             raise DomainError(already) from None
-        changes = {"Rolle": ["", str(Role(role).label)]}
-        if unit is not None:
-            changes["Einheit"] = ["", str(unit)]
-        audit_event(
-            actor=by,
-            action="Rolle vergeben",
-            obj=user,
-            label=person_label(user),
-            changes=changes,
-            reason=reason,
-            source=source,
-        )
+        _audit_role(user, role, unit, given=True, by=by, reason=reason, source=source)
     forget_scope(user)
     return assignment
+
+
+def _audit_role(user, role: str, unit, *, given: bool, by, reason: str, source: str) -> None:
+    """The audit event of a role given or taken away, as the DPO reads it."""
+    changes = {"Rolle": [str(Role(role).label)]}
+    if unit is not None:
+        changes["Einheit"] = [str(unit)]
+    for values in changes.values():
+        values.insert(0 if given else 1, "")  # before → after
+    audit_event(
+        actor=by,
+        action="Rolle vergeben" if given else "Rolle entzogen",
+        obj=user,
+        label=person_label(user),
+        changes=changes,
+        reason=reason,
+        source=source,
+    )
 
 
 def role_revoke(*, assignment: RoleAssignment, by, reason: str, source: str = ROLES_SOURCE) -> None:
@@ -191,19 +198,10 @@ def role_revoke(*, assignment: RoleAssignment, by, reason: str, source: str = RO
         )
         if locked is None:
             raise DomainError(_("Diese Rolle ist bereits entzogen."))
-        user, unit = locked.user, locked.unit
+        user = locked.user
         locked.delete()
-        changes = {"Rolle": [str(Role(locked.role).label), ""]}
-        if unit is not None:
-            changes["Einheit"] = [str(unit), ""]
-        audit_event(
-            actor=by,
-            action="Rolle entzogen",
-            obj=user,
-            label=person_label(user),
-            changes=changes,
-            reason=reason,
-            source=source,
+        _audit_role(
+            user, locked.role, locked.unit, given=False, by=by, reason=reason, source=source
         )
     forget_scope(user)
 

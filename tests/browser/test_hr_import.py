@@ -1,6 +1,7 @@
 """HR imports the staff file in the browser: upload, preview, confirm."""
 
 import pytest
+from playwright.sync_api import expect
 
 from rathausmobil.organisation.models import Employee
 
@@ -87,3 +88,37 @@ def test_it_imports_a_shared_position_with_two_titles_and_shows_the_hint(
     shared = Employee.objects.filter(position__number="A1-100").select_related("position")
     assert {e.position.title for e in shared} == {"Sachbearbeitung"}
     assert shared.count() == 2
+
+
+def test_a_large_file_is_checked_and_applied_in_the_background(
+    login, live_server, hr, axe_check, tmp_path, settings
+):
+    """A file above IMPORT_BACKGROUND_BYTES (here every file): the page says the worker
+    has it and polls; the test thread plays the worker (`db_worker` would run the same
+    two services); the page turns into the preview and then the result by itself."""
+    from rathausmobil.core.imports import import_upload_check, import_upload_finish
+    from rathausmobil.core.models import ImportUpload
+
+    settings.IMPORT_BACKGROUND_BYTES = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    path = tmp_path / "personal.csv"
+    path.write_bytes(FILE.encode("cp1252"))
+    page = login(hr)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/organisation/import/")
+    page.get_by_label("Beschäftigte").check()
+    page.get_by_label("Datei").set_input_files(str(path))
+    page.get_by_role("button", name="Prüfen und Vorschau zeigen").click()
+
+    page.get_by_text("wird im Hintergrund geprüft").wait_for()
+    axe_check(page)
+    assert import_upload_check(ImportUpload.objects.get().pk) == "preview"
+    page.get_by_text("2 neu").wait_for(timeout=15_000)
+
+    page.get_by_role("button", name="Änderungen übernehmen").click()
+    page.get_by_text("werden im Hintergrund übernommen").wait_for()
+    assert not Employee.objects.filter(personnel_number="800001").exists()
+    assert import_upload_finish(ImportUpload.objects.get().pk) == "applied"
+    expect(page.locator("#import-status")).to_have_text("übernommen", timeout=15_000)
+    assert Employee.objects.get(personnel_number="800001").last_name == "Größe"
+    axe_check(page)

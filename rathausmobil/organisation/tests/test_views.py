@@ -180,3 +180,35 @@ def test_it_serves_the_api_schema_and_docs_to_signed_in_users(client, employee):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_hr_file_is_checked_and_applied_by_the_worker(client, hr, settings):
+    """A city's HR file (here 3,000 people, above IMPORT_BACKGROUND_BYTES) never runs in
+    the request: the real worker checks it, and applies it after the confirmation."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_BACKGROUND_BYTES = 64 * 1024
+    header = EMPLOYEES_CSV.split(b"\r\n", 1)[0].decode()
+    lines = [f"{800000 + n};Muster{n};Erika;;A1;;;39;01.01.2020;" for n in range(3000)]
+    data = "\r\n".join([header, *lines, ""]).encode()
+    assert len(data) > settings.IMPORT_BACKGROUND_BYTES
+    client.force_login(hr)
+    before = Employee.objects.count()
+
+    response = upload(client, data)
+    batch = ImportUpload.objects.get()
+    assert batch.status == ImportStatus.CHECKING
+    assert "wird im Hintergrund geprüft" in client.get(response.url).content.decode()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    preview = client.get(response.url).content.decode()
+    assert "3.000 neu" in preview and Employee.objects.count() == before
+
+    client.post(reverse("organisation:import_apply", args=[batch.pk]))
+    assert Employee.objects.count() == before
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.APPLIED and Employee.objects.count() == before + 3000
+    assert AuditEvent.objects.filter(actor=hr, source="Hintergrunddienst").count() == 2
