@@ -22,8 +22,8 @@ demo: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo --scenario offenbach
 	@echo "Rathaus Mobil läuft auf http://127.0.0.1:8000 (Beenden mit Strg+C)"
-	@# The worker beside the web server runs the background tasks ("Plan berechnen"); the
-	@# trap ends it with the server, on Strg+C as on any other exit.
+	@# The worker beside the web server runs the background tasks ("Plan berechnen", large
+	@# imports, report PDFs); the trap ends it with the server, on Strg+C as on any other exit.
 	@# The worker also runs the daily jobs by itself (core/scheduler.py): schedule_jobs
 	@# queues its first tick.
 	$(PY) manage.py schedule_jobs -v 0

@@ -213,6 +213,15 @@ IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "1000"))
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
 # A check or confirmation queued longer than this is shown as stuck (the worker is down).
 IMPORT_STUCK_MINUTES = int(os.environ.get("IMPORT_STUCK_MINUTES", "30"))
+# The report formats the background worker makes (reports/files.py); the others are made
+# in the request. PDF: WeasyPrint takes seconds for the whole administration's report.
+REPORTS_BACKGROUND_FORMATS = tuple(
+    fmt.strip()
+    for fmt in os.environ.get("REPORTS_BACKGROUND_FORMATS", "pdf").split(",")
+    if fmt.strip()
+)
+# How long a report file made by the worker stays to be fetched (then the daily job deletes it).
+REPORT_FILES_KEEP_HOURS = int(os.environ.get("REPORT_FILES_KEEP_HOURS", "24"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rathaus-mobil@stadt.example")

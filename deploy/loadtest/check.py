@@ -7,7 +7,8 @@ and a list of findings; no finding means every check held.
 - every status change is in the history: the current status is the last row's, and a
   decided request has exactly one decision;
 - every started task finished once: no task result waiting or running, none failed, and
-  each planning run has exactly one task result.
+  each planning run has exactly one task result;
+- every import of the run (checked and applied by the workers) ended, with its history.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from rathausmobil.agreements.models import RequestStatus, WorkRequest  # noqa: E402
-from rathausmobil.core.models import StatusChange  # noqa: E402
+from rathausmobil.core.models import ImportUpload, StatusChange  # noqa: E402
 from rathausmobil.presence.models import PlanningRun  # noqa: E402
 
 DECISIONS = {"approve": RequestStatus.APPROVED, "reject": RequestStatus.REJECTED}
@@ -96,6 +97,25 @@ def tasks_findings(first_run: int) -> tuple[dict, list[str]]:
     return {"tasks": len(results), "planning_runs": dict(states)}, findings
 
 
+def imports_findings(first_upload: int) -> tuple[dict, list[str]]:
+    """Every import of the run ended: none still checked or applied, none broken off, and
+    each applied one has an unbroken history."""
+    findings, states = [], defaultdict(int)
+    uploads = ImportUpload.objects.filter(pk__gte=first_upload).prefetch_related("history")
+    for upload in uploads:
+        states[upload.status] += 1
+        if upload.status not in ("applied", "preview", "discarded", "refused"):
+            findings.append(f"Import {upload.pk}: {upload.status}")
+        before = ""
+        for change in sorted(upload.history.all(), key=lambda c: (c.at, c.pk)):
+            if change.from_status != before:
+                findings.append(f"Import {upload.pk}: „{change.action}“ von {change.from_status}")
+            before = change.to_status
+        if before != upload.status:
+            findings.append(f"Import {upload.pk}: Status {upload.status}, Historie {before}")
+    return {"imports": dict(states)}, findings
+
+
 def open_tasks() -> int:
     return DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count()
 
@@ -105,8 +125,21 @@ if __name__ == "__main__":
         print(json.dumps({"open": open_tasks()}))
     elif sys.argv[1] == "first":
         last_run = PlanningRun.objects.order_by("-pk").values_list("pk", flat=True).first()
-        print(json.dumps({"first_run": (last_run or 0) + 1}))
+        last_upload = ImportUpload.objects.order_by("-pk").values_list("pk", flat=True).first()
+        print(
+            json.dumps({"first_run": (last_run or 0) + 1, "first_upload": (last_upload or 0) + 1})
+        )
     else:
         figures, findings = requests_findings(int(sys.argv[2]))
         task_figures, task_found = tasks_findings(int(sys.argv[3]))
-        print(json.dumps({**figures, **task_figures, "findings": findings + task_found}))
+        import_figures, import_found = imports_findings(int(sys.argv[4]))
+        print(
+            json.dumps(
+                {
+                    **figures,
+                    **task_figures,
+                    **import_figures,
+                    "findings": findings + task_found + import_found,
+                }
+            )
+        )

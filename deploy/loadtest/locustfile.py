@@ -258,7 +258,10 @@ class IT(_ApiUser):
 
 
 class HR(_WebUser):
-    """Exports the staff and imports the file again: upload, preview, confirm."""
+    """Exports the staff and imports the file again: upload, preview, confirm. The app
+    servers send every import file to the workers (IMPORT_BACKGROUND_BYTES=0, run.py), so
+    the check and the confirmation are tasks; the person waits as the page does, polling
+    the upload's status until it says to reload."""
 
     fixed_count = 1
     wait_time = between(3, 6)
@@ -289,6 +292,8 @@ class HR(_WebUser):
         if upload.status_code != 302:
             return
         preview = upload.headers["Location"]
+        if not self.wait_for_worker(preview):
+            return
         token = self.form(preview, "Import: Vorschau")
         with self.client.post(
             preview.rstrip("/") + "/uebernehmen/",
@@ -298,6 +303,21 @@ class HR(_WebUser):
             catch_response=True,
         ) as applied:
             _judge(applied, {302})
+        self.wait_for_worker(preview)
+
+    def wait_for_worker(self, preview: str) -> bool:
+        """Poll the upload's status fragment, as the page does, until it asks for a
+        reload (the worker is done); False after 60 s."""
+        for _ in range(30):
+            status = self.client.get(
+                preview.rstrip("/") + "/stand/",
+                headers={"HX-Request": "true"},
+                name="Import: Stand",
+            )
+            if status.headers.get("HX-Refresh"):
+                return True
+            gevent.sleep(2)
+        return False
 
 
 class Planner(_WebUser):

@@ -78,6 +78,8 @@ def app_env(url: str, folder: Path, redis_db: int) -> dict[str, str]:
         CACHE_KEY_PREFIX="loadtest",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         LOG_LEVEL="WARNING",
+        # every HR import file through the workers, as a city's 50,000-row file goes
+        IMPORT_BACKGROUND_BYTES="0",
     )
     return env
 
@@ -329,7 +331,8 @@ def main() -> int:
         checked = json.loads(
             run(
                 [sys.executable, str(HERE / "check.py"), "all"]
-                + [str(data["first_request"]), str(first_run["first_run"])],
+                + [str(data["first_request"]), str(first_run["first_run"])]
+                + [str(first_run["first_upload"])],
                 env,
             )
         )
@@ -351,12 +354,15 @@ def main() -> int:
         )
         print(
             f"   Anträge des Laufs: {checked['requests']} {checked['by_status']}; Aufgaben: "
-            f"{checked['tasks']}, Planungsläufe {checked['planning_runs']}"
+            f"{checked['tasks']}, Planungsläufe {checked['planning_runs']}, "
+            f"Importe {checked['imports']}"
         )
         if not log["double_decisions"]:
             findings.append("keine doppelte Entscheidung versucht")
         if not checked["planning_runs"]:
             findings.append("kein Planungslauf gestartet")
+        if not checked["imports"]:
+            findings.append("kein Import hochgeladen")
         if findings:
             print("FEHLER:\n   " + "\n   ".join(findings[:50]))
             print_nginx_errors(proxy["error_log"], ports)

@@ -93,3 +93,50 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} {self.month:%m.%Y}"
+
+
+class ReportFileState(models.TextChoices):
+    QUEUED = "queued", _("eingereiht")
+    RUNNING = "running", _("wird erstellt")
+    DONE = "done", _("fertig")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+class ReportFile(models.Model):
+    """A report's file made by the background worker (a PDF, REPORTS_BACKGROUND_FORMATS),
+    asked for on the report's page and fetched there by the person who asked; deleted by
+    the daily job after REPORT_FILES_KEEP_HOURS (reports/files.py)."""
+
+    report = models.CharField(_("Bericht"), max_length=32)  # a name in REPORTS
+    fmt = models.CharField(_("Format"), max_length=8)
+    on = models.DateField(_("Stichtag"))
+    unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Einheit"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(
+        _("Stand"), max_length=16, choices=ReportFileState.choices, default=ReportFileState.QUEUED
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    message = models.TextField(_("Meldung"), blank=True)
+    filename = models.CharField(_("Dateiname"), max_length=120, blank=True)
+    content = models.BinaryField(_("Inhalt"), default=b"", blank=True)
+    size = models.PositiveIntegerField(_("Größe in Bytes"), default=0)
+    requested_at = models.DateTimeField(_("angefordert"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("fertig"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Berichtsdatei")
+        verbose_name_plural = _("Berichtsdateien")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_at"], name="report_file_age_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.on:%d.%m.%Y} ({self.fmt})"

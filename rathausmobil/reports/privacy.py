@@ -1,5 +1,6 @@
 """What this app processes about people (Art. 30 DSGVO), registered in `apps.py`."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from rathausmobil.core.privacy import PERSON_THEMSELF, ProcessingActivity
@@ -16,6 +17,22 @@ ACTIVITIES = (
         recipients=(PERSON_THEMSELF,),
         retention=lambda: _("bis zur Abbestellung oder bis die Berechtigung endet"),
         models=("reports.ReportSubscription", "reports.ReportDelivery"),
+    ),
+    ProcessingActivity(
+        key="reports.files",
+        name=_("Berichtsdateien"),
+        purpose=_(
+            "Einen angeforderten Bericht im Hintergrund als Datei erstellen und bereithalten"
+        ),
+        legal_basis=_("Art. 6 Abs. 1 lit. e DSGVO"),
+        persons=(_("die anfordernde Person"),),
+        data=(_("Benutzerkonto"), _("Bericht, Stichtag und Einheit"), _("die Datei")),
+        recipients=(PERSON_THEMSELF,),
+        retention=lambda: (
+            _("%(hours)s Stunden nach der Anforderung")
+            % {"hours": settings.REPORT_FILES_KEEP_HOURS}
+        ),
+        models=("reports.ReportFile",),
     ),
     ProcessingActivity(
         key="reports.snapshots",

@@ -115,8 +115,7 @@ def test_the_press_text_and_the_register_take_no_unit(client, city, leadership):
 
 @pytest.mark.parametrize(
     ("fmt", "content_type"),
-    [
-        ("pdf", "application/pdf"),
+    [  # the PDF is made by the worker: test_report_files.py
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("csv", "text/csv; charset=utf-8"),
         ("txt", "text/plain; charset=utf-8"),
