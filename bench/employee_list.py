@@ -136,18 +136,30 @@ def timed(fn, repeat):
     return statistics.median(samples) * 1000, max(samples) * 1000
 
 
-def preview_time(data: bytes, user) -> float:
-    """Seconds for the upload preview HR waits for (checked, not applied, kept)."""
-    from rathausmobil.core.imports import import_upload_discard, import_upload_preview
+def preview_time(data: bytes, user) -> str:
+    """The upload preview HR waits for (checked, not applied, kept). A file this large
+    goes to the background worker (IMPORT_BACKGROUND_BYTES): the request only keeps it
+    and queues the check; the worker's check is timed here as `db_worker` would run it."""
+    from rathausmobil.core.imports import (
+        import_upload_check,
+        import_upload_discard,
+        import_upload_preview,
+    )
 
     start = time.perf_counter()
     upload, result = import_upload_preview(
         kind="employees", filename="employees.csv", data=data, by=user
     )
-    elapsed = time.perf_counter() - start
+    request = time.perf_counter() - start
     assert upload is not None, result.problems[:3]
+    start = time.perf_counter()
+    if upload.status == "checking":
+        assert import_upload_check(upload.pk) == "preview"
+    check = time.perf_counter() - start
     import_upload_discard(upload_id=upload.pk, by=user)
-    return elapsed
+    return (
+        f"{request + check:.2f} s (the request {request:.2f} s, the worker's check {check:.2f} s)"
+    )
 
 
 def run(args, connection):
@@ -169,7 +181,7 @@ def run(args, connection):
 
     hr = UserFactory(username="bench-hr")
     RoleAssignment.objects.create(user=hr, role=Role.HR)
-    print(f"upload preview, all new: {preview_time(data, hr):.2f} s")
+    print(f"upload preview, all new: {preview_time(data, hr)}")
 
     start = time.perf_counter()
     result = employees_import(data=data, filename="employees.csv")
@@ -185,7 +197,7 @@ def run(args, connection):
         f"import employees (same file again, no change): {elapsed:.2f} s = {args.employees / elapsed:,.0f} rows/s"
     )
 
-    print(f"upload preview, every tenth row changed: {preview_time(changed_data, hr):.2f} s")
+    print(f"upload preview, every tenth row changed: {preview_time(changed_data, hr)}")
     start = time.perf_counter()
     result = employees_import(data=changed_data, filename="employees-changed.csv")
     elapsed = time.perf_counter() - start
