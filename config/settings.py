@@ -317,6 +317,9 @@ AXES_LOCKOUT_CALLABLE = "rathausmobil.organisation.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Successful logins are not logged by axes (Django keeps last_login): data minimisation.
 AXES_DISABLE_ACCESS_LOG = True
+# Not in the Django admin: deleting an attempt there would lift a lock without an audit
+# event; IT lifts locks on the page "Anmeldesperren", audited.
+AXES_ENABLE_ADMIN = False
 # Failed attempts are deleted this many days after the last one (a daily job).
 LOGIN_ATTEMPTS_RETENTION_DAYS = int(os.environ.get("LOGIN_ATTEMPTS_RETENTION_DAYS") or "30")
 

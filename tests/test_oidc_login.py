@@ -343,3 +343,18 @@ def test_the_settings_from_the_environment_allow_the_logout_at_the_provider():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "'self' https://sso.stadt.example"
+
+
+def test_two_first_logins_at_once_end_in_one_account(db):
+    """Two tabs finish a new person's first login at the same moment: both looked for the
+    account before either created it, so both create it. The second finds the first's
+    account instead of failing on the unique user name (a 500 before)."""
+    from rathausmobil.organisation.oidc import OidcBackend
+
+    backend = OidcBackend()
+    claims = {"preferred_username": "neu.person", "given_name": "Neu", "email": "n@stadt.example"}
+    first = backend.create_user(claims)
+
+    second = backend.create_user(claims)  # the other tab, a moment later
+
+    assert second.pk == first.pk and User.objects.filter(username="neu.person").count() == 1

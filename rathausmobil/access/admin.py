@@ -1,7 +1,8 @@
-"""Admin: IT registers gateways, farms and specialist applications here (system
-administration). Grants, their history, peers and provisioning events are
-read-only: they change only through the services, so that every change has its
-history row. The WireGuard private key never shows here."""
+"""Admin: the system administration (superusers) registers gateways, farms and
+specialist applications here, each change an audit event (`AuditedAdmin`). Grants,
+their history, peers and provisioning events are read-only: they change only through
+the services, so that every change has its history row. The WireGuard private key never
+shows here."""
 
 from django.contrib import admin
 
@@ -14,21 +15,21 @@ from rathausmobil.access.models import (
     VpnGateway,
     WireGuardPeer,
 )
-from rathausmobil.core.admin import ReadOnlyAdmin, StatusChangeInline
+from rathausmobil.core.admin import AuditedAdmin, ReadOnlyAdmin, StatusChangeInline
 
 
 @admin.register(VpnGateway)
-class VpnGatewayAdmin(admin.ModelAdmin):
+class VpnGatewayAdmin(AuditedAdmin):
     list_display = ["name", "product", "capacity", "is_default"]
 
 
 @admin.register(TerminalServerFarm)
-class TerminalServerFarmAdmin(admin.ModelAdmin):
+class TerminalServerFarmAdmin(AuditedAdmin):
     list_display = ["name", "session_capacity"]
 
 
 @admin.register(SpecialistApplication)
-class SpecialistApplicationAdmin(admin.ModelAdmin):
+class SpecialistApplicationAdmin(AuditedAdmin):
     list_display = ["name", "farm"]
     list_select_related = ["farm"]
     filter_horizontal = ["units"]

@@ -117,21 +117,13 @@ class StatusChangeInline(GenericTabularInline):
 
 
 @admin.register(ImportUpload)
-class ImportUploadAdmin(admin.ModelAdmin):
-    """Uploads are read-only here: they change only through the import pages."""
+class ImportUploadAdmin(ReadOnlyAdmin):
+    """Uploads are read-only here: they change only through the import pages and the
+    worker, each step in their history."""
 
     list_display = ["filename", "kind", "status", "uploaded_by", "created_at", "applied_at"]
     list_filter = ["kind", "status"]
     exclude = ["content"]
-    readonly_fields = [
-        "kind",
-        "filename",
-        "sha256",
-        "status",
-        "summary",
-        "uploaded_by",
-        "applied_at",
-    ]
 
 
 @admin.register(JobRun)

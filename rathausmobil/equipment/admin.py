@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from rathausmobil.core.admin import ReadOnlyAdmin, StatusChangeInline
+from rathausmobil.core.admin import AuditedAdmin, ReadOnlyAdmin, StatusChangeInline
 from rathausmobil.equipment.models import (
     Assignment,
     Device,
@@ -15,7 +15,7 @@ from rathausmobil.equipment.models import (
 
 
 @admin.register(DeviceModel)
-class DeviceModelAdmin(admin.ModelAdmin):
+class DeviceModelAdmin(AuditedAdmin):
     list_display = ["name", "manufacturer", "kind", "is_mobile"]
     list_filter = ["kind", "is_mobile"]
     search_fields = ["name", "manufacturer", "model_number"]

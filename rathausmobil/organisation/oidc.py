@@ -32,6 +32,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import path, reverse
@@ -105,7 +106,13 @@ class OidcBackend(OIDCAuthenticationBackend):
         user = self.UserModel(username=self.username_of(claims))
         user.set_unusable_password()  # the password stays with the provider
         self.copy_claims(user, claims)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            # The same person's first login in a second tab created the account a moment
+            # ago: that account, under the same rules as every later login.
+            return self.update_user(self.filter_users_by_claims(claims).get(), claims)
         return user
 
     def update_user(self, user, claims):

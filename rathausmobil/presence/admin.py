@@ -4,7 +4,7 @@ absences, wishes) is read-only here, so that each change has its audit entry."""
 
 from django.contrib import admin
 
-from rathausmobil.core.admin import ReadOnlyAdmin
+from rathausmobil.core.admin import AuditedAdmin, ReadOnlyAdmin
 from rathausmobil.presence.models import (
     Absence,
     Building,
@@ -24,13 +24,13 @@ from rathausmobil.presence.models import (
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(AuditedAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(AuditedAdmin):
     list_display = ["code", "name", "site", "address"]
     list_filter = ["site"]
     search_fields = ["code", "name", "address"]
@@ -38,13 +38,13 @@ class BuildingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin):
+class QualificationAdmin(AuditedAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(UnitPresenceSettings)
-class UnitPresenceSettingsAdmin(admin.ModelAdmin):
+class UnitPresenceSettingsAdmin(AuditedAdmin):
     list_display = ["unit", "wish_deadline_days_before", "plan_time_limit_seconds"]
     list_select_related = ["unit"]
     search_fields = ["unit__code", "unit__name"]

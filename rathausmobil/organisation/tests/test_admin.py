@@ -117,3 +117,38 @@ def test_it_audits_a_deletion_in_the_admin(client, admin, org):
     assert client.post(url, {"post": "yes"}).status_code == 302
     event = AuditEvent.objects.get(action="Im Admin gelöscht")
     assert (event.object_type, event.object_id) == ("organisation.orgunit", str(unit.pk))
+
+
+def test_every_model_in_the_admin_is_read_only_or_audited():
+    """A model a superuser may change in the admin writes an audit event for each change
+    (`AuditedAdmin`); everything else is read-only there (`ReadOnlyAdmin`). A new admin
+    class of neither kind fails here."""
+    from django.contrib import admin as django_admin
+
+    from rathausmobil.core.admin import AuditedAdmin, ReadOnlyAdmin
+
+    registry = django_admin.site._registry
+    neither = [
+        f"{model._meta.label}: {type(model_admin).__name__}"
+        for model, model_admin in registry.items()
+        if model.__module__.startswith("rathausmobil.") or model._meta.label == "auth.User"
+        if not isinstance(model_admin, AuditedAdmin | ReadOnlyAdmin)
+    ]
+    assert neither == []
+    # a lock is lifted on the audited page "Anmeldesperren", never by deleting it here
+    assert not [model for model in registry if model._meta.app_label == "axes"]
+
+
+def test_a_superusers_change_of_a_gateway_is_audited(client, admin):
+    from rathausmobil.access.models import VpnGateway
+
+    client.force_login(admin)
+    gateway = VpnGateway.objects.create(name="gw-test", product="wireguard", capacity=100)
+    url = reverse("admin:access_vpngateway_change", args=[gateway.pk])
+
+    response = client.post(url, {"name": "gw-test", "product": "wireguard", "capacity": 250})
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="Im Admin geändert", object_type="access.vpngateway")
+    assert event.actor == admin and event.source == "Django-Admin"
+    assert event.changes == {"Kapazität (Lizenzen bzw. gleichzeitige Sitzungen)": ["100", "250"]}
