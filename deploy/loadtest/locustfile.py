@@ -71,8 +71,12 @@ def _write_log(**kwargs):
 
 
 def _judge(response, expected=OK | EXPECTED):
-    """A domain's 409 is an answer, not a failure; anything else unexpected is."""
-    if response.status_code in expected:
+    """A domain's 409 is an answer, not a failure; anything else unexpected is. A request
+    that got no whole answer (refused, or cut off by the kill) fails with what went wrong,
+    so that the judgement afterwards can tell a cut-off answer (run.py `CUT_OFF`)."""
+    if response.status_code == 0 and response.error is not None:
+        response.failure(response.error)
+    elif response.status_code in expected:
         response.success()
     else:
         response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
