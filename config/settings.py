@@ -211,8 +211,9 @@ IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "1000"))
 # request (core/imports.py, docs/import.md "Large files in the background"): 256 KB are
 # about 2,500 staff rows in CSV, checked in well under a second. 0: every file.
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
-# A check or confirmation queued longer than this is shown as stuck (the worker is down).
-IMPORT_STUCK_MINUTES = int(os.environ.get("IMPORT_STUCK_MINUTES", "30"))
+# A background step (an import's check or confirmation, a report file) waiting longer than
+# this is shown as stuck: the worker is probably down (core/tasks.py `waited_too_long`).
+BACKGROUND_STUCK_MINUTES = int(os.environ.get("BACKGROUND_STUCK_MINUTES", "30"))
 # The report formats the background worker makes (reports/files.py); the others are made
 # in the request. PDF: WeasyPrint takes seconds for the whole administration's report.
 REPORTS_BACKGROUND_FORMATS = tuple(

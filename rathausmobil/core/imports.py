@@ -46,6 +46,12 @@ from rathausmobil.core.errors import DomainError, NotAllowed
 from rathausmobil.core.importresult import ImportResult
 from rathausmobil.core.models import ImportStatus, ImportUpload
 from rathausmobil.core.tabular import Column, Problem, TableError, check_file
+from rathausmobil.core.tasks import (
+    enqueue_logged,
+    import_apply_task,
+    import_check_task,
+    waited_too_long,
+)
 from rathausmobil.core.workflow import Workflow
 
 # --------------------------------------------------------------------------- kinds
@@ -184,12 +190,9 @@ def in_background(size: int) -> bool:
 
 
 def is_stuck(upload: ImportUpload) -> bool:
-    """A check or confirmation that has waited longer than IMPORT_STUCK_MINUTES: the
-    worker is down or was stopped in the middle (the health page tells IT which)."""
-    if upload.status not in IN_BACKGROUND or upload.queued_at is None:
-        return False
-    waited = timezone.now() - upload.queued_at
-    return waited.total_seconds() > settings.IMPORT_STUCK_MINUTES * 60
+    """A check or confirmation that has waited too long: the worker is down or was
+    stopped in the middle."""
+    return upload.status in IN_BACKGROUND and waited_too_long(upload.queued_at)
 
 
 def import_upload_preview(
@@ -215,7 +218,10 @@ def import_upload_preview(
         with transaction.atomic():
             upload = _create(spec, filename, data, by, status=ImportStatus.CHECKING)
             UPLOAD_WORKFLOW.start(
-                upload, action="queue", by=by, after_commit=[partial(_enqueue, upload.pk)]
+                upload,
+                action="queue",
+                by=by,
+                after_commit=[partial(_enqueue, import_check_task, upload.pk)],
             )
         return upload, spec.result_class()
     result = spec.run(data=data, filename=filename, by=by, dry_run=True)
@@ -240,21 +246,14 @@ def _create(spec: ImportKind, filename: str, data: bytes, by, **fields) -> Impor
     )
 
 
-def _enqueue(upload_id: int) -> None:
-    """Hand the upload's step (by its status) to the worker, after the commit. If the
-    queue cannot be reached, the upload is broken off with a message, never left
-    waiting for a worker that will not come."""
-    from rathausmobil.core.tasks import import_apply_task, import_check_task
-
-    status = ImportUpload.objects.filter(pk=upload_id).values_list("status", flat=True).first()
-    task = import_check_task if status == ImportStatus.CHECKING else import_apply_task
-    try:
-        result = task.enqueue(upload_id)
-    except Exception:
-        logger.exception("Import %s konnte nicht eingereiht werden", upload_id)
+def _enqueue(task_, upload_id: int) -> None:
+    """Hand the upload's step to the worker, after the commit. If the queue cannot be
+    reached, the upload is broken off with a message."""
+    task_id = enqueue_logged(task_, upload_id, what=f"Import {upload_id}")
+    if task_id is None:
         _break_off(upload_id, _("Der Hintergrunddienst war nicht erreichbar."))
-        return
-    ImportUpload.objects.filter(pk=upload_id).update(task_id=str(result.id))
+    else:
+        ImportUpload.objects.filter(pk=upload_id).update(task_id=task_id)
 
 
 def import_upload_check(upload_id: int) -> str:
@@ -395,7 +394,7 @@ def import_upload_apply(*, upload_id: int, by) -> tuple[ImportUpload, ImportResu
                 action="queue_apply",
                 by=by,
                 fields=["queued_at"],
-                after_commit=[partial(_enqueue, upload.pk)],
+                after_commit=[partial(_enqueue, import_apply_task, upload.pk)],
             )
             return upload, kind.result_class()
         result = _apply(upload, kind, by)

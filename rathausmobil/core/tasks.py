@@ -5,8 +5,33 @@ the check and confirmation of large import files (core/imports.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import TaskContext, task
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_logged(task_, *args, what: str) -> str | None:
+    """Queue `task_(*args)` and return the task's id, or None when the queue cannot be
+    reached (logged, `what` naming the record). The caller then records the failure on
+    its record for the person: nothing is left waiting for a worker that will not come."""
+    try:
+        return str(task_.enqueue(*args).id)
+    except Exception:
+        logger.exception("%s konnte nicht eingereiht werden", what)
+        return None
+
+
+def waited_too_long(since: dt.datetime | None) -> bool:
+    """A step queued at `since` and still not done after BACKGROUND_STUCK_MINUTES: the
+    worker is probably not running (the health page tells IT which)."""
+    if since is None:
+        return False
+    waited = timezone.now() - since
+    return waited.total_seconds() > settings.BACKGROUND_STUCK_MINUTES * 60
 
 
 @task(takes_context=True)

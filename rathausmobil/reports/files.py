@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rathausmobil.core.errors import NotAllowed
+from rathausmobil.core.tasks import enqueue_logged, waited_too_long
 from rathausmobil.reports.documents.registry import REPORTS, ReportKind
 from rathausmobil.reports.documents.render import render
 from rathausmobil.reports.models import ReportFile, ReportFileState
@@ -63,17 +64,15 @@ def report_file_request(*, kind: ReportKind, fmt: str, on: dt.date, unit, by) ->
 def _enqueue(file_id: int) -> None:
     from rathausmobil.reports.tasks import report_file_task
 
-    try:
-        result = report_file_task.enqueue(file_id)
-    except Exception:  # the queue is down: say so on the page
-        logger.exception("Berichtsdatei %s konnte nicht eingereiht werden", file_id)
+    task_id = enqueue_logged(report_file_task, file_id, what=f"Berichtsdatei {file_id}")
+    if task_id is None:  # the queue is down: say so on the page
         ReportFile.objects.filter(pk=file_id, state=ReportFileState.QUEUED).update(
             state=ReportFileState.FAILED,
             message=_("Der Hintergrunddienst war nicht erreichbar."),
             finished_at=timezone.now(),
         )
-        return
-    ReportFile.objects.filter(pk=file_id).update(task_id=str(result.id))
+    else:
+        ReportFile.objects.filter(pk=file_id).update(task_id=task_id)
 
 
 def report_file_make(file_id: int) -> str:
@@ -123,8 +122,5 @@ def report_files_delete_old(today: dt.date) -> int:
 
 
 def is_stuck(file: ReportFile) -> bool:
-    """Waiting longer than IMPORT_STUCK_MINUTES: the worker is probably not running."""
-    if file.state not in OPEN:
-        return False
-    waited = timezone.now() - file.requested_at
-    return waited.total_seconds() > settings.IMPORT_STUCK_MINUTES * 60
+    """Waiting too long: the worker is probably not running."""
+    return file.state in OPEN and waited_too_long(file.requested_at)
